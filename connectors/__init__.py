@@ -1,0 +1,1 @@
+"""One adapter per commerce platform behind one small interface (see ``base.py``)."""

@@ -1,0 +1,124 @@
+"""Luneo: product personalization for Shopify merchants and API brands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from apiflask import APIFlask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import PROJECT_ROOT, Config
+from .core.crypto import Keyring, generate_key
+from .core.kv import make_store
+from .extensions import db, migrate
+from .files.storage import make_storage
+from .jobs.celery_app import celery_init_app
+from .observability.logs import configure_logging
+from .observability.web import init_request_tracking
+from .web_errors import apiflask_error_processor, init_error_handlers
+
+log = logging.getLogger("luneo")
+
+
+def create_app(config: Config | None = None) -> APIFlask:
+    """Build the Luneo application from a settings object (default: the environment)."""
+    cfg = config or Config()
+    app = APIFlask(
+        "luneo_app",
+        title="Luneo API",
+        version="1.0.0",
+        spec_path="/openapi.json",
+        docs_path="/docs",
+        instance_path=cfg.INSTANCE_DIR,
+    )
+    app.config.update(cfg.as_dict())
+    app.config["EMBEDDED"] = cfg.embedded
+    app.config["SPEC_FORMAT"] = "json"
+    app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+    app.config["SQLALCHEMY_RECORD_QUERIES"] = False
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _ensure_secrets(app, cfg)
+    configure_logging(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"])
+    app.extensions["luneo.storage"] = make_storage(app.config)
+    app.extensions["luneo.keyring"] = Keyring.parse(
+        app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
+    )
+    celery_init_app(app)
+
+    init_request_tracking(app)
+    app.error_processor(apiflask_error_processor)
+    init_error_handlers(app)  # after error_processor, which re-registers its own handler
+    _register_blueprints(app)
+    _register_cli(app)
+    _import_tasks()
+    return app
+
+
+def _register_blueprints(app: APIFlask) -> None:
+    from .demo.routes import bp as demo_bp
+    from .files.routes import bp as files_bp
+    from .health.routes import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(files_bp)
+    app.register_blueprint(demo_bp)
+
+
+def _register_cli(app: APIFlask) -> None:
+    from .cli import luneo_cli
+
+    app.cli.add_command(luneo_cli)
+
+
+def _import_tasks() -> None:
+    """Import every module that defines Celery tasks so workers know them."""
+    from . import tasks  # noqa: F401
+
+
+def _ensure_secrets(app: APIFlask, cfg: Config) -> None:
+    """Production must bring its secrets; the embedded default makes local ones once.
+
+    Local secrets live in ``instance/dev-secrets.json`` (never committed) so sessions,
+    signed URLs and encrypted tokens survive restarts of the development server.
+    """
+    if app.config.get("SECRET_KEY") and app.config.get("LUNEO_ENCRYPTION_KEY"):
+        return
+    if not cfg.embedded and not app.config.get("TESTING"):
+        missing = [k for k in ("SECRET_KEY", "LUNEO_ENCRYPTION_KEY") if not app.config.get(k)]
+        raise RuntimeError(f"production settings need {', '.join(missing)} in the environment")
+    path = Path(app.instance_path) / "dev-secrets.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    changed = False
+    if "SECRET_KEY" not in stored:
+        stored["SECRET_KEY"] = secrets.token_urlsafe(48)
+        changed = True
+    if "LUNEO_ENCRYPTION_KEY" not in stored:
+        stored["LUNEO_ENCRYPTION_KEY"] = generate_key("dev1")
+        changed = True
+    if changed:
+        path.write_text(json.dumps(stored, indent=2))
+        os.chmod(path, 0o600)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or stored["SECRET_KEY"]
+    app.config["LUNEO_ENCRYPTION_KEY"] = (
+        app.config.get("LUNEO_ENCRYPTION_KEY") or stored["LUNEO_ENCRYPTION_KEY"]
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite: enforce foreign keys and let readers work while a writer commits."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,65 @@
+"""API keys: ``lk_<prefix>_<secret>``; only the prefix and a SHA-256 of the key are stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..core.clock import utcnow
+from ..extensions import db
+from ..models import ApiKey, Brand
+
+DEFAULT_SCOPES = ["designs:read", "designs:write", "orders:read", "orders:write", "uploads:write"]
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A freshly created key: the plaintext is shown once and never stored."""
+
+    id: str
+    prefix: str
+    plaintext: str
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(brand: Brand, name: str = "", scopes: list[str] | None = None) -> IssuedKey:
+    """Create a key for a brand (caller commits). Returns the plaintext once."""
+    prefix = secrets.token_hex(5)
+    plaintext = f"lk_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        brand_id=brand.id,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash(plaintext),
+        scopes=list(scopes or DEFAULT_SCOPES),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return IssuedKey(id=row.id, prefix=prefix, plaintext=plaintext)
+
+
+def find_api_key(presented: str) -> ApiKey | None:
+    """The active key matching a presented ``lk_...`` string, compared in constant time."""
+    parts = presented.split("_", 2)
+    if len(parts) != 3 or parts[0] != "lk" or not parts[1]:
+        return None
+    row = db.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if row is None or row.revoked_at is not None:
+        # Same work either way, so timing does not tell which prefixes exist.
+        hmac.compare_digest(_hash(presented), "0" * 64)
+        return None
+    if not hmac.compare_digest(_hash(presented), row.key_hash):
+        return None
+    return row
+
+
+def touch(row: ApiKey) -> None:
+    """Remember when a key was last used (caller commits)."""
+    row.last_used_at = utcnow()

@@ -1,0 +1,118 @@
+"""Settings, read from the environment when the app is created.
+
+Every setting and its embedded default lives in :class:`Config`. Nothing reads the
+environment at import time: ``create_app`` builds a ``Config`` (or a subclass) and the
+factory copies it onto ``app.config``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in _TRUE
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    return int(value)
+
+
+class Config:
+    """Application settings with the embedded defaults in one place.
+
+    With no environment at all the app runs on the *embedded default*: SQLite under
+    ``instance/``, Celery in eager mode, files in a local folder, the demo shop.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        e = dict(os.environ if env is None else env)
+        instance = Path(e.get("LUNEO_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+        self.INSTANCE_DIR = str(instance)
+
+        # --- core -------------------------------------------------------------------
+        self.SECRET_KEY: str | None = e.get("SECRET_KEY") or None
+        self.LUNEO_ENCRYPTION_KEY: str | None = e.get("LUNEO_ENCRYPTION_KEY") or None
+        # Older keys stay readable during a rotation: "kid:base64key,kid:base64key".
+        self.LUNEO_ENCRYPTION_OLD_KEYS: str = e.get("LUNEO_ENCRYPTION_OLD_KEYS", "")
+        self.APP_URL: str = (e.get("APP_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.LOG_LEVEL: str = e.get("LOG_LEVEL", "INFO")
+        self.MAX_CONTENT_LENGTH: int = _int(e.get("MAX_CONTENT_LENGTH"), 16 * 1024 * 1024)
+
+        # --- database -----------------------------------------------------------------
+        db_url = e.get("DATABASE_URL") or f"sqlite:///{instance / 'luneo.sqlite3'}"
+        if db_url.startswith("postgres://"):
+            db_url = "postgresql://" + db_url[len("postgres://") :]
+        if db_url.startswith("postgresql://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
+        self.SQLALCHEMY_DATABASE_URI: str = db_url
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+
+        # --- redis and jobs -------------------------------------------------------------
+        self.REDIS_URL: str | None = e.get("REDIS_URL") or None
+        self.CELERY_EAGER: bool = _bool(e.get("CELERY_EAGER"), self.REDIS_URL is None)
+        self.JOB_TIME_LIMIT: int = _int(e.get("JOB_TIME_LIMIT"), 120)
+        self.JOB_MAX_RETRIES: int = _int(e.get("JOB_MAX_RETRIES"), 3)
+        self.JOB_RETRY_BACKOFF: int = _int(e.get("JOB_RETRY_BACKOFF"), 2)
+        self.JOB_CONCURRENCY_PER_BRAND: int = _int(e.get("JOB_CONCURRENCY_PER_BRAND"), 3)
+        self.JOB_CONCURRENCY_TOTAL: int = _int(e.get("JOB_CONCURRENCY_TOTAL"), 5)
+
+        # --- files --------------------------------------------------------------------
+        self.STORAGE_DIR: str = e.get("STORAGE_DIR") or str(instance / "storage")
+        self.STORAGE_URL_TTL: int = _int(e.get("STORAGE_URL_TTL"), 3600)
+
+        # --- Shopify ------------------------------------------------------------------
+        self.SHOPIFY_API_KEY: str | None = e.get("SHOPIFY_API_KEY") or None
+        self.SHOPIFY_API_SECRET: str | None = e.get("SHOPIFY_API_SECRET") or None
+        self.SHOPIFY_API_VERSION: str = e.get("SHOPIFY_API_VERSION", "2025-10")
+        self.SHOPIFY_ADMIN_ORIGIN: str | None = e.get("SHOPIFY_ADMIN_ORIGIN") or None
+        # Demo mode is on only when no real Shopify credentials are configured.
+        self.DEMO_MODE: bool = _bool(e.get("LUNEO_DEMO_MODE"), self.SHOPIFY_API_SECRET is None)
+        self.DEMO_SHOP_DOMAIN: str = e.get("DEMO_SHOP_DOMAIN", "luneo-demo.myshopify.com")
+
+        # --- outside services -----------------------------------------------------------
+        self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None
+        self.STRIPE_API_KEY: str | None = e.get("STRIPE_API_KEY") or None
+
+        # --- observability ------------------------------------------------------------
+        self.PROMETHEUS_MULTIPROC_DIR: str | None = e.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on the embedded default (SQLite, no Redis)."""
+        return self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and self.REDIS_URL is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Upper-case settings, ready for ``app.config.update``."""
+        values = {k: v for k, v in vars(self).items() if k.isupper()}
+        options = dict(values["SQLALCHEMY_ENGINE_OPTIONS"])
+        if values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            # Fail fast (readiness checks, CLI) instead of hanging on an unreachable server.
+            options.setdefault("connect_args", {"connect_timeout": 3})
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        return values
+
+
+class TestConfig(Config):
+    """Settings for the test suite: real PostgreSQL/Redis when the environment names them."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, **overrides: Any) -> None:
+        super().__init__(env)
+        self.TESTING = True
+        self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
+        self.LUNEO_ENCRYPTION_KEY = self.LUNEO_ENCRYPTION_KEY or (
+            "test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+        )
+        for key, value in overrides.items():
+            setattr(self, key, value)

@@ -1,0 +1,1 @@
+"""Cross-cutting services shared by every feature: ids, time, crypto, key-value store."""

@@ -1,0 +1,1 @@
+"""The embedded default's demo shop, demo product and demo storefront page."""

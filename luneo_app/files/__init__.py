@@ -1,0 +1,1 @@
+"""File storage behind one small interface, and the signed-URL download route."""

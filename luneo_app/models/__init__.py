@@ -1,0 +1,22 @@
+"""Typed SQLAlchemy models of Luneo's core tables (see DESIGN.md, "Core data")."""
+
+from .accounting import AuditEvent, UsageRecord
+from .catalog import Design, Product, RenderJob
+from .commerce import Order, OrderItem, WebhookEvent
+from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Brand",
+    "Design",
+    "Order",
+    "OrderItem",
+    "Product",
+    "RenderJob",
+    "ShopInstall",
+    "StaffUser",
+    "UsageRecord",
+    "User",
+    "WebhookEvent",
+]

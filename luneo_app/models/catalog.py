@@ -1,0 +1,97 @@
+"""Products and the designs shoppers make for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import ID, BrandOwned, Timestamps, id_column, json_column
+
+
+class Product(BrandOwned, Timestamps, db.Model):
+    """A product of a brand, its photo and 3D model, and its personalization template."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("brand_id", "platform", "external_id"),)
+
+    id: Mapped[str] = id_column("prd")
+    platform: Mapped[str] = mapped_column(String(16))  # shopify | api
+    external_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(255))
+    handle: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    image_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    images: Mapped[list[dict[str, Any]]] = json_column([])
+    model_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    model_settings: Mapped[dict[str, Any]] = json_column({})
+    personalizable: Mapped[bool] = mapped_column(Boolean, default=False)
+    template: Mapped[dict[str, Any]] = json_column({})
+    template_version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Design(BrandOwned, Timestamps, db.Model):
+    """A shopper's (or API brand's) personalization of a product."""
+
+    __tablename__ = "designs"
+    __table_args__ = (
+        Index("ix_designs_cache", "brand_id", "product_id", "content_hash"),
+        Index("ix_designs_brand_created", "brand_id", "created_at"),
+    )
+
+    id: Mapped[str] = id_column("des")
+    product_id: Mapped[str] = mapped_column(ID, ForeignKey("products.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16), default="api")  # api | storefront | admin
+    customer_ref: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prompt_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    options: Mapped[dict[str, Any]] = json_column({})
+    layers: Mapped[list[dict[str, Any]]] = json_column([])
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
+    preview_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    production_keys: Mapped[dict[str, Any]] = json_column({})
+    glb_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    usdz_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    cost_cents: Mapped[int] = mapped_column(Integer, default=0)
+    snapshot: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    timings: Mapped[dict[str, Any]] = json_column({})
+    error: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
+
+
+class RenderJob(BrandOwned, db.Model):
+    """One background job and its attempts, timings and last error."""
+
+    __tablename__ = "render_jobs"
+    __table_args__ = (Index("ix_render_jobs_brand_status", "brand_id", "status"),)
+
+    id: Mapped[str] = id_column("job")
+    design_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("designs.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(32), default="default")
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload: Mapped[dict[str, Any]] = json_column({})
+    enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)

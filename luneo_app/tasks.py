@@ -1,0 +1,1 @@
+"""Index of the modules that define Celery tasks (imported by the app factory)."""

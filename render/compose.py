@@ -1,0 +1,196 @@
+"""Composite the layers of one print area onto its canvas.
+
+A print area is rendered on its own upright canvas (``size`` pixels). Layers paint
+in order into a premultiplied design buffer; each one sees what is already under
+it (the product photo plus earlier layers), so a wood burn darkens the wood and a
+print picks up the mug's shading. The buffer is finally clipped to the area's mask.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from render import images, materials, text
+from render.images import ImageData
+from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
+
+Look = Literal["preview", "production", "texture"]
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+_masks = images._LRU(32)
+_image_tiles = images._LRU(32)
+
+
+@dataclass(frozen=True)
+class AreaPixels:
+    """A rendered print area: premultiplied colour (HxWx3) and alpha (HxW), 0..1."""
+
+    rgb: np.ndarray
+    alpha: np.ndarray
+
+    def over(self, base: np.ndarray) -> np.ndarray:
+        """The design composited over ``base`` (HxWx3 float)."""
+        return base * (1.0 - self.alpha[..., None]) + self.rgb
+
+    def to_image(self) -> Image.Image:
+        """Straight-alpha RGBA image of the design alone."""
+        a = self.alpha[..., None]
+        rgb = np.where(a > 1e-6, self.rgb / np.maximum(a, 1e-6), 0.0)
+        rgba = np.concatenate([rgb, a], axis=-1)
+        return Image.fromarray(_to_u8(rgba), "RGBA")
+
+
+def render_area(
+    spec: DesignSpec,
+    area: PrintArea,
+    size: tuple[int, int],
+    base: np.ndarray | None = None,
+    look: Look = "preview",
+) -> AreaPixels:
+    """Render every layer of ``area`` on a ``size`` (w, h) canvas.
+
+    ``base`` holds the product photo under the area (previews); without it the
+    design is rendered alone. ``look="production"`` draws materials as a solid
+    engraving mask (``materials.PRODUCTION_INK``) instead of their simulated look.
+    """
+    w, h = size
+    px_per_mm = math.sqrt((w / area.width_mm) * (h / area.height_mm))
+    rgb = np.zeros((h, w, 3), np.float32)
+    alpha = np.zeros((h, w), np.float32)
+    shade = _shading(base) if base is not None and look == "preview" else None
+    for index, layer in enumerate(spec.layers_in(area.id)):
+        seed = zlib.crc32(f"{area.id}:{index}".encode())
+        if isinstance(layer, TextLayer):
+            placed = text.render_text(layer, size, px_per_mm)
+            relief = max(0.6, placed.font_px * 0.03)
+            mask, x0, y0 = placed.mask, placed.x0, placed.y0
+            color, material, tile_rgb = layer.color, layer.material, None
+        else:
+            tile_rgb, mask, x0, y0 = _image_tile(layer, size)
+            relief = max(0.6, px_per_mm * 0.12)
+            color, material = (0, 0, 0), layer.material
+            if material is not None:
+                mask = mask * (1.0 - tile_rgb @ _LUMA)
+        margin = math.ceil(relief * 4) + 2 if material else 0
+        region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, (w, h))
+        if region is None:
+            continue
+        (ys, xs), (mys, mxs) = region
+        m = _padded(mask, margin)[mys, mxs]
+        if look == "production" and material is not None:
+            color, material = materials.PRODUCTION_INK, None
+        under = None
+        if base is not None and look == "preview":
+            under = base[ys, xs] * (1.0 - alpha[ys, xs, None]) + rgb[ys, xs]
+        sh = shade[ys, xs] if shade is not None else None
+        if tile_rgb is not None and material is None:
+            lrgb = _padded3(tile_rgb, margin)[mys, mxs]
+            if sh is not None:
+                lrgb = lrgb * sh[..., None]
+            la = m
+        else:
+            lrgb, la = materials.apply(material, m, under, sh, color=color, relief_px=relief, seed=seed)
+        rgb[ys, xs] = lrgb * la[..., None] + rgb[ys, xs] * (1.0 - la[..., None])
+        alpha[ys, xs] = la + alpha[ys, xs] * (1.0 - la)
+    clip = area_mask(area, size)
+    if clip is not None:
+        rgb *= clip[..., None]
+        alpha *= clip
+    return AreaPixels(rgb, alpha)
+
+
+def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
+    """The area's clip mask (HxW float, 1 = printable) or None for a plain rectangle."""
+    if area.mask is None:
+        return None
+    key = (area.mask.sha256 if isinstance(area.mask, ImageData) else area.mask, size)
+    cached = _masks.get(key)
+    if cached is not None:
+        return cached
+    w, h = size
+    if isinstance(area.mask, ImageData):
+        src = images.rgba(area.mask)
+        lum = src.convert("L")
+        a = np.asarray(lum.resize(size, Image.Resampling.BILINEAR), np.float32) / 255.0
+        a *= np.asarray(src.getchannel("A").resize(size, Image.Resampling.BILINEAR), np.float32) / 255.0
+    else:
+        ss = 4  # supersample the shape for smooth edges
+        im = Image.new("L", (w * ss, h * ss), 0)
+        draw = ImageDraw.Draw(im)
+        box = (0, 0, w * ss - 1, h * ss - 1)
+        if area.mask == "ellipse":
+            draw.ellipse(box, fill=255)
+        else:
+            draw.rounded_rectangle(box, radius=min(w, h) * ss * 0.12, fill=255)
+        a = np.asarray(im.reduce(ss), np.float32) / 255.0
+    a.setflags(write=False)
+    _masks.put(key, a)
+    return a
+
+
+def _shading(base: np.ndarray) -> np.ndarray:
+    """The photo's lighting relative to its brightest part (1 = fully lit).
+
+    Prints and engravings are multiplied by it so they follow the product's shape.
+    """
+    lum = base @ _LUMA
+    sample = lum[::4, ::4].ravel()
+    ref = float(np.partition(sample, int(len(sample) * 0.97))[int(len(sample) * 0.97)]) if sample.size else 1.0
+    return np.clip(1.0 + 0.85 * (lum / max(ref, 0.02) - 1.0), 0.25, 1.1).astype(np.float32)
+
+
+def _image_tile(layer: ImageLayer, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The layer's picture cropped, fitted, scaled and rotated: (rgb, alpha, x0, y0)."""
+    w, h = size
+    c = layer.crop
+    key = (layer.image.sha256, c, layer.scale, layer.rotation, layer.opacity, size)
+    tile = _image_tiles.get(key)
+    if tile is None:
+        src = images.rgba(layer.image)
+        box = (c.x * src.width, c.y * src.height, (c.x + c.width) * src.width, (c.y + c.height) * src.height)
+        cw, ch = box[2] - box[0], box[3] - box[1]
+        fit = min(w / cw, h / ch) * layer.scale
+        tw, th = max(1, round(cw * fit)), max(1, round(ch * fit))
+        im = src.convert("RGBa").resize((tw, th), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        if layer.rotation:
+            im = im.rotate(-layer.rotation, Image.Resampling.BICUBIC, expand=True)
+        arr = np.asarray(im.convert("RGBA"), np.float32) / 255.0
+        rgb = np.ascontiguousarray(arr[..., :3])
+        a = np.ascontiguousarray(arr[..., 3] * layer.opacity)
+        rgb.setflags(write=False)
+        a.setflags(write=False)
+        tile = (rgb, a)
+        _image_tiles.put(key, tile)
+    rgb, a = tile
+    x0 = round(layer.x * w - a.shape[1] / 2)
+    y0 = round(layer.y * h - a.shape[0] / 2)
+    return rgb, a, x0, y0
+
+
+def _padded(a: np.ndarray, margin: int) -> np.ndarray:
+    return np.pad(a, margin) if margin else a
+
+
+def _padded3(a: np.ndarray, margin: int) -> np.ndarray:
+    return np.pad(a, ((margin, margin), (margin, margin), (0, 0))) if margin else a
+
+
+def _intersect(x0: int, y0: int, shape: tuple[int, ...], margin: int, size: tuple[int, int]):
+    """Slices of the canvas and of the (padded) tile where they overlap, or None."""
+    th, tw = shape[0] + 2 * margin, shape[1] + 2 * margin
+    cx0, cy0 = max(0, x0), max(0, y0)
+    cx1, cy1 = min(size[0], x0 + tw), min(size[1], y0 + th)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return None
+    canvas = (slice(cy0, cy1), slice(cx0, cx1))
+    tile = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
+    return canvas, tile
+
+
+def _to_u8(a: np.ndarray) -> np.ndarray:
+    return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)

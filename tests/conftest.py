@@ -1,0 +1,102 @@
+"""Fixtures: ``app``, ``client``, ``db`` and small factories.
+
+The schema is built once per run with the real migrations. Each test starts from empty
+tables, an empty storage folder and an empty Redis database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from luneo_app import create_app
+from luneo_app.config import TestConfig
+from luneo_app.extensions import db as _db
+from tests.support.env import database_url, redis_url
+
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="luneo-tests-"))
+
+
+def make_config(**overrides: object) -> TestConfig:
+    """Test settings: the run's database and Redis, a private instance and storage folder."""
+    env = dict(os.environ)
+    env.setdefault("LUNEO_INSTANCE_DIR", str(_RUN_DIR / "instance"))
+    env.setdefault("STORAGE_DIR", str(_RUN_DIR / "storage"))
+    if not database_url():
+        env["DATABASE_URL"] = f"sqlite:///{_RUN_DIR / 'test.sqlite3'}"
+    overrides.setdefault("CELERY_EAGER", True)
+    return TestConfig(env, **overrides)
+
+
+@pytest.fixture(scope="session")
+def _schema() -> Iterator[None]:
+    app = create_app(make_config())
+    with app.app_context():
+        _drop_everything()
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    yield
+    shutil.rmtree(_RUN_DIR, ignore_errors=True)
+
+
+def _drop_everything() -> None:
+    """Start the run from an empty database (a previous run may have left tables)."""
+    engine = _db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        _db.drop_all()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def clean_state(app) -> None:  # type: ignore[no-untyped-def]
+    """Empty every table, the storage folder and the Redis test database."""
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if _db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        storage_dir = Path(app.config["STORAGE_DIR"])
+        if storage_dir.exists():
+            shutil.rmtree(storage_dir)
+        storage_dir.mkdir(parents=True, exist_ok=True)
+        if redis_url():
+            app.extensions["luneo.kv"].client.flushdb()
+
+
+@pytest.fixture()
+def app(_schema):  # type: ignore[no-untyped-def]
+    application = create_app(make_config())
+    clean_state(application)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture()
+def db(app):  # type: ignore[no-untyped-def]
+    return _db
+
+
+@pytest.fixture()
+def brand(app):  # type: ignore[no-untyped-def]
+    from tests.support.factories import make_brand
+
+    return make_brand()

@@ -1,0 +1,18 @@
+"""Tasks used by the job-queue tests (imported only by test worker processes and tests)."""
+
+from __future__ import annotations
+
+import os
+
+from luneo_app.jobs import tracked_task
+from luneo_app.observability.logs import request_id_var
+
+
+@tracked_task("tests.record_ok")
+def record_ok(job, note: str) -> None:  # type: ignore[no-untyped-def]
+    job.payload = {"note": note, "pid": os.getpid(), "request_id": request_id_var.get()}
+
+
+@tracked_task("tests.always_fails")
+def always_fails(job) -> None:  # type: ignore[no-untyped-def]
+    raise RuntimeError(f"boom on attempt {job.attempts}")

@@ -1,0 +1,88 @@
+"""Encryption at rest, key-value store semantics and secret redaction in logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from luneo_app.core.crypto import CryptoError, Keyring, generate_key
+from luneo_app.core.kv import MemoryStore
+from luneo_app.observability.logs import JsonFormatter, redact
+
+
+def test_tokens_round_trip_and_rotate_without_downtime():
+    old = generate_key("k1")
+    new = generate_key("k2")
+    ring_before = Keyring.parse(old)
+    sealed = ring_before.encrypt("shpat_secret_token")
+    assert "shpat_secret_token" not in sealed
+    assert ring_before.key_id_of(sealed) == "k1"
+    ring_during = Keyring.parse(new, old)
+    assert ring_during.decrypt(sealed) == "shpat_secret_token"
+    resealed = ring_during.encrypt("shpat_secret_token")
+    assert ring_during.key_id_of(resealed) == "k2"
+    with pytest.raises(CryptoError):
+        Keyring.parse(old).decrypt(resealed)
+
+
+def test_tampered_ciphertext_is_refused():
+    ring = Keyring.parse(generate_key("k1"))
+    sealed = ring.encrypt("secret")
+    flipped = sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]
+    with pytest.raises(CryptoError):
+        ring.decrypt(flipped)
+    relabelled = sealed.replace("v1.k1.", "v1.k2.")
+    with pytest.raises(CryptoError):
+        Keyring.parse(generate_key("k2"), generate_key("k1")).decrypt(relabelled)
+
+
+def test_bad_keys_are_refused_clearly():
+    with pytest.raises(CryptoError, match="32 bytes"):
+        Keyring.parse("k1:c2hvcnQ=")
+    with pytest.raises(CryptoError, match="kid:base64key"):
+        Keyring.parse("nokid")
+
+
+def test_memory_store_set_if_absent_and_single_use_take():
+    store = MemoryStore()
+    assert store.set_if_absent("n", "1", ttl=60)
+    assert not store.set_if_absent("n", "2", ttl=60)
+    assert store.take("n") == "1"
+    assert store.take("n") is None
+
+
+def test_memory_store_honours_ttl(monkeypatch):
+    import luneo_app.core.kv as kv
+
+    now = [1000.0]
+    monkeypatch.setattr(kv.time, "monotonic", lambda: now[0])
+    store = MemoryStore()
+    store.set_if_absent("n", "1", ttl=5)
+    now[0] += 6
+    assert store.get("n") is None
+    assert store.set_if_absent("n", "2", ttl=5)
+
+
+def test_redis_store_behaves_like_memory_store(app):
+    if not app.config["REDIS_URL"]:
+        pytest.skip("REDIS_URL not set")
+    store = app.extensions["luneo.kv"]
+    assert store.set_if_absent("nonce:a", "1", ttl=60)
+    assert not store.set_if_absent("nonce:a", "1", ttl=60)
+    assert store.take("nonce:a") == "1"
+    assert store.take("nonce:a") is None
+    assert store.incr("c", ttl=60) == 1
+    assert store.incr("c", ttl=60) == 2
+
+
+def test_logs_are_json_and_never_carry_tokens():
+    record = logging.makeLogRecord(
+        {"msg": "exchanged access_token=shpat_abcdef123456 ok", "levelname": "INFO", "name": "t"}
+    )
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert "shpat_abcdef123456" not in line
+    assert entry["level"] == "INFO"
+    assert redact("key lk_ab12_SECRETSECRETSECRET") == "key lk_ab12_***"

@@ -1,0 +1,80 @@
+"""Jobs go through real Redis to a real Celery worker; failures retry then fail recorded."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from luneo_app import create_app
+from luneo_app.extensions import db
+from luneo_app.jobs import enqueue
+from luneo_app.models import RenderJob
+from luneo_app.observability.logs import request_id_var
+from tests.conftest import clean_state, make_config
+from tests.support import tasks
+from tests.support.env import need, redis_url
+from tests.support.factories import make_brand
+from tests.support.worker import celery_worker
+
+
+def _wait_for(app, job_id: str, statuses: set[str], timeout: float = 30) -> RenderJob:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.remove()
+        job = db.session.get(RenderJob, job_id)
+        if job is not None and job.status in statuses:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never reached {statuses}; last: {job and job.status}")
+
+
+@pytest.fixture()
+def live_app(_schema):  # type: ignore[no-untyped-def]
+    need("REDIS_URL", redis_url())
+    application = create_app(make_config(CELERY_EAGER=False, JOB_RETRY_BACKOFF=1))
+    clean_state(application)
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+def test_job_runs_in_a_real_worker_process_with_the_request_id(live_app):
+    brand = make_brand()
+    with celery_worker(live_app):
+        token = request_id_var.set("req-job-1")
+        try:
+            job = enqueue(tasks.record_ok, kind="selftest", brand_id=brand.id, args=("hello",))
+        finally:
+            request_id_var.reset(token)
+        assert job.status == "queued"
+        done = _wait_for(live_app, job.id, {"succeeded", "failed"})
+    assert done.status == "succeeded", done.error
+    assert done.attempts == 1
+    assert done.payload["note"] == "hello"
+    assert done.payload["pid"] != os.getpid()
+    assert done.payload["request_id"] == "req-job-1"
+    assert done.duration_ms is not None and done.finished_at is not None
+
+
+def test_failing_job_is_retried_then_marked_failed_with_its_error(live_app):
+    brand = make_brand()
+    with celery_worker(live_app) as worker:
+        job = enqueue(tasks.always_fails, kind="selftest", brand_id=brand.id, max_attempts=3)
+        done = _wait_for(live_app, job.id, {"failed", "succeeded"}, timeout=40)
+    assert done.status == "failed"
+    assert done.attempts == 3
+    assert "RuntimeError: boom on attempt 3" in done.error
+    log = "\n".join(worker.lines)
+    assert log.count("retrying") >= 2, log[-2000:]
+
+
+def test_eager_mode_runs_jobs_in_process(app):
+    brand = make_brand()
+    job = enqueue(tasks.record_ok, kind="selftest", brand_id=brand.id, args=("inline",))
+    assert job.status == "succeeded"
+    assert job.payload["pid"] == os.getpid()
+    failing = enqueue(tasks.always_fails, kind="selftest", brand_id=brand.id, max_attempts=2)
+    assert failing.status == "failed"
+    assert failing.attempts == 2
