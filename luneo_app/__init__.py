@@ -65,12 +65,28 @@ def create_app(config: Config | None = None) -> APIFlask:
 
 def _register_blueprints(app: APIFlask) -> None:
     from .demo.routes import bp as demo_bp
+    from .designs.routes import bp as designs_bp
+    from .embed import init_embed
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
+    from .products.routes import bp as products_bp
+    from .shopify import init_shopify
+    from .storefront.routes import bp as storefront_bp
+    from .three_d.assets import bp as three_d_assets_bp
+    from .three_d.routes import bp as three_d_bp
+    from .uploads.routes import bp as uploads_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(demo_bp)
+    app.register_blueprint(designs_bp)
+    app.register_blueprint(uploads_bp)
+    app.register_blueprint(products_bp)
+    app.register_blueprint(three_d_bp)
+    app.register_blueprint(three_d_assets_bp)
+    init_shopify(app)
+    init_embed(app)  # /embed, /widget and the storefront embed-token verifier
+    app.register_blueprint(storefront_bp)
 
 
 def _register_cli(app: APIFlask) -> None:

@@ -13,8 +13,11 @@ from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
 from .models import Brand
+from .shopify.commands import migrate_tokens_command, rotate_key_command
 
 luneo_cli = AppGroup("luneo", help="Luneo administration commands.")
+luneo_cli.add_command(rotate_key_command)
+luneo_cli.add_command(migrate_tokens_command)
 
 
 @luneo_cli.command("seed-demo")

@@ -71,15 +71,24 @@ class Config:
         # --- files --------------------------------------------------------------------
         self.STORAGE_DIR: str = e.get("STORAGE_DIR") or str(instance / "storage")
         self.STORAGE_URL_TTL: int = _int(e.get("STORAGE_URL_TTL"), 3600)
+        self.UPLOAD_MAX_BYTES: int = _int(e.get("UPLOAD_MAX_BYTES"), 15 * 1024 * 1024)
+        self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 40_000_000)
 
         # --- Shopify ------------------------------------------------------------------
         self.SHOPIFY_API_KEY: str | None = e.get("SHOPIFY_API_KEY") or None
         self.SHOPIFY_API_SECRET: str | None = e.get("SHOPIFY_API_SECRET") or None
+        # The previous secret while Shopify rotates it: webhooks and callbacks signed with
+        # either are accepted.
+        self.SHOPIFY_API_SECRET_OLD: str | None = e.get("SHOPIFY_API_SECRET_OLD") or None
         self.SHOPIFY_API_VERSION: str = e.get("SHOPIFY_API_VERSION", "2025-10")
         self.SHOPIFY_ADMIN_ORIGIN: str | None = e.get("SHOPIFY_ADMIN_ORIGIN") or None
         # Demo mode is on only when no real Shopify credentials are configured.
         self.DEMO_MODE: bool = _bool(e.get("LUNEO_DEMO_MODE"), self.SHOPIFY_API_SECRET is None)
         self.DEMO_SHOP_DOMAIN: str = e.get("DEMO_SHOP_DOMAIN", "luneo-demo.myshopify.com")
+
+        # --- storefront (embed tokens) -------------------------------------------------
+        self.EMBED_TOKEN_TTL: int = _int(e.get("EMBED_TOKEN_TTL"), 300)
+        self.EMBED_TOKENS_PER_MINUTE: int = _int(e.get("EMBED_TOKENS_PER_MINUTE"), 30)
 
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None

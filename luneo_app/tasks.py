@@ -1,1 +1,5 @@
 """Index of the modules that define Celery tasks (imported by the app factory)."""
+
+from .designs import tasks as design_tasks  # noqa: F401
+from .shopify import tasks as shopify_tasks  # noqa: F401
+from .three_d import tasks as three_d_tasks  # noqa: F401

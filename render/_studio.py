@@ -57,9 +57,7 @@ def ellipse_sdf(c: Canvas, cx: float, cy: float, rx: float, ry: float) -> Array:
     return (k - 1.0) * min(rx, ry)
 
 
-def rounded_rect_sdf(
-    c: Canvas, cx: float, cy: float, hw: float, hh: float, r: float
-) -> Array:
+def rounded_rect_sdf(c: Canvas, cx: float, cy: float, hw: float, hh: float, r: float) -> Array:
     """Signed distance to a rounded rectangle (centre, half sizes, corner radius)."""
     qx = np.abs(c.u - cx) - hw + r
     qy = np.abs(c.v - cy) - hh + r

@@ -32,10 +32,24 @@ class AreaPixels:
 
     rgb: np.ndarray
     alpha: np.ndarray
+    box: tuple[int, int, int, int] | None = None  # (x0, y0, x1, y1) any layer touched
 
     def over(self, base: np.ndarray) -> np.ndarray:
         """The design composited over ``base`` (HxWx3 float)."""
         return base * (1.0 - self.alpha[..., None]) + self.rgb
+
+    def over_u8(self, base: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
+        """The touched box composited over ``base`` as uint8, with its offset (or None)."""
+        if self.box is None:
+            return None
+        x0, y0, x1, y1 = self.box
+        a = self.alpha[y0:y1, x0:x1, None]
+        out = base[y0:y1, x0:x1] * (1.0 - a)
+        out += self.rgb[y0:y1, x0:x1]
+        out *= 255.0
+        out += 0.5
+        np.clip(out, 0.0, 255.0, out=out)
+        return out.astype(np.uint8), (x0, y0)
 
     def to_image(self) -> Image.Image:
         """Straight-alpha RGBA image of the design alone."""
@@ -51,18 +65,24 @@ def render_area(
     size: tuple[int, int],
     base: np.ndarray | None = None,
     look: Look = "preview",
+    shade: np.ndarray | None = None,
 ) -> AreaPixels:
     """Render every layer of ``area`` on a ``size`` (w, h) canvas.
 
     ``base`` holds the product photo under the area (previews); without it the
     design is rendered alone. ``look="production"`` draws materials as a solid
     engraving mask (``materials.PRODUCTION_INK``) instead of their simulated look.
+    ``shade`` may pass ``shading(base)`` when the caller has it cached.
     """
     w, h = size
     px_per_mm = math.sqrt((w / area.width_mm) * (h / area.height_mm))
     rgb = np.zeros((h, w, 3), np.float32)
     alpha = np.zeros((h, w), np.float32)
-    shade = _shading(base) if base is not None and look == "preview" else None
+    if look != "preview" or base is None:
+        shade = None
+    elif shade is None:
+        shade = shading(base)
+    box: tuple[int, int, int, int] | None = None
     for index, layer in enumerate(spec.layers_in(area.id)):
         seed = zlib.crc32(f"{area.id}:{index}".encode())
         if isinstance(layer, TextLayer):
@@ -75,7 +95,10 @@ def render_area(
             relief = max(0.6, px_per_mm * 0.12)
             color, material = (0, 0, 0), layer.material
             if material is not None:
-                mask = mask * (1.0 - tile_rgb @ _LUMA)
+                # photo engraving: the marks carry the picture's tones; where marking
+                # lightens the surface (anodized, glass) bright parts are marked, else dark
+                lum = tile_rgb @ _LUMA
+                mask = mask * (lum if material in materials.LIGHTENS else 1.0 - lum)
         margin = math.ceil(relief * 4) + 2 if material else 0
         region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, (w, h))
         if region is None:
@@ -85,7 +108,7 @@ def render_area(
         if look == "production" and material is not None:
             color, material = materials.PRODUCTION_INK, None
         under = None
-        if base is not None and look == "preview":
+        if base is not None and look == "preview" and material in materials.NEEDS_UNDER:
             under = base[ys, xs] * (1.0 - alpha[ys, xs, None]) + rgb[ys, xs]
         sh = shade[ys, xs] if shade is not None else None
         if tile_rgb is not None and material is None:
@@ -94,14 +117,23 @@ def render_area(
                 lrgb = lrgb * sh[..., None]
             la = m
         else:
-            lrgb, la = materials.apply(material, m, under, sh, color=color, relief_px=relief, seed=seed)
-        rgb[ys, xs] = lrgb * la[..., None] + rgb[ys, xs] * (1.0 - la[..., None])
-        alpha[ys, xs] = la + alpha[ys, xs] * (1.0 - la)
+            lrgb, la = materials.apply(
+                material, m, under, sh, color=color, relief_px=relief, seed=seed
+            )
+        # "over", in place on views of the canvas
+        inv = 1.0 - la
+        dst, dst_a = rgb[ys, xs], alpha[ys, xs]
+        dst *= inv[..., None]
+        dst += lrgb * la[..., None]
+        dst_a *= inv
+        dst_a += la
+        touched = (xs.start, ys.start, xs.stop, ys.stop)
+        box = touched if box is None else _union(box, touched)
     clip = area_mask(area, size)
     if clip is not None:
         rgb *= clip[..., None]
         alpha *= clip
-    return AreaPixels(rgb, alpha)
+    return AreaPixels(rgb, alpha, box)
 
 
 def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
@@ -117,7 +149,10 @@ def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
         src = images.rgba(area.mask)
         lum = src.convert("L")
         a = np.asarray(lum.resize(size, Image.Resampling.BILINEAR), np.float32) / 255.0
-        a *= np.asarray(src.getchannel("A").resize(size, Image.Resampling.BILINEAR), np.float32) / 255.0
+        a *= (
+            np.asarray(src.getchannel("A").resize(size, Image.Resampling.BILINEAR), np.float32)
+            / 255.0
+        )
     else:
         ss = 4  # supersample the shape for smooth edges
         im = Image.new("L", (w * ss, h * ss), 0)
@@ -133,18 +168,24 @@ def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
     return a
 
 
-def _shading(base: np.ndarray) -> np.ndarray:
+def shading(base: np.ndarray) -> np.ndarray:
     """The photo's lighting relative to its brightest part (1 = fully lit).
 
     Prints and engravings are multiplied by it so they follow the product's shape.
     """
     lum = base @ _LUMA
     sample = lum[::4, ::4].ravel()
-    ref = float(np.partition(sample, int(len(sample) * 0.97))[int(len(sample) * 0.97)]) if sample.size else 1.0
+    ref = (
+        float(np.partition(sample, int(len(sample) * 0.97))[int(len(sample) * 0.97)])
+        if sample.size
+        else 1.0
+    )
     return np.clip(1.0 + 0.85 * (lum / max(ref, 0.02) - 1.0), 0.25, 1.1).astype(np.float32)
 
 
-def _image_tile(layer: ImageLayer, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _image_tile(
+    layer: ImageLayer, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """The layer's picture cropped, fitted, scaled and rotated: (rgb, alpha, x0, y0)."""
     w, h = size
     c = layer.crop
@@ -152,11 +193,14 @@ def _image_tile(layer: ImageLayer, size: tuple[int, int]) -> tuple[np.ndarray, n
     tile = _image_tiles.get(key)
     if tile is None:
         src = images.rgba(layer.image)
-        box = (c.x * src.width, c.y * src.height, (c.x + c.width) * src.width, (c.y + c.height) * src.height)
-        cw, ch = box[2] - box[0], box[3] - box[1]
-        fit = min(w / cw, h / ch) * layer.scale
-        tw, th = max(1, round(cw * fit)), max(1, round(ch * fit))
-        im = src.convert("RGBa").resize((tw, th), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        # crop first: resizing with a box would blend in pixels from outside the crop
+        left, top = round(c.x * src.width), round(c.y * src.height)
+        right = max(left + 1, round((c.x + c.width) * src.width))
+        bottom = max(top + 1, round((c.y + c.height) * src.height))
+        cropped = src.crop((left, top, right, bottom))
+        fit = min(w / cropped.width, h / cropped.height) * layer.scale
+        tw, th = max(1, round(cropped.width * fit)), max(1, round(cropped.height * fit))
+        im = cropped.convert("RGBa").resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
         if layer.rotation:
             im = im.rotate(-layer.rotation, Image.Resampling.BICUBIC, expand=True)
         arr = np.asarray(im.convert("RGBA"), np.float32) / 255.0
@@ -170,6 +214,10 @@ def _image_tile(layer: ImageLayer, size: tuple[int, int]) -> tuple[np.ndarray, n
     x0 = round(layer.x * w - a.shape[1] / 2)
     y0 = round(layer.y * h - a.shape[0] / 2)
     return rgb, a, x0, y0
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _padded(a: np.ndarray, margin: int) -> np.ndarray:

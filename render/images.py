@@ -79,6 +79,18 @@ class _LRU:
 
 
 _decoded = _LRU(24)
+# id(bytes) -> (the bytes, sha256): holding the object keeps its id from being reused,
+# so a caller passing the same bytes object again skips re-hashing a large photo
+_digests = _LRU(64)
+
+
+def _sha256(data: bytes) -> str:
+    entry = _digests.get(id(data))
+    if entry is not None and entry[0] is data:
+        return entry[1]
+    sha = hashlib.sha256(data).hexdigest()
+    _digests.put(id(data), (data, sha))
+    return sha
 
 
 def inspect(data: bytes, field: str | None = None) -> ImageData:
@@ -90,12 +102,13 @@ def inspect(data: bytes, field: str | None = None) -> ImageData:
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise SpecError("bad_image", "image must be bytes", field)
-    data = bytes(data)
+    if not isinstance(data, bytes):
+        data = bytes(data)
     if not data:
         raise SpecError("bad_image", "image is empty", field)
     if len(data) > MAX_IMAGE_BYTES:
         raise SpecError("image_too_large", f"image is over {MAX_IMAGE_BYTES} bytes", field)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = _sha256(data)
     cached = _decoded.get(sha)
     if cached is not None:
         return cached[0]
@@ -158,3 +171,4 @@ def _decode(data: bytes, field: str | None) -> _Decoded:
 def clear_cache() -> None:
     """Forget decoded images (tests and long-running workers under memory pressure)."""
     _decoded.clear()
+    _digests.clear()

@@ -20,11 +20,34 @@ Array = np.ndarray
 LIGHT = np.array([-0.55, -0.65], np.float32)  # towards the light: upper left
 
 _RAMPS = {
-    "gold": [(0.0, (0.30, 0.19, 0.05)), (0.45, (0.74, 0.55, 0.22)), (0.75, (0.95, 0.80, 0.46)), (1.0, (1.0, 0.96, 0.80))],
-    "silver": [(0.0, (0.26, 0.27, 0.29)), (0.45, (0.62, 0.63, 0.66)), (0.78, (0.86, 0.87, 0.89)), (1.0, (1.0, 1.0, 1.0))],
-    "rose-gold": [(0.0, (0.36, 0.18, 0.14)), (0.45, (0.76, 0.50, 0.42)), (0.75, (0.93, 0.72, 0.64)), (1.0, (1.0, 0.92, 0.88))],
-    "black-anodized": [(0.0, (0.36, 0.37, 0.39)), (0.5, (0.70, 0.71, 0.73)), (1.0, (0.93, 0.93, 0.95))],
-}  # fmt: skip
+    "gold": [
+        (0.0, (0.30, 0.19, 0.05)),
+        (0.45, (0.74, 0.55, 0.22)),
+        (0.75, (0.95, 0.80, 0.46)),
+        (1.0, (1.0, 0.96, 0.80)),
+    ],
+    "silver": [
+        (0.0, (0.26, 0.27, 0.29)),
+        (0.45, (0.62, 0.63, 0.66)),
+        (0.78, (0.86, 0.87, 0.89)),
+        (1.0, (1.0, 1.0, 1.0)),
+    ],
+    "rose-gold": [
+        (0.0, (0.36, 0.18, 0.14)),
+        (0.45, (0.76, 0.50, 0.42)),
+        (0.75, (0.93, 0.72, 0.64)),
+        (1.0, (1.0, 0.92, 0.88)),
+    ],
+    "black-anodized": [
+        (0.0, (0.36, 0.37, 0.39)),
+        (0.5, (0.70, 0.71, 0.73)),
+        (1.0, (0.93, 0.93, 0.95)),
+    ],
+}
+# looks computed from the pixels under them (the others only follow the lighting)
+NEEDS_UNDER = frozenset({"wood-burn", "glass-etch"})
+# marks that come out lighter than the surface around them
+LIGHTENS = frozenset({"black-anodized", "glass-etch"})
 # what production files use: engraving machines want a solid mask, printers a colour
 PRODUCTION_INK = (0, 0, 0)
 WOOD = np.array([0.80, 0.62, 0.42], np.float32)
@@ -88,14 +111,26 @@ def _noise(shape: tuple[int, int], seed: int, streak: float) -> Array:
     return field
 
 
-def _ramp(v: Array, stops: list) -> Array:
+@lru_cache(maxsize=16)
+def _lut(material: str) -> Array:
+    """The material's colour ramp sampled at 1024 steps (a lookup beats np.interp)."""
+    stops = _RAMPS[material]
     pos = np.array([p for p, _ in stops], np.float32)
     cols = np.array([c for _, c in stops], np.float32)
-    v = np.clip(v, 0.0, 1.0)
-    return np.stack([np.interp(v, pos, cols[:, i]) for i in range(3)], -1).astype(np.float32)
+    t = np.linspace(0.0, 1.0, 1024, dtype=np.float32)
+    table = np.stack([np.interp(t, pos, cols[:, i]) for i in range(3)], -1).astype(np.float32)
+    table.setflags(write=False)
+    return table
 
 
-def _metal(material: str, mask: Array, shade: Array | None, relief_px: float, seed: int) -> tuple[Array, Array]:
+def _ramp(v: Array, material: str) -> Array:
+    idx = (np.clip(v, 0.0, 1.0) * 1023.0 + 0.5).astype(np.intp)
+    return _lut(material)[idx]
+
+
+def _metal(
+    material: str, mask: Array, shade: Array | None, relief_px: float, seed: int
+) -> tuple[Array, Array]:
     h, w = mask.shape
     height, light = _bevel(mask, relief_px)
     ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
@@ -109,25 +144,35 @@ def _metal(material: str, mask: Array, shade: Array | None, relief_px: float, se
         grain = 0.07 * _noise((h, w), seed, max(2.0, relief_px * 3))
         v = 0.48 + sheen + grain + 0.55 * light
         gloss = 0.55
-    rgb = _ramp(v, _RAMPS[material])
+    rgb = _ramp(v, material)
+    # one per-pixel factor: the product's lighting, and for metals the floor of the cut
+    # sitting a little in its own shadow where the groove is deep
+    factor = None if not gloss else 1.0 - 0.12 * np.clip(height, 0.0, 1.0)
     if shade is not None:
-        rgb *= (0.35 + 0.65 * shade)[..., None]
+        lit = 0.35 + 0.65 * shade
+        factor = lit if factor is None else factor * lit
+    if factor is not None:
+        rgb *= factor[..., None]
     if gloss:
-        glint = np.clip(light, 0.0, 1.0) ** 2 * gloss
+        glint = np.clip(light, 0.0, 1.0)
+        glint *= glint
+        glint *= gloss
         rgb += glint[..., None]
-    if material != "black-anodized":
-        # the floor of the cut sits a little in its own shadow where the groove is deep
-        rgb *= (1.0 - 0.12 * np.clip(height, 0.0, 1.0))[..., None]
-    return np.clip(rgb, 0.0, 1.0), mask
+    np.minimum(rgb, 1.0, out=rgb)
+    return rgb, mask
 
 
-def _wood_burn(mask: Array, under: Array | None, relief_px: float, seed: int) -> tuple[Array, Array]:
+def _wood_burn(
+    mask: Array, under: Array | None, relief_px: float, seed: int
+) -> tuple[Array, Array]:
     h, w = mask.shape
     base = WOOD if under is None else under
     soft = ndimage.gaussian_filter(mask, max(0.5, relief_px * 0.6), mode="constant")
     char = 0.85 + 0.15 * _noise((h, w), seed, 0.0)
     burn = np.clip(mask * char, 0.0, 1.0)
-    halo = np.clip(ndimage.gaussian_filter(mask, max(1.0, relief_px * 1.8), mode="constant") - mask, 0.0, 1.0)
+    halo = np.clip(
+        ndimage.gaussian_filter(mask, max(1.0, relief_px * 1.8), mode="constant") - mask, 0.0, 1.0
+    )
     tint = 1.0 - burn[..., None] * (1.0 - BURN / np.maximum(WOOD, 1e-3))
     tint *= 1.0 - 0.35 * halo[..., None] * (1.0 - np.array([0.55, 0.40, 0.28], np.float32))
     tint *= (1.0 - 0.12 * (soft - mask).clip(0, 1))[..., None]
@@ -139,7 +184,9 @@ def _wood_burn(mask: Array, under: Array | None, relief_px: float, seed: int) ->
     return np.clip(rgb, 0.0, 1.0), alpha
 
 
-def _glass_etch(mask: Array, under: Array | None, relief_px: float, seed: int) -> tuple[Array, Array]:
+def _glass_etch(
+    mask: Array, under: Array | None, relief_px: float, seed: int
+) -> tuple[Array, Array]:
     h, w = mask.shape
     _, light = _bevel(mask, relief_px * 0.7)
     grain = 0.06 * _noise((h, w), seed + 1, 0.0)

@@ -20,6 +20,7 @@ WEBP_METHOD = 0  # libwebp's fastest setting: ~5x faster than the default for ~4
 MAX_PREVIEW_WIDTH = 4096
 MAX_PRODUCTION_PIXELS = 120_000_000
 _photos = images._LRU(8)
+_area_bases = images._LRU(32)  # photo pixels under an area, as floats, and their lighting
 
 Spec = Mapping[str, Any] | DesignSpec
 
@@ -108,7 +109,9 @@ def production_size(area: PrintArea, dpi: int = 300) -> tuple[int, int]:
     return max(1, round(area.width_mm / 25.4 * dpi)), max(1, round(area.height_mm / 25.4 * dpi))
 
 
-def texture(spec: Spec, area_id: str | None = None, size_px: int | tuple[int, int] = 1024) -> Image.Image:
+def texture(
+    spec: Spec, area_id: str | None = None, size_px: int | tuple[int, int] = 1024
+) -> Image.Image:
     """The design of one print area alone as RGBA (transparent background), for 3D.
 
     An int ``size_px`` is the width; the height follows the area's mm aspect.
@@ -128,10 +131,7 @@ def texture(spec: Spec, area_id: str | None = None, size_px: int | tuple[int, in
 def _product_photo(design: DesignSpec, width: int) -> Image.Image:
     """The product photo (or blank) at ``width``, cached by content. Do not mutate."""
     product = design.product
-    if product.image is None:
-        key = ("blank", product.background, product.aspect, width)
-    else:
-        key = (product.image.sha256, width)
+    key = _photo_key(design, width)
     cached = _photos.get(key)
     if cached is not None:
         return cached
@@ -148,25 +148,51 @@ def _product_photo(design: DesignSpec, width: int) -> Image.Image:
     return photo
 
 
+def _photo_key(design: DesignSpec, width: int) -> tuple:
+    product = design.product
+    if product.image is None:
+        return ("blank", product.background, product.aspect, width)
+    return (product.image.sha256, product.background, width)
+
+
 def _composite_area(canvas: Image.Image, design: DesignSpec, area: PrintArea) -> None:
     """Render ``area`` at preview scale and paint it onto ``canvas`` in place."""
-    W, H = canvas.size
-    bx, by, bw, bh = area.x * W, area.y * H, area.width * W, area.height * H
+    width, height = canvas.size
+    bx, by, bw, bh = area.x * width, area.y * height, area.width * width, area.height * height
     if area.rotation % 360 == 0:
         x0, y0 = round(bx), round(by)
         x1, y1 = max(x0 + 1, round(bx + bw)), max(y0 + 1, round(by + bh))
-        base = np.asarray(canvas.crop((x0, y0, x1, y1)), np.float32) * (1 / 255.0)
-        pixels = compose.render_area(design, area, (x1 - x0, y1 - y0), base, "preview")
-        out = compose._to_u8(pixels.over(base))
-        canvas.paste(Image.fromarray(out, "RGB"), (x0, y0))
+        key = (_photo_key(design, width), (x0, y0, x1, y1))
+        cached = _area_bases.get(key)
+        if cached is None:
+            base = np.asarray(canvas.crop((x0, y0, x1, y1)), np.float32) * (1 / 255.0)
+            base.setflags(write=False)
+            cached = (base, compose.shading(base))
+            _area_bases.put(key, cached)
+        base, shade = cached
+        size = (x1 - x0, y1 - y0)
+        pixels = compose.render_area(design, area, size, base, "preview", shade)
+        touched = pixels.over_u8(base)
+        if touched is not None:
+            out, (ox, oy) = touched
+            canvas.paste(Image.fromarray(out, "RGB"), (x0 + ox, y0 + oy))
         return
     # rotated area: sample the photo into the area's upright frame, render, rotate back
     cw, ch = max(1, round(bw)), max(1, round(bh))
     cx, cy = bx + bw / 2, by + bh / 2
     t = math.radians(area.rotation)
     cos, sin = math.cos(t), math.sin(t)
-    to_photo = (cos, -sin, cx - cos * cw / 2 + sin * ch / 2, sin, cos, cy - sin * cw / 2 - cos * ch / 2)
-    upright = canvas.transform((cw, ch), Image.Transform.AFFINE, to_photo, Image.Resampling.BILINEAR)
+    to_photo = (
+        cos,
+        -sin,
+        cx - cos * cw / 2 + sin * ch / 2,
+        sin,
+        cos,
+        cy - sin * cw / 2 - cos * ch / 2,
+    )
+    upright = canvas.transform(
+        (cw, ch), Image.Transform.AFFINE, to_photo, Image.Resampling.BILINEAR
+    )
     base = np.asarray(upright, np.float32) * (1 / 255.0)
     pixels = compose.render_area(design, area, (cw, ch), base, "preview")
     # premultiplied RGBa resamples without dark fringes

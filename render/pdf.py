@@ -15,7 +15,9 @@ from PIL import Image
 POINTS_PER_MM = 72.0 / 25.4
 
 
-def image_pdf(image: Image.Image, width_mm: float, height_mm: float, title: str = "Luneo production file") -> bytes:
+def image_pdf(
+    image: Image.Image, width_mm: float, height_mm: float, title: str = "Luneo production file"
+) -> bytes:
     """One page of ``width_mm`` x ``height_mm`` filled by ``image`` (RGB or RGBA).
 
     Transparent pixels stay transparent through a soft mask; their colour is white
@@ -75,7 +77,9 @@ def image_pdf(image: Image.Image, width_mm: float, height_mm: float, title: str 
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R /Info {info} 0 R >>\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R /Info {info} 0 R >>\n".encode()
+    )
     out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 

@@ -13,10 +13,11 @@ from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from render import _studio as st
 
-KINDS = ("mug", "ring", "tshirt", "phone-case", "pendant")
+KINDS = ("mug", "ring", "tshirt", "phone-case", "pendant", "cutting-board", "tumbler")
 LIGHT = (-0.45, -0.55, 0.9)  # upper left, in front
 
 GOLD = [
@@ -150,9 +151,7 @@ def _draw_ring(c: st.Canvas) -> None:
     c.fill(rim_a, st.ramp(0.72 + 0.22 * np.sin(ang * 2.0 + 0.8), GOLD))
 
     # outer front wall: a slightly domed band, reflecting a studio softbox
-    front_sdf = np.maximum.reduce(
-        [np.abs(c.u - cx) - rx, (front_top - c.v), c.v - (front_top + h)]
-    )
+    front_sdf = np.maximum.reduce([np.abs(c.u - cx) - rx, (front_top - c.v), c.v - (front_top + h)])
     front = c.coverage(front_sdf)
     wv = np.clip((c.v - front_top) / h, 0.0, 1.0)
     dome = np.maximum(np.sin(np.pi * wv), 0.0) ** 0.6
@@ -190,41 +189,60 @@ def _draw_pendant(c: st.Canvas) -> None:
     tilt = np.sin(s * np.pi / 2) * 0.85
     nz = np.sqrt(1 - tilt * tilt)
     rim_light = st.lambert(ux * tilt, uy * tilt, nz, LIGHT)
-    c.fill(disc, st.ramp(0.1 + 0.85 * rim_light, SILVER))
+    c.fill(disc, st.ramp(0.08 + 0.78 * rim_light, SILVER))
 
     # brushed face: soft diagonal reflection plus fine circular brushing
     face_a = c.coverage(dist - face)
     diag = (c.u - cx) * 0.7 + (c.v - cy) * 0.7
     refl = 0.66 - 0.55 * diag + 0.12 * np.exp(-(((diag + 0.06) / 0.05) ** 2))
+    # fine circular brushing: about one groove per pixel, interpolated so it cannot alias
     rng = np.random.default_rng(11)
-    rings = rng.normal(0.0, 1.0, 4096).astype(np.float32)
-    brushed = rings[np.clip((dist * 8000).astype(np.int32), 0, 4095)]
-    refl += 0.018 * brushed
+    grooves = ndimage.gaussian_filter1d(rng.normal(0.0, 1.0, c.size * 2), 0.7)
+    refl += 0.02 * np.interp(dist * c.size, np.arange(c.size * 2), grooves).astype(np.float32)
     c.fill(face_a, st.ramp(refl, SILVER))
     c.darken(0.18 * face_a * st.smoothstep(face - 0.012, face, dist))
 
 
 def _draw_chain(c: st.Canvas, top: tuple[float, float]) -> None:
-    size = c.size
-    layer = Image.new("L", (size * 2, size * 2), 0)
+    """A cable chain from the bail up to the top corners: alternating flat and edge-on links."""
+    size, ss = c.size, 2
+    layer = Image.new("L", (size * ss, size * ss), 0)
     draw = ImageDraw.Draw(layer)
+    px = size * ss
     for side in (-1, 1):
         x0, y0 = top
-        x1, y1 = 0.5 + side * 0.42, -0.05
-        n = 30
+        x1, y1 = 0.5 + side * 0.40, -0.04
+        n = 44
+        pts = []
+        for i in range(n + 1):
+            f = i / n
+            sag = 0.05 * np.sin(np.pi * f) * (1 - f)
+            pts.append((x0 + (x1 - x0) * f, y0 + (y1 - y0) * f - sag))
         for i in range(n):
-            f = (i + 0.5) / n
-            x = x0 + (x1 - x0) * f
-            y = y0 + (y1 - y0) * f - 0.05 * np.sin(np.pi * f) * (1 - f)
-            px, py = x * size * 2, y * size * 2
-            rl = 0.012 * size * 2
-            if i % 2 == 0:
-                draw.ellipse([px - rl, py - rl * 0.55, px + rl, py + rl * 0.55], outline=255, width=max(2, int(size / 220)))
-            else:
-                draw.line([px - rl, py + rl * 0.3 * side, px + rl, py - rl * 0.3 * side], fill=255, width=max(3, int(size / 160)))
+            (ax, ay), (bx, by) = pts[i], pts[i + 1]
+            mx, my = (ax + bx) / 2 * px, (ay + by) / 2 * px
+            dx, dy = (bx - ax) * px, (by - ay) * px
+            length = np.hypot(dx, dy)
+            ux, uy = dx / length, dy / length
+            half = length * 0.78  # links overlap their neighbours
+            if i % 2 == 0:  # flat link: an oval ring along the chain
+                ring = [
+                    (
+                        mx + ux * half * np.cos(t) - uy * half * 0.55 * np.sin(t),
+                        my + uy * half * np.cos(t) + ux * half * 0.55 * np.sin(t),
+                    )
+                    for t in np.linspace(0, 2 * np.pi, 25)
+                ]
+                draw.line(ring, fill=255, width=max(2, round(px / 420)), joint="curve")
+            else:  # edge-on link: a short bar
+                draw.line(
+                    [(mx - ux * half, my - uy * half), (mx + ux * half, my + uy * half)],
+                    fill=255,
+                    width=max(3, round(px / 260)),
+                )
     chain = np.asarray(layer.resize((size, size), Image.Resampling.BOX), np.float32) / 255.0
-    c.darken(0.22 * st.blurred(chain, size / 300))
-    light = 0.55 + 0.35 * np.cos((c.u + c.v) * 40.0)
+    c.darken(0.30 * st.blurred(np.roll(chain, (size // 200, size // 300), (0, 1)), size / 250))
+    light = 0.42 + 0.30 * np.cos((c.u * 1.3 + c.v) * 90.0)
     c.fill(chain, st.ramp(light, SILVER))
 
 
@@ -239,7 +257,7 @@ _TEE = [
 
 def _draw_tshirt(c: st.Canvas) -> None:
     size = c.size
-    st.studio_background(c, top=(0.90, 0.88, 0.84), floor=(0.86, 0.83, 0.79))
+    st.studio_background(c, top=(0.80, 0.85, 0.88), floor=(0.73, 0.78, 0.82))
     big = Image.new("L", (size * 3, size * 3), 0)
     draw = ImageDraw.Draw(big)
     draw.polygon([(x * size * 3, y * size * 3) for x, y in _TEE], fill=255)
@@ -249,7 +267,7 @@ def _draw_tshirt(c: st.Canvas) -> None:
     shadow = np.roll(shirt, (int(size * 0.012), int(size * 0.008)), (0, 1))
     c.darken(0.30 * st.blurred(shadow, size / 90))
 
-    folds = st.soft_noise(size, 0.12, seed=3) * 0.05 + st.soft_noise(size, 0.04, seed=5) * 0.02
+    folds = st.soft_noise(size, 0.12, seed=3) * 0.07 + st.soft_noise(size, 0.04, seed=5) * 0.025
     edge = st.blurred(shirt, size / 45)
     shade = 0.90 + folds - 0.10 * (1 - edge) + 0.05 * (0.6 - c.v)
     rng = np.random.default_rng(9)
@@ -270,6 +288,22 @@ def _draw_tshirt(c: st.Canvas) -> None:
     c.darken(0.10 * c.coverage(np.abs(d - 1.25) * 0.062 - 0.0008) * (c.v > 0.112))
     hem = c.coverage(np.abs(c.v - 0.885) - 0.0012) * shirt
     c.darken(0.07 * hem)
+    # sleeve seams (shoulder to armpit) and sleeve hems, parallel to the cuffs
+    for (ax, ay), (bx, by), (cx_, cy_), (dx_, dy_) in (
+        ((0.27, 0.155), (0.265, 0.345), (0.10, 0.29), (0.165, 0.405)),
+        ((0.73, 0.155), (0.735, 0.345), (0.90, 0.29), (0.835, 0.405)),
+    ):
+        c.darken(0.08 * shirt * c.coverage(_segment(c, ax, ay, bx, by) - 0.0012))
+        ox, oy = (ax - cx_) * 0.09, (ay - cy_) * 0.09
+        cuff = _segment(c, cx_ + ox, cy_ + oy, dx_ + ox, dy_ + oy)
+        c.darken(0.07 * shirt * c.coverage(cuff - 0.0012))
+
+
+def _segment(c: st.Canvas, ax: float, ay: float, bx: float, by: float) -> np.ndarray:
+    """Distance from every pixel to the segment a-b, in image fractions."""
+    vx, vy = bx - ax, by - ay
+    t = np.clip(((c.u - ax) * vx + (c.v - ay) * vy) / (vx * vx + vy * vy), 0.0, 1.0)
+    return np.sqrt((c.u - ax - t * vx) ** 2 + (c.v - ay - t * vy) ** 2)
 
 
 # -- phone case ------------------------------------------------------------------------
@@ -278,7 +312,9 @@ def _draw_tshirt(c: st.Canvas) -> None:
 def _draw_phone_case(c: st.Canvas) -> None:
     st.studio_background(c, top=(0.93, 0.93, 0.94), floor=(0.85, 0.85, 0.86))
     cx, cy, hw, hh, rad = 0.5, 0.5, 0.19, 0.38, 0.065
-    shadow = st.blurred(c.coverage(st.rounded_rect_sdf(c, cx + 0.015, cy + 0.02, hw, hh, rad)), c.size / 60)
+    shadow = st.blurred(
+        c.coverage(st.rounded_rect_sdf(c, cx + 0.015, cy + 0.02, hw, hh, rad)), c.size / 60
+    )
     c.darken(0.35 * shadow)
     sdf = st.rounded_rect_sdf(c, cx, cy, hw, hh, rad)
     case = c.coverage(sdf)
@@ -306,9 +342,89 @@ def _draw_phone_case(c: st.Canvas) -> None:
         c.fill(c.coverage(d - 0.022), (0.03, 0.03, 0.05))
         glass = c.coverage(d - 0.012)
         c.fill(glass, (0.06, 0.08, 0.14))
-        c.fill(c.coverage(np.sqrt((c.u - lx + 0.006) ** 2 + (c.v - ly + 0.006) ** 2) - 0.004), (0.8, 0.85, 0.95))
+        c.fill(
+            c.coverage(np.sqrt((c.u - lx + 0.006) ** 2 + (c.v - ly + 0.006) ** 2) - 0.004),
+            (0.8, 0.85, 0.95),
+        )
     d = np.sqrt((c.u - bx - 0.035) ** 2 + (c.v - by) ** 2)
     c.fill(c.coverage(d - 0.011), (0.93, 0.90, 0.80))
+
+
+# -- cutting board ---------------------------------------------------------------------
+
+
+def _draw_cutting_board(c: st.Canvas) -> None:
+    st.studio_background(c, top=(0.94, 0.94, 0.93), floor=(0.86, 0.86, 0.84))
+    cx, cy, hw, hh, rad = 0.5, 0.53, 0.36, 0.30, 0.05
+    board_sdf = st.rounded_rect_sdf(c, cx, cy, hw, hh, rad)
+    handle = st.ellipse_sdf(c, cx, cy - hh + 0.07, 0.075, 0.028)  # the hang hole
+    sdf = np.maximum(board_sdf, -handle)
+    shadow = st.blurred(
+        c.coverage(st.rounded_rect_sdf(c, cx + 0.012, cy + 0.02, hw, hh, rad)), c.size / 70
+    )
+    c.darken(0.38 * shadow)
+    # the board's thickness: its front edge, end grain, just below the top face
+    thick = 0.018
+    edge_sdf = np.maximum(st.rounded_rect_sdf(c, cx, cy + thick, hw, hh, rad), -handle)
+    edge_shade = 0.55 + 0.25 * st.smoothstep(cy + hh - 0.02, cy + hh + thick, c.v)
+    c.fill(c.coverage(edge_sdf), np.array([0.62, 0.43, 0.26], np.float32) * edge_shade[..., None])
+    board = c.coverage(sdf)
+    # grain: an irregular 1-D growth profile across the board, gently warped, plus pores
+    rng = np.random.default_rng(24)
+    profile = ndimage.gaussian_filter1d(rng.normal(0, 1, 6000), 2.0) * 0.6
+    profile += ndimage.gaussian_filter1d(rng.normal(0, 1, 6000), 9.0) * 2.2
+    profile = (profile - profile.min()) / (np.ptp(profile) + 1e-6)
+    warp = st.soft_noise(c.size, 0.3, seed=21) * 0.025 + 0.01 * np.sin(c.u * 5.0 + 1.0)
+    idx = np.clip(((c.v + warp) * 4200).astype(np.int32), 0, 5999)
+    streak = profile[idx].astype(np.float32)
+    pores = ndimage.gaussian_filter(
+        rng.normal(0, 1, (c.size, c.size)).astype(np.float32), (0.6, c.size / 90)
+    )
+    pores /= np.abs(pores).max() + 1e-6
+    grain = 0.25 + 0.6 * streak + 0.35 * pores
+    stops = [(0.0, (0.58, 0.40, 0.23)), (0.5, (0.74, 0.55, 0.34)), (1.0, (0.85, 0.68, 0.47))]
+    wood = st.ramp(grain, stops)
+    light = 1.0 + 0.10 * (0.5 - c.u) + 0.06 * (0.5 - c.v)
+    gy, gx = np.gradient(sdf)
+    gn = np.sqrt(gx * gx + gy * gy) + 1e-9
+    rim = st.smoothstep(-0.012, 0.0, sdf)
+    edge_light = (-(gx / gn) * 0.6 - (gy / gn) * 0.8) * rim
+    c.fill(board, wood * (light + 0.25 * edge_light)[..., None])
+    # the hole's far wall shows as a crescent of end grain inside the opening
+    hole = c.coverage(handle)
+    wall = hole * (1.0 - c.coverage(st.ellipse_sdf(c, cx, cy - hh + 0.07 + thick, 0.075, 0.028)))
+    c.fill(wall, np.array([0.50, 0.34, 0.20], np.float32))
+
+
+# -- glass tumbler ---------------------------------------------------------------------
+
+
+def _draw_tumbler(c: st.Canvas) -> None:
+    st.studio_background(c, top=(0.30, 0.33, 0.38), floor=(0.20, 0.22, 0.26))
+    cx, hw, yt, yb, ry = 0.5, 0.22, 0.20, 0.80, 0.045
+    c.darken(0.45 * st.gaussian_spot(c, cx, yb + 0.03, 0.30, 0.04))
+    dxb = (c.u - cx) / hw
+    inside = np.clip(1.0 - dxb * dxb, 0.0, 1.0)
+    ybottom = yb + ry * np.sqrt(inside)
+    body = c.coverage(np.maximum.reduce([np.abs(c.u - cx) - hw, yt - c.v, c.v - ybottom]))
+    nx = np.clip(dxb, -1.0, 1.0)
+    # glass: the backdrop seen through it, slightly darker and bluer, bright at the walls
+    fresnel = np.abs(nx) ** 6
+    tint = np.array([0.86, 0.92, 0.98], np.float32)
+    seen = c.rgb * tint * (0.92 + 0.1 * (1 - np.abs(nx)))[..., None]
+    glass = seen + (0.55 * fresnel)[..., None]
+    glass += (
+        0.55 * np.exp(-(((nx + 0.62) / 0.05) ** 2)) + 0.25 * np.exp(-(((nx - 0.7) / 0.035) ** 2))
+    )[..., None]
+    c.fill(body, glass)
+    base = c.coverage(np.maximum(np.abs(c.u - cx) - hw, np.abs(c.v - (yb - 0.02)) - 0.035)) * body
+    c.fill(base * 0.6, (0.55, 0.6, 0.66))
+    rim = c.coverage(np.abs(st.ellipse_sdf(c, cx, yt, hw, ry)) - 0.0025)
+    c.fill(rim, (0.85, 0.9, 0.95))
+    back = c.coverage(np.abs(st.ellipse_sdf(c, cx, yt, hw - 0.004, ry - 0.002)) - 0.0012) * (
+        c.v < yt
+    )
+    c.fill(back * 0.5, (0.7, 0.75, 0.8))
 
 
 _DRAW = {
@@ -317,6 +433,8 @@ _DRAW = {
     "tshirt": _draw_tshirt,
     "phone-case": _draw_phone_case,
     "pendant": _draw_pendant,
+    "cutting-board": _draw_cutting_board,
+    "tumbler": _draw_tumbler,
 }
 
 _ALL_MATERIALS = ["gold", "silver", "rose-gold", "black-anodized", "wood-burn", "glass-etch"]
@@ -395,6 +513,36 @@ _TEMPLATES: dict[str, dict] = {
         "exampleLayers": [
             {"type": "text", "printArea": "face", "text": "Mia", "font": "dancing-script",
              "autoFit": True, "material": "silver", "x": 0.5, "y": 0.5, "maxChars": 12},
+        ],
+    },
+    "cutting-board": {
+        "kind": "cutting-board",
+        "name": "Oak cutting board",
+        "product": {"background": "#eeeeee", "aspect": 1.0},
+        "printAreas": [
+            {"id": "front", "x": 0.22, "y": 0.40, "width": 0.56, "height": 0.36,
+             "rotation": 0, "widthMm": 240, "heightMm": 155, "mask": "rect"},
+        ],
+        "materials": ["wood-burn"],
+        "fonts": ["kaushan-script", "playfair-display", "roboto-slab", "lobster-two"],
+        "exampleLayers": [
+            {"type": "text", "printArea": "front", "text": "The Millers\nEst. 2024",
+             "font": "kaushan-script", "autoFit": True, "material": "wood-burn"},
+        ],
+    },
+    "tumbler": {
+        "kind": "tumbler",
+        "name": "Glass tumbler",
+        "product": {"background": "#333a44", "aspect": 1.0},
+        "printAreas": [
+            {"id": "front", "x": 0.34, "y": 0.32, "width": 0.32, "height": 0.36,
+             "rotation": 0, "widthMm": 60, "heightMm": 68, "mask": "rect"},
+        ],
+        "materials": ["glass-etch"],
+        "fonts": ["playfair-display", "eb-garamond", "dancing-script", "bebas-neue"],
+        "exampleLayers": [
+            {"type": "text", "printArea": "front", "text": "Cheers", "font": "dancing-script",
+             "autoFit": True, "material": "glass-etch", "x": 0.5, "y": 0.5},
         ],
     },
 }  # fmt: skip

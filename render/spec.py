@@ -130,7 +130,9 @@ class DesignSpec:
         return tuple(layer for layer in self.layers if layer.print_area == area_id)
 
 
-def parse_spec(data: Mapping[str, Any] | DesignSpec, base_dir: str | Path | None = None) -> DesignSpec:
+def parse_spec(
+    data: Mapping[str, Any] | DesignSpec, base_dir: str | Path | None = None
+) -> DesignSpec:
     """Validate a design spec dict and return it as a ``DesignSpec``.
 
     Images are bytes, ``data:`` URLs or ``pathlib.Path``; with ``base_dir`` (the CLI)
@@ -217,7 +219,9 @@ class _Parser:
     def choice(d: Mapping, key: str, field: str, options: tuple, default: Any, code: str) -> Any:
         value = d.get(key, default)
         if value not in options and value is not None:
-            raise SpecError(code, f"{key} must be one of {', '.join(options)}; got {value!r}", f"{field}.{key}")
+            raise SpecError(
+                code, f"{key} must be one of {', '.join(options)}; got {value!r}", f"{field}.{key}"
+            )
         return value
 
     def image(self, value: Any, field: str) -> ImageData:
@@ -225,15 +229,21 @@ class _Parser:
             return images.inspect(bytes(value), field)
         if isinstance(value, str) and value.startswith("data:"):
             try:
-                return images.inspect(base64.b64decode(value.split(",", 1)[1], validate=True), field)
+                return images.inspect(
+                    base64.b64decode(value.split(",", 1)[1], validate=True), field
+                )
             except (IndexError, binascii.Error):
                 raise SpecError("bad_image", "malformed data: URL", field) from None
-        if isinstance(value, Path) or (isinstance(value, str) and value and self.base_dir is not None):
+        if isinstance(value, Path) or (
+            isinstance(value, str) and value and self.base_dir is not None
+        ):
             path = Path(value) if isinstance(value, Path) else self.base_dir / value
             try:
                 return images.inspect(path.read_bytes(), field)
             except OSError as exc:
-                raise SpecError("bad_image", f"cannot read image {str(value)!r}: {exc.strerror}", field) from None
+                raise SpecError(
+                    "bad_image", f"cannot read image {str(value)!r}: {exc.strerror}", field
+                ) from None
         raise SpecError("bad_image", "image must be bytes, a data: URL or (CLI) a file path", field)
 
     # -- objects ------------------------------------------------------------------
@@ -262,11 +272,15 @@ class _Parser:
             if not isinstance(area_id, str) or not area_id.strip():
                 raise SpecError("invalid_spec", "a print area needs a non-empty id", f"{f}.id")
             if any(a.id == area_id for a in areas):
-                raise SpecError("duplicate_print_area", f"print area id {area_id!r} is used twice", f"{f}.id")
+                raise SpecError(
+                    "duplicate_print_area", f"print area id {area_id!r} is used twice", f"{f}.id"
+                )
             x, y = self.num(d, "x", f, None, 0, 1), self.num(d, "y", f, None, 0, 1)
             w, h = self.num(d, "width", f, None, 1e-4, 1), self.num(d, "height", f, None, 1e-4, 1)
             if x + w > 1.0001 or y + h > 1.0001:
-                raise SpecError("print_area_outside_image", f"print area {area_id!r} extends past the image", f)
+                raise SpecError(
+                    "print_area_outside_image", f"print area {area_id!r} extends past the image", f
+                )
             areas.append(
                 PrintArea(
                     id=area_id, x=x, y=y, width=w, height=h,
@@ -285,24 +299,34 @@ class _Parser:
         if value in MASK_SHAPES:
             return value
         if isinstance(value, str) and not value.startswith("data:") and self.base_dir is None:
-            raise SpecError("bad_mask", f"mask must be one of {', '.join(MASK_SHAPES)} or PNG bytes", field)
+            raise SpecError(
+                "bad_mask", f"mask must be one of {', '.join(MASK_SHAPES)} or PNG bytes", field
+            )
         try:
             return self.image(value, field)
         except SpecError as exc:
-            raise SpecError("bad_mask" if exc.code == "bad_image" else exc.code, exc.message, field) from None
+            raise SpecError(
+                "bad_mask" if exc.code == "bad_image" else exc.code, exc.message, field
+            ) from None
 
     def layer(self, d: Any, f: str, areas: tuple[PrintArea, ...]) -> Layer:
         if not isinstance(d, Mapping):
             raise SpecError("invalid_spec", "a layer must be an object", f)
         kind = d.get("type")
         if kind not in ("text", "image"):
-            raise SpecError("unknown_layer_type", f"layer type must be text or image, got {kind!r}", f"{f}.type")
+            raise SpecError(
+                "unknown_layer_type", f"layer type must be text or image, got {kind!r}", f"{f}.type"
+            )
         area_id = d.get("printArea")
         if area_id is None and len(areas) == 1:
             area_id = areas[0].id
         area = next((a for a in areas if a.id == area_id), None)
         if area is None:
-            raise SpecError("unknown_print_area", f"layer names no existing print area ({area_id!r})", f"{f}.printArea")
+            raise SpecError(
+                "unknown_print_area",
+                f"layer names no existing print area ({area_id!r})",
+                f"{f}.printArea",
+            )
         x, y = self.num(d, "x", f, 0.5, -1e9, 1e9), self.num(d, "y", f, 0.5, -1e9, 1e9)
         if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             raise SpecError(
@@ -316,7 +340,16 @@ class _Parser:
             return self.image_layer(d, f, area.id, x, y, rotation, material)
         return self.text_layer(d, f, area, x, y, rotation, material)
 
-    def text_layer(self, d: Mapping, f: str, area: PrintArea, x: float, y: float, rotation: float, material: str | None) -> TextLayer:
+    def text_layer(
+        self,
+        d: Mapping,
+        f: str,
+        area: PrintArea,
+        x: float,
+        y: float,
+        rotation: float,
+        material: str | None,
+    ) -> TextLayer:
         raw = d.get("text")
         if not isinstance(raw, str):
             raise SpecError("invalid_spec", "text must be a string", f"{f}.text")
@@ -325,12 +358,24 @@ class _Parser:
             raise SpecError("empty_text", "text is empty", f"{f}.text")
         count = len(text.replace("\n", ""))
         limit = self.opt_int(d, "maxChars", f)
-        for cap, where in ((limit, "layer"), (area.max_chars, "print area"), (MAX_TEXT_CHARS, "engine")):
+        for cap, where in (
+            (limit, "layer"),
+            (area.max_chars, "print area"),
+            (MAX_TEXT_CHARS, "engine"),
+        ):
             if cap is not None and count > cap:
-                raise SpecError("text_too_long", f"text has {count} characters; the {where} allows {cap}", f"{f}.text")
-        bad = next((ch for ch in text if ch != "\n" and (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)), None)
+                raise SpecError(
+                    "text_too_long",
+                    f"text has {count} characters; the {where} allows {cap}",
+                    f"{f}.text",
+                )
+        bad = next(
+            (ch for ch in text if ch != "\n" and (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)), None
+        )
         if bad is not None:
-            raise SpecError("unsupported_character", f"control character U+{ord(bad):04X} in text", f"{f}.text")
+            raise SpecError(
+                "unsupported_character", f"control character U+{ord(bad):04X} in text", f"{f}.text"
+            )
         font_id = d.get("font", "dejavu-sans")
         try:
             fonts.get(font_id)
@@ -350,7 +395,7 @@ class _Parser:
             print_area=area.id, text=text, font=font_id, size_pt=size_pt,
             auto_fit=auto_fit or size_pt is None,
             align=self.choice(d, "align", f, ALIGNS, "center", "bad_value") or "center",
-            color=parse_color(d.get("color") or "#1a1a1a", f"{f}.color"),
+            color=parse_color(_or(d.get("color"), "#1a1a1a"), f"{f}.color"),
             material=material, curve=self.num(d, "curve", f, 0.0, -180, 180),
             x=x, y=y, rotation=rotation,
             letter_spacing=self.num(d, "letterSpacing", f, 0.0, -0.5, 2.0),
@@ -358,7 +403,16 @@ class _Parser:
             max_chars=limit,
         )  # fmt: skip
 
-    def image_layer(self, d: Mapping, f: str, area_id: str, x: float, y: float, rotation: float, material: str | None) -> ImageLayer:
+    def image_layer(
+        self,
+        d: Mapping,
+        f: str,
+        area_id: str,
+        x: float,
+        y: float,
+        rotation: float,
+        material: str | None,
+    ) -> ImageLayer:
         if d.get("image") in (None, ""):
             raise SpecError("bad_image", "an image layer needs an image", f"{f}.image")
         image = self.image(d.get("image"), f"{f}.image")
@@ -377,3 +431,7 @@ class _Parser:
             scale=self.num(d, "scale", f, 1.0, 0.01, 20), rotation=rotation, x=x, y=y,
             opacity=self.num(d, "opacity", f, 1.0, 0, 1), material=material,
         )  # fmt: skip
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value

@@ -71,6 +71,10 @@ def render_text(layer: TextLayer, canvas: tuple[int, int], px_per_mm: float) -> 
         tile = tile.rotate(-layer.rotation, Image.Resampling.BICUBIC, expand=True)
     cx, cy = layer.x * canvas[0], layer.y * canvas[1]
     x0, y0 = round(cx - tile.width / 2), round(cy - tile.height / 2)
+    ink = tile.getbbox()  # the layout pads generously; effects only need the ink
+    if ink:
+        tile = tile.crop(ink)
+        x0, y0 = x0 + ink[0], y0 + ink[1]
     return PlacedMask(np.asarray(tile, np.float32) * (1 / 255.0), x0, y0, px)
 
 
@@ -153,7 +157,9 @@ def _draw_straight(layer: TextLayer, lines: list[_Line], size: int) -> Image.Ima
         left = pad + _line_x(layer, line, block_w)
         baseline = pad + ascent + i * lh
         for font_id, chunk, x in line.clusters:
-            draw.text((left + x, baseline), chunk, fill=255, font=fonts.load(font_id, size), anchor="ls")
+            draw.text(
+                (left + x, baseline), chunk, fill=255, font=fonts.load(font_id, size), anchor="ls"
+            )
     return tile
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from luneo_app import create_app
 from luneo_app.config import TestConfig
@@ -61,7 +61,8 @@ def clean_state(app) -> None:  # type: ignore[no-untyped-def]
     """Empty every table, the storage folder and the Redis test database."""
     with app.app_context():
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        existing = set(inspect(_db.engine).get_table_names())
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables) if t.name in existing]
         with _db.engine.begin() as conn:
             if _db.engine.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))

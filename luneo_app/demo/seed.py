@@ -16,6 +16,7 @@ from ..core.clock import utcnow
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Brand, Product, ShopInstall
+from ..three_d.product_model import seed_demo_model
 
 DEMO_PRODUCT_ID = "demo-mug"
 
@@ -92,6 +93,7 @@ def seed_demo() -> DemoSeed:
     product.image_key = key
     product.images = [{"key": key, "alt": product.title}]
     db.session.commit()
+    seed_demo_model(product, "mug")  # a generated, UV-mapped 3D mug for the 3D/AR view
     return DemoSeed(brand.id, shop, product.id, product.title)
 
 

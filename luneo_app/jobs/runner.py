@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import RenderJob
 from ..observability.logs import request_id_var
 from ..observability.metrics import JOB_LATENCY, JOBS
+from .scheduler import LIMITED_QUEUES, dispatch, publish
 
 log = logging.getLogger("luneo.jobs")
 
@@ -43,36 +44,35 @@ def enqueue(
     args: tuple = (),
     payload: dict[str, Any] | None = None,
     max_attempts: int | None = None,
-    commit: bool = True,
 ) -> RenderJob:
-    """Record a queued job, commit, then send it. Returns the job row.
+    """Record a job, commit, then send it (render queues go through the fair dispatcher).
 
-    The row is committed before the message is sent so a fast worker always finds it.
+    The row is committed before any message is sent, so a fast worker always finds it.
+    Returns the job row (in eager mode, as it ended).
     """
+    limited = queue in LIMITED_QUEUES
     job = RenderJob(
         brand_id=brand_id,
         design_id=design_id,
         kind=kind,
         queue=queue,
-        status="queued",
+        status="waiting" if limited else "queued",
         attempts=0,
         max_attempts=max_attempts or current_app.config["JOB_MAX_RETRIES"],
         request_id=request_id_var.get(),
-        payload=payload or {},
+        payload={**(payload or {}), "task": task.name, "args": list(args)},
         enqueued_at=utcnow(),
     )
     db.session.add(job)
-    db.session.flush()
+    db.session.commit()
     job_id = job.id
-    if commit:
-        db.session.commit()
-    result = task.apply_async(args=(job_id, *args), queue=queue)
+    if limited:
+        dispatch(queue)
+    else:
+        publish(job)
     if current_app.config["CELERY_EAGER"]:
         db.session.expire_all()
-        job = db.session.get(RenderJob, job_id) or job
-    elif result is not None and job.task_id is None:
-        job.task_id = result.id
-    return job
+    return db.session.get(RenderJob, job_id) or job
 
 
 def _backoff(attempt: int) -> int:
@@ -140,6 +140,7 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
                 _on_failure = getattr(func, "on_failure", None)
                 if callable(_on_failure):
                     _on_failure(job, exc)
+                _dispatch_next(job.queue)
                 return
             job = db.session.get(RenderJob, job_id)
             if job.status == "running":
@@ -147,11 +148,21 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
             db.session.commit()
             JOBS.labels(name, "succeeded").inc()
             JOB_LATENCY.labels(name).observe(time.perf_counter() - started)
+            _dispatch_next(job.queue)
 
         run.job_function = func
         return run
 
     return decorate
+
+
+def _dispatch_next(queue: str) -> None:
+    """A slot was freed: let the next waiting job of this queue go."""
+    if queue in LIMITED_QUEUES:
+        try:
+            dispatch(queue)
+        except Exception:  # noqa: BLE001 - a failed dispatch must not fail the finished job
+            log.exception("dispatch after job end failed")
 
 
 def _finish(job: RenderJob, status: str) -> None:

@@ -40,6 +40,10 @@ class Product(BrandOwned, Timestamps, db.Model):
     template: Mapped[dict[str, Any]] = json_column({})
     template_version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When the platform last changed the product: an older webhook never overwrites a newer one.
+    source_updated_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
 
 class Design(BrandOwned, Timestamps, db.Model):
@@ -95,3 +99,22 @@ class RenderJob(BrandOwned, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Upload(BrandOwned, db.Model):
+    """A shopper's uploaded photo, cleaned (EXIF applied and stripped) and stored."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = id_column("upl")
+    key: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_format: Mapped[str] = mapped_column(String(16))
+    customer_ref: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    face_detected: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

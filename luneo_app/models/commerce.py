@@ -85,3 +85,7 @@ class WebhookEvent(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="received")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The raw body until the delivery is handled, then cleared (it may carry personal data).
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What handling did, for people reading the log: "no handler", "stale", "unknown shop".
+    note: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -8,7 +8,9 @@ them; a character no shipped font has raises ``SpecError('unsupported_character'
 
 from __future__ import annotations
 
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +58,7 @@ FALLBACKS: tuple[str, ...] = ("dejavu-sans",)
 IGNORED = frozenset("\ufe0e\ufe0f")
 _PROBE_PX = 40
 _ABSENT = "\U0010fffd"  # a private-use code point no font here maps: renders as .notdef
+_probe_lock = threading.Lock()
 
 
 def catalog() -> list[FontInfo]:
@@ -72,17 +75,39 @@ def get(font_id: str) -> FontInfo:
         raise SpecError("unknown_font", f"unknown font {font_id!r}; known fonts: {known}") from None
 
 
-@lru_cache(maxsize=128)
+_local = threading.local()
+
+
 def load(font_id: str, size_px: int) -> ImageFont.FreeTypeFont:
-    """The font ``font_id`` at ``size_px`` pixels (em size), cached per size."""
-    info = get(font_id)
-    return ImageFont.truetype(str(info.path), max(1, int(size_px)), layout_engine=LAYOUT)
+    """The font ``font_id`` at ``size_px`` pixels (em size), cached per size.
+
+    The cache is per thread: a FreeType face must not be used by two threads at once.
+    """
+    cache: OrderedDict = getattr(_local, "fonts", None) or _new_cache()
+    key = (font_id, max(1, int(size_px)))
+    font = cache.get(key)
+    if font is None:
+        font = ImageFont.truetype(str(get(font_id).path), key[1], layout_engine=LAYOUT)
+        cache[key] = font
+        if len(cache) > 96:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return font
+
+
+def _new_cache() -> OrderedDict:
+    _local.fonts = OrderedDict()
+    return _local.fonts
 
 
 @lru_cache(maxsize=16)
 def _probe(font_id: str) -> tuple[ImageFont.FreeTypeFont, tuple]:
-    font = ImageFont.truetype(str(get(font_id).path), _PROBE_PX, layout_engine=ImageFont.Layout.BASIC)
-    return font, _signature(font, _ABSENT)
+    font = ImageFont.truetype(
+        str(get(font_id).path), _PROBE_PX, layout_engine=ImageFont.Layout.BASIC
+    )
+    with _probe_lock:
+        return font, _signature(font, _ABSENT)
 
 
 def _signature(font: ImageFont.FreeTypeFont, ch: str) -> tuple:
@@ -101,7 +126,8 @@ def covers(font_id: str, ch: str) -> bool:
     if ch.isspace() or ch in IGNORED:
         return True
     font, notdef = _probe(font_id)
-    return _signature(font, ch) != notdef
+    with _probe_lock:  # the probe font is shared between threads
+        return _signature(font, ch) != notdef
 
 
 def clean_text(text: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class ModelError(ValueError):
     """A 3D model (or a texture for it) cannot be used.
@@ -23,3 +26,15 @@ class ModelError(ValueError):
 
     def __repr__(self) -> str:
         return f"ModelError({self.code!r}, {self.message!r})"
+
+
+@contextmanager
+def malformed_as_model_error() -> Iterator[None]:
+    """Turn the lookup and type errors a malformed glTF JSON provokes into
+    ``ModelError('invalid_glb')``, so an upload never surfaces as a crash."""
+    try:
+        yield
+    except ModelError:
+        raise
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        raise ModelError("invalid_glb", f"malformed glTF: {exc!r}") from exc

@@ -70,7 +70,9 @@ def merge_parts(parts: list[MeshPart]) -> list[MeshPart]:
                 np.concatenate([p.positions for p in group]),
                 np.concatenate([p.normals for p in group]),
                 np.concatenate([p.uvs for p in group]),
-                np.concatenate([p.indices + np.uint32(o) for p, o in zip(group, offsets)]),
+                np.concatenate(
+                    [p.indices + np.uint32(o) for p, o in zip(group, offsets, strict=True)]
+                ),
             )
         )
     return merged
@@ -91,7 +93,9 @@ class Profile:
         )
 
 
-def line(p0: tuple[float, float], p1: tuple[float, float], normal: tuple[float, float], n: int) -> Profile:
+def line(
+    p0: tuple[float, float], p1: tuple[float, float], normal: tuple[float, float], n: int
+) -> Profile:
     """A straight piece from ``p0`` to ``p1`` with ``n`` segments and a constant normal."""
     t = np.linspace(0.0, 1.0, max(n, 1) + 1)[:, None]
     pts = (1 - t) * np.asarray(p0) + t * np.asarray(p1)
@@ -146,7 +150,9 @@ def lathe(
     return grid_part(material, pos, nrm, uv(pos))
 
 
-def rounded_rect_outline(half_w: float, half_h: float, radius: float, per_metre: float, n_corner: int) -> Profile:
+def rounded_rect_outline(
+    half_w: float, half_h: float, radius: float, per_metre: float, n_corner: int
+) -> Profile:
     """A closed rounded rectangle in the XY plane, counter-clockwise from the middle of
     the right side, its first point repeated at the end; normals point outward."""
     iw, ih = half_w - radius, half_h - radius
@@ -199,12 +205,6 @@ def fill(
 def offset(outline: Profile, distance: float) -> Profile:
     """The outline moved ``distance`` along its normals (negative: inward)."""
     return Profile(outline.points + distance * outline.normals, outline.normals)
-
-
-def mirrored(profile: Profile) -> Profile:
-    """The profile with its second coordinate negated (e.g. z -> -z)."""
-    flip = np.array([1.0, -1.0])
-    return Profile(profile.points * flip, profile.normals * flip)
 
 
 def tube(

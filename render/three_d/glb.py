@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from render.three_d.errors import ModelError
+from render.three_d.errors import ModelError, malformed_as_model_error
 from render.three_d.gltf import Gltf, texture_refs
 from render.three_d.materials import (
     EngravingFinish,
@@ -31,6 +31,7 @@ from render.three_d.textures import (
     has_transparency,
     load_design,
     open_image,
+    resized,
 )
 from render.three_d.validate import (
     MAX_TEXTURE_PX,
@@ -105,17 +106,18 @@ def bake(
     With ``texture=None`` the model is only validated and normalised.
     """
     glb = model.to_glb() if isinstance(model, ProductModel) else bytes(model)
-    gltf, info = inspect_model(glb, limits)
-    fix_normals(gltf)
-    picked = None
-    if texture is not None:
-        design = load_design(texture)
-        finish = engraving_finish(engraving_material) if engraving_material else None
-        index = find_print_material(gltf.json, material_name)
-        assert index is not None
-        _apply_design(gltf, index, design, uv_rect, finish, max_texture_px)
-        picked = gltf.json["materials"][index].get("name")
-    _normalise_images(gltf, max_texture_px)
+    design = load_design(texture) if texture is not None else None
+    finish = engraving_finish(engraving_material) if engraving_material else None
+    with malformed_as_model_error():
+        gltf, info = inspect_model(glb, limits)
+        fix_normals(gltf)
+        picked = None
+        if design is not None:
+            index = find_print_material(gltf.json, material_name)
+            assert index is not None
+            _apply_design(gltf, index, design, uv_rect, finish, max_texture_px)
+            picked = gltf.json["materials"][index].get("name")
+        _normalise_images(gltf, max_texture_px)
     return BakedModel(gltf, info, picked)
 
 
@@ -138,7 +140,7 @@ def _apply_design(
     opaque = material.get("alphaMode", "OPAQUE") == "OPAQUE"
     factor = [float(x) for x in pbr.get("baseColorFactor", (1.0, 1.0, 1.0, 1.0))]
     canvas = _background(base, factor, size, opaque)
-    layer = design if design.size == _box_size(box) else design.resize(_box_size(box), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    layer = resized(design, _box_size(box))
     canvas.alpha_composite(layer, box[:2])
     keep_existing = old is not None and uv_rect is not None
     sampler = doc["textures"][old["index"]].get("sampler") if keep_existing else _clamp_sampler(doc)
@@ -167,20 +169,24 @@ def _apply_finish(
 ) -> None:
     """Metalness and roughness of the engraving where the design is, the material's
     own elsewhere (glTF: roughness in G, metalness in B)."""
-    metallic, roughness = float(pbr.get("metallicFactor", 1.0)), float(pbr.get("roughnessFactor", 1.0))
+    metallic, roughness = (
+        float(pbr.get("metallicFactor", 1.0)),
+        float(pbr.get("roughnessFactor", 1.0)),
+    )
     old = pbr.get("metallicRoughnessTexture")
     if old:
-        mr = _texture_image(gltf, old, "RGB").resize(size, Image.Resampling.BILINEAR)
+        mr = resized(_texture_image(gltf, old, "RGB"), size)
         r, g, b = mr.split()
-        mr = Image.merge("RGB", (r, g.point(linear_scale_lut(roughness)), b.point(linear_scale_lut(metallic))))
+        mr = Image.merge(
+            "RGB", (r, g.point(linear_scale_lut(roughness)), b.point(linear_scale_lut(metallic)))
+        )
     else:
         mr = Image.new("RGB", size, (255, round(roughness * 255), round(metallic * 255)))
-    region = np.asarray(mr.crop(box), dtype=np.float32)
-    m = np.asarray(mask, dtype=np.float32)[..., None] / 255.0
-    target = np.array([0.0, finish.roughness * 255, finish.metallic * 255], np.float32)
-    blended = region * (1 - m) + target * m
-    blended[..., 0] = region[..., 0]  # keep occlusion (R) as it was
-    mr.paste(Image.fromarray(np.round(blended).astype(np.uint8), "RGB"), box[:2])
+    # lerp towards the finish by the design's coverage; occlusion (R) stays as it was
+    r, g, b = mr.crop(box).split()
+    g = Image.composite(Image.new("L", g.size, round(finish.roughness * 255)), g, mask)
+    b = Image.composite(Image.new("L", b.size, round(finish.metallic * 255)), b, mask)
+    mr.paste(Image.merge("RGB", (r, g, b)), box[:2])
     payload, mime = encode(mr, alpha=False, exact_chroma=True)
     info = {k: v for k, v in base_info.items() if k != "index"}
     info["index"] = gltf.add_image_texture(payload, mime, sampler)
@@ -201,7 +207,9 @@ def _plan(
     except (TypeError, ValueError):
         raise ModelError("bad_uv_rect", "uv_rect must be four numbers (u0, v0, u1, v1)") from None
     if not (0 <= u0 < u1 <= 1 and 0 <= v0 < v1 <= 1):
-        raise ModelError("bad_uv_rect", f"uv_rect {uv_rect} must satisfy 0 <= u0 < u1 <= 1 and 0 <= v0 < v1 <= 1")
+        raise ModelError(
+            "bad_uv_rect", f"uv_rect {uv_rect} must satisfy 0 <= u0 < u1 <= 1 and 0 <= v0 < v1 <= 1"
+        )
     w, h = fit_within(base if base else (design[0] / (u1 - u0), design[1] / (v1 - v0)), max_px)
     x0, y0 = min(round(u0 * w), w - 1), min(round(v0 * h), h - 1)
     return (w, h), (x0, y0, max(x0 + 1, round(u1 * w)), max(y0 + 1, round(v1 * h)))
@@ -211,14 +219,19 @@ def _box_size(box: tuple[int, int, int, int]) -> tuple[int, int]:
     return box[2] - box[0], box[3] - box[1]
 
 
-def _background(base: Image.Image | None, factor: list[float], size: tuple[int, int], opaque: bool) -> Image.Image:
+def _background(
+    base: Image.Image | None, factor: list[float], size: tuple[int, int], opaque: bool
+) -> Image.Image:
     """The material's colour as sRGB pixels: its texture times its factor, or the factor."""
     alpha = 1.0 if opaque else factor[3]
     if base is None:
         return Image.new("RGBA", size, linear_to_srgb8(tuple(factor[:3])) + (round(alpha * 255),))
-    img = base if base.size == size else base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    img = resized(base, size)
     r, g, b, a = img.split()
-    channels = [c.point(srgb_scale_lut(f)) if f != 1.0 else c for c, f in zip((r, g, b), factor)]
+    channels = [
+        c.point(srgb_scale_lut(f)) if f != 1.0 else c
+        for c, f in zip((r, g, b), factor[:3], strict=True)
+    ]
     a = Image.new("L", size, 255) if opaque else a.point(linear_scale_lut(alpha))
     return Image.merge("RGBA", (*channels, a))
 
@@ -227,13 +240,20 @@ def _texture_image(gltf: Gltf, info: dict, mode: str) -> Image.Image:
     texture = gltf.json["textures"][info["index"]]
     source = texture.get("source")
     if source is None:
-        raise ModelError("unsupported", "the print material's texture uses an image format extension")
+        raise ModelError(
+            "unsupported", "the print material's texture uses an image format extension"
+        )
     data, _ = gltf.image_bytes(source)
     return decode(data, mode)
 
 
 def _clamp_sampler(doc: dict) -> int:
-    wanted = {"magFilter": LINEAR, "minFilter": LINEAR_MIPMAP_LINEAR, "wrapS": CLAMP_TO_EDGE, "wrapT": CLAMP_TO_EDGE}
+    wanted = {
+        "magFilter": LINEAR,
+        "minFilter": LINEAR_MIPMAP_LINEAR,
+        "wrapS": CLAMP_TO_EDGE,
+        "wrapT": CLAMP_TO_EDGE,
+    }
     samplers = doc.setdefault("samplers", [])
     if wanted in samplers:
         return samplers.index(wanted)
@@ -247,7 +267,10 @@ def _require_uvs(doc: dict, index: int, texcoord: int) -> None:
         for prim in mesh.get("primitives", []):
             if prim.get("material") == index and attr not in prim.get("attributes", {}):
                 name = doc["materials"][index].get("name", index)
-                raise ModelError("no_uvs", f"material {name!r} is drawn without {attr}, so the design cannot be placed")
+                raise ModelError(
+                    "no_uvs",
+                    f"material {name!r} is drawn without {attr}, so the design cannot be placed",
+                )
 
 
 def fix_normals(gltf: Gltf) -> None:
@@ -308,7 +331,9 @@ def _normalise_images(gltf: Gltf, max_px: int) -> None:
     """Scale images used by materials down to ``max_px`` and turn other formats into
     PNG/JPEG, so the GLB and the USDZ can share them as they are."""
     doc = gltf.json
-    used = {doc["textures"][r["index"]].get("source") for r in texture_refs(doc.get("materials", []))}
+    used = {
+        doc["textures"][r["index"]].get("source") for r in texture_refs(doc.get("materials", []))
+    }
     for index in sorted(i for i in used if i is not None):
         data, mime = gltf.image_bytes(index)
         img = open_image(data)
@@ -316,7 +341,7 @@ def _normalise_images(gltf: Gltf, max_px: int) -> None:
             continue
         img = decode(data, "RGBA")
         if max(img.size) > max_px:
-            img = img.resize(fit_within(img.size, max_px), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            img = resized(img, fit_within(img.size, max_px))
         payload, new_mime = encode(img, alpha=has_transparency(img))
         image = {k: v for k, v in doc["images"][index].items() if k == "name"}
         doc["images"][index] = image | {"bufferView": gltf.add_view(payload), "mimeType": new_mime}

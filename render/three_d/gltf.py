@@ -149,6 +149,27 @@ class Gltf:
                 out = np.maximum(out / divisor, -1.0)
         return out
 
+    def check_accessors(self) -> None:
+        """Raise ``invalid_glb`` unless every accessor lies inside its bufferView."""
+        views = self.json.get("bufferViews", [])
+        for i, acc in enumerate(self.json.get("accessors", [])):
+            dtype = COMPONENT_DTYPES.get(acc.get("componentType"))
+            ncomp = TYPE_SIZES.get(acc.get("type"))
+            count = acc.get("count")
+            if dtype is None or ncomp is None or not isinstance(count, int) or count < 0:
+                raise _invalid(f"accessor {i} has a bad type or count")
+            if "bufferView" not in acc or count == 0:
+                continue
+            view_index = acc["bufferView"]
+            if not isinstance(view_index, int) or not 0 <= view_index < len(views):
+                raise _invalid(f"accessor {i} refers to missing bufferView {view_index}")
+            view = views[view_index]
+            elem = dtype.itemsize * ncomp
+            stride = int(view.get("byteStride", 0)) or elem
+            offset = int(acc.get("byteOffset", 0))
+            if offset < 0 or offset + stride * (count - 1) + elem > int(view["byteLength"]):
+                raise _invalid(f"accessor {i} reads past the end of its bufferView")
+
     def _read_view_elements(
         self, acc: dict, dtype: np.dtype, ncomp: int, count: int, what: str
     ) -> np.ndarray:
@@ -201,7 +222,9 @@ class Gltf:
         self.json["buffers"] = [{"byteLength": len(self.bin)}]
         return len(views) - 1
 
-    def add_accessor(self, array: np.ndarray, *, indices: bool = False, bounds: bool = False) -> int:
+    def add_accessor(
+        self, array: np.ndarray, *, indices: bool = False, bounds: bool = False
+    ) -> int:
         """Append ``array`` (float32 (n, k) or uint16/uint32 (n,)) as an accessor."""
         arr = np.ascontiguousarray(array)
         component = {np.dtype("float32"): 5126, np.dtype("uint16"): 5123, np.dtype("uint32"): 5125}
@@ -290,7 +313,10 @@ def _load_json(data: bytes) -> dict:
 
 def _data_uri(uri: str, what: str) -> bytes:
     if not uri.startswith("data:"):
-        raise ModelError("unsupported", f"{what} points to an external file ({uri[:60]}); upload a self-contained GLB")
+        raise ModelError(
+            "unsupported",
+            f"{what} points to an external file ({uri[:60]}); upload a self-contained GLB",
+        )
     header, _, body = uri.partition(",")
     if not header.endswith(";base64"):
         raise ModelError("unsupported", f"{what} has a data URI that is not base64")

@@ -44,7 +44,9 @@ def engraving_finish(name: str) -> EngravingFinish:
         return ENGRAVING_FINISHES[name]
     except KeyError:
         known = ", ".join(ENGRAVING_FINISHES)
-        raise ModelError("unknown_material", f"unknown engraving material {name!r}; choose from {known}") from None
+        raise ModelError(
+            "unknown_material", f"unknown engraving material {name!r}; choose from {known}"
+        ) from None
 
 
 def srgb_to_linear(c: np.ndarray) -> np.ndarray:

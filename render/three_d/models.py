@@ -18,16 +18,13 @@ import numpy as np
 from render.three_d.errors import ModelError
 from render.three_d.geometry import (
     MeshPart,
-    Profile,
     arc,
     fill,
-    line,
     lathe,
+    line,
     merge_parts,
-    mirrored,
     offset,
     rounded_rect_outline,
-    segments,
     sweep,
     torus,
     tube,
@@ -82,7 +79,9 @@ class ProductModel:
                         "NORMAL": gltf.add_accessor(part.normals),
                         "TEXCOORD_0": gltf.add_accessor(part.uvs),
                     },
-                    "indices": gltf.add_accessor(part.indices.ravel().astype(index_type), indices=True),
+                    "indices": gltf.add_accessor(
+                        part.indices.ravel().astype(index_type), indices=True
+                    ),
                     "material": names.index(part.material),
                     "mode": 4,
                 }
@@ -168,24 +167,33 @@ def ring(
 def bangle(detail: float = 1.0) -> ProductModel:
     """A 60 mm bangle, 12 mm wide, engraved on the front of the outer band."""
     return ring(
-        detail, inner_diameter=60 * MM, thickness=3 * MM, width=12 * MM, print_arc_deg=100, kind="bangle"
+        detail,
+        inner_diameter=60 * MM,
+        thickness=3 * MM,
+        width=12 * MM,
+        print_arc_deg=100,
+        kind="bangle",
     )
 
 
 def mug(detail: float = 1.0) -> ProductModel:
     """An 11 oz mug (82 mm wide, 95 mm tall), handle at +X; the print wraps the body
     from the handle's left to its right (290 degrees, 85 mm tall)."""
-    R, H, wall, floor = 41 * MM, 95 * MM, 3.5 * MM, 6 * MM
+    rad, height, wall, floor = 41 * MM, 95 * MM, 3.5 * MM, 6 * MM
     foot, lip, fillet = 4 * MM, wall / 2, 3 * MM
     y0, y1 = 6 * MM, 91 * MM
     n_theta = _n(160, detail, 24)
-    low = line((0, 0), (R - foot, 0), (0, -1), _n(6, detail)) + arc((R - foot, foot), foot, -90, 0, _n(4, detail))
-    low += line((R, foot), (R, y0), (1, 0), _n(1, detail))
-    high = line((R, y1), (R, H - lip), (1, 0), _n(1, detail)) + arc((R - lip, H - lip), lip, 0, 180, _n(6, detail))
-    high += line((R - wall, H - lip), (R - wall, floor + fillet), (-1, 0), _n(12, detail))
-    high += arc((R - wall - fillet, floor + fillet), fillet, 0, -90, _n(4, detail), concave=True)
-    high += line((R - wall - fillet, floor), (0, floor), (0, 1), _n(6, detail))
-    band = line((R, y1), (R, y0), (1, 0), _n(12, detail))  # top to bottom: v down
+    low = line((0, 0), (rad - foot, 0), (0, -1), _n(6, detail)) + arc(
+        (rad - foot, foot), foot, -90, 0, _n(4, detail)
+    )
+    low += line((rad, foot), (rad, y0), (1, 0), _n(1, detail))
+    high = line((rad, y1), (rad, height - lip), (1, 0), _n(1, detail)) + arc(
+        (rad - lip, height - lip), lip, 0, 180, _n(6, detail)
+    )
+    high += line((rad - wall, height - lip), (rad - wall, floor + fillet), (-1, 0), _n(12, detail))
+    high += arc((rad - wall - fillet, floor + fillet), fillet, 0, -90, _n(4, detail), concave=True)
+    high += line((rad - wall - fillet, floor), (0, floor), (0, 1), _n(6, detail))
+    band = line((rad, y1), (rad, y0), (1, 0), _n(12, detail))  # top to bottom: v down
     gap = 35.0
     n_print = round(n_theta * (360 - 2 * gap) / 360)
     parts = [
@@ -193,9 +201,9 @@ def mug(detail: float = 1.0) -> ProductModel:
         lathe("ceramic", high, 0, 360, n_theta),
         lathe("print", band, 90 + gap, 450 - gap, n_print),
         lathe("ceramic", band, 90 - gap, 90 + gap, n_theta - n_print),
-        _mug_handle(R, _n(48, detail, 8), _n(24, detail, 8)),
+        _mug_handle(rad, _n(48, detail, 8), _n(24, detail, 8)),
     ]
-    area = (float(R * np.radians(360 - 2 * gap)) / MM, (y1 - y0) / MM)
+    area = (float(rad * np.radians(360 - 2 * gap)) / MM, (y1 - y0) / MM)
     materials = (
         MaterialSpec("ceramic", CERAMIC, 0.0, 0.2),
         MaterialSpec("print", CERAMIC, 0.0, 0.2, area),
@@ -203,10 +211,10 @@ def mug(detail: float = 1.0) -> ProductModel:
     return ProductModel("mug", tuple(merge_parts(parts)), materials)
 
 
-def _mug_handle(R: float, n_path: int, n_around: int) -> MeshPart:
+def _mug_handle(rad: float, n_path: int, n_around: int) -> MeshPart:
     # a half ellipse leaving the wall at +X; its open ends sit inside the wall
     phi = np.radians(np.linspace(-90, 90, n_path + 1))[:, None]
-    a, b, x0, ym = 26 * MM, 28 * MM, R - 1.5 * MM, 50 * MM
+    a, b, x0, ym = 26 * MM, 28 * MM, rad - 1.5 * MM, 50 * MM
     path = np.concatenate([x0 + a * np.cos(phi), ym + b * np.sin(phi)], 1)
     tangent = np.concatenate([-a * np.sin(phi), b * np.cos(phi)], 1)
     return tube("ceramic", path, tangent, 4.5 * MM, 6 * MM, n_around)
@@ -217,7 +225,9 @@ def phone_case(detail: float = 1.0) -> ProductModel:
     hw, hh, depth, corner = 37.5 * MM, 75 * MM, 11 * MM, 10 * MM
     edge, lip, back, fil = 1.5 * MM, 0.9 * MM, 1.4 * MM, 1.0 * MM
     outline = rounded_rect_outline(hw, hh, corner, 400 * detail, _n(8, detail, 2))
-    side = arc((-edge, edge), edge, -90, 0, _n(4, detail)) + line((0, edge), (0, depth - lip), (1, 0), _n(4, detail))
+    side = arc((-edge, edge), edge, -90, 0, _n(4, detail)) + line(
+        (0, edge), (0, depth - lip), (1, 0), _n(4, detail)
+    )
     side += arc((-lip, depth - lip), lip, 0, 180, _n(4, detail))
     side += line((-2 * lip, depth - lip), (-2 * lip, back + fil), (-1, 0), _n(4, detail))
     side += arc((-2 * lip - fil, back + fil), fil, 0, -90, _n(2, detail), concave=True)
@@ -255,19 +265,28 @@ def _mirror_z(part: MeshPart) -> MeshPart:
 def pendant(detail: float = 1.0) -> ProductModel:
     """A 25 mm disc pendant with a jump ring, hanging in the XY plane; the engraving
     covers its front face (a 22.8 mm square mapped onto the disc)."""
-    R, t = 12.5 * MM, 1.1 * MM
-    rf = R - t
+    rad, t = 12.5 * MM, 1.1 * MM
+    rf = rad - t
     n_theta = _n(128, detail, 16)
 
     def planar(pos: np.ndarray) -> np.ndarray:
         return np.stack([(pos[..., 0] + rf) / (2 * rf), (rf - pos[..., 1]) / (2 * rf)], -1)
 
     front = line((0, t), (rf, t), (0, 1), _n(12, detail))
-    rest = arc((rf, 0), t, 90, -90, _n(8, detail)) + line((rf, -t), (0, -t), (0, -1), _n(12, detail))
+    rest = arc((rf, 0), t, 90, -90, _n(8, detail)) + line(
+        (rf, -t), (0, -t), (0, -1), _n(12, detail)
+    )
     parts = [
         lathe("engraving", front, 0, 360, n_theta, uv=planar, axis="z"),
         lathe("metal", rest, 0, 360, n_theta, axis="z"),
-        torus("metal", np.array([0.0, R + 1.9 * MM, 0.0]), 2.4 * MM, 0.6 * MM, _n(32, detail, 8), _n(12, detail, 4)),
+        torus(
+            "metal",
+            np.array([0.0, rad + 1.9 * MM, 0.0]),
+            2.4 * MM,
+            0.6 * MM,
+            _n(32, detail, 8),
+            _n(12, detail, 4),
+        ),
     ]
     materials = (
         MaterialSpec("metal", SILVER, 1.0, 0.2),
@@ -294,7 +313,9 @@ def generate_model(kind: str, triangles: int | None = None) -> ProductModel:
     try:
         make = GENERATORS[kind]
     except KeyError:
-        raise ModelError("unknown_model", f"unknown model {kind!r}; choose from {', '.join(GENERATORS)}") from None
+        raise ModelError(
+            "unknown_model", f"unknown model {kind!r}; choose from {', '.join(GENERATORS)}"
+        ) from None
     model = make(1.0)
     if triangles is None:
         return model

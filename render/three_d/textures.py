@@ -21,10 +21,18 @@ def open_image(data: bytes | bytearray | memoryview) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(bytes(data)))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise ModelError("bad_texture", f"texture is not a readable image: {exc}") from None
     if img.format not in ("PNG", "JPEG", "WEBP"):
-        raise ModelError("bad_texture", f"texture format {img.format} is not supported; use PNG or JPEG")
+        raise ModelError(
+            "bad_texture", f"texture format {img.format} is not supported; use PNG or JPEG"
+        )
     if img.width * img.height > MAX_SOURCE_PIXELS:
         raise ModelError("bad_texture", f"texture is {img.width}x{img.height}, too many pixels")
     return img
@@ -47,7 +55,10 @@ def load_design(texture: TextureInput) -> Image.Image:
     elif isinstance(texture, bytes | bytearray | memoryview):
         img = ImageOps.exif_transpose(decode(texture, "RGBA"))
     else:
-        raise ModelError("bad_texture", f"texture must be a PIL image or image bytes, not {type(texture).__name__}")
+        raise ModelError(
+            "bad_texture",
+            f"texture must be a PIL image or image bytes, not {type(texture).__name__}",
+        )
     if img.width < 1 or img.height < 1:
         raise ModelError("bad_texture", "texture is empty")
     return img if img.mode == "RGBA" else img.convert("RGBA")
@@ -58,6 +69,15 @@ def fit_within(size: tuple[float, float], max_px: int) -> tuple[int, int]:
     w, h = size
     scale = min(1.0, max_px / max(w, h))
     return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``img`` at ``size`` (itself when it already is): bicubic, box-reduced first when
+    shrinking a lot, which keeps a 4096 px photo to a fraction of a second."""
+    if img.size == size:
+        return img
+    shrinking = size[0] < img.width and size[1] < img.height
+    return img.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0 if shrinking else None)
 
 
 def has_transparency(img: Image.Image) -> bool:

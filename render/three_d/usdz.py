@@ -10,6 +10,7 @@ again. The package is written by ``Sdf.ZipFileWriter``: stored, 64-byte aligned.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from pxr import Gf, Kind, Sdf, Usd, UsdGeom, UsdShade, Vt
 
-from render.three_d.errors import ModelError
+from render.three_d.errors import ModelError, malformed_as_model_error
 from render.three_d.glb import BakedModel, UVRect, bake
 from render.three_d.gltf import Gltf
 from render.three_d.models import ProductModel
@@ -62,7 +63,8 @@ def make_usdz(
         )
     with tempfile.TemporaryDirectory(prefix="luneo-usdz-") as tmp:
         root = Path(tmp)
-        files = _write_stage(baked.gltf, root)
+        with malformed_as_model_error():
+            files = _write_stage(baked.gltf, root)
         package = root / "model.usdz"
         writer = Sdf.ZipFileWriter.CreateNew(str(package))
         for name in files:  # the root layer first, as USDZ requires
@@ -92,11 +94,15 @@ def _write_stage(gltf: Gltf, root: Path) -> list[str]:
                 continue
             path = f"/Model/Geom/{names.unique(mesh.get('name') or f'mesh{mesh_index}', str(p))}"
             material = writer.material(prim.get("material"))
-            points = _define_mesh(stage, path, geometry, material, writer.double_sided(prim.get("material")))
+            points = _define_mesh(
+                stage, path, geometry, material, writer.double_sided(prim.get("material"))
+            )
             lo, hi = np.minimum(lo, points.min(0)), np.maximum(hi, points.max(0))
     if not np.isfinite(lo).all():
         raise ModelError("no_geometry", "model has no triangles in its scene")
-    model.CreateExtentsHintAttr(Vt.Vec3fArray([Gf.Vec3f(*lo.tolist()), Gf.Vec3f(*hi.tolist())]))
+    UsdGeom.ModelAPI(model.GetPrim()).SetExtentsHint(
+        Vt.Vec3fArray([Gf.Vec3f(*lo.tolist()), Gf.Vec3f(*hi.tolist())])
+    )
     stage.GetRootLayer().Save()
     return ["model.usdc", *writer.files]
 
@@ -108,7 +114,11 @@ def _triangles(gltf: Gltf, prim: dict, world: np.ndarray) -> dict[str, np.ndarra
     if mode not in (4, 5, 6) or "POSITION" not in attrs:
         return None
     points = gltf.read_accessor(attrs["POSITION"], as_float=True).astype(np.float64)
-    order = gltf.read_accessor(prim["indices"]).ravel().astype(np.int64) if "indices" in prim else np.arange(len(points))
+    order = (
+        gltf.read_accessor(prim["indices"]).ravel().astype(np.int64)
+        if "indices" in prim
+        else np.arange(len(points))
+    )
     if mode == 4:
         tris = order[: len(order) // 3 * 3].reshape(-1, 3)
     elif mode == 5:  # strip: every other triangle is wound the other way
@@ -127,7 +137,9 @@ def _triangles(gltf: Gltf, prim: dict, world: np.ndarray) -> dict[str, np.ndarra
         tris = tris[:, [0, 2, 1]]
     out["tris"] = tris.astype(np.int32)
     if "NORMAL" in attrs:
-        normals = gltf.read_accessor(attrs["NORMAL"], as_float=True).astype(np.float64) @ np.linalg.inv(linear)
+        normals = gltf.read_accessor(attrs["NORMAL"], as_float=True).astype(
+            np.float64
+        ) @ np.linalg.inv(linear)
         out["normals"] = normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
     for set_index in (0, 1):
         key = f"TEXCOORD_{set_index}"
@@ -138,7 +150,11 @@ def _triangles(gltf: Gltf, prim: dict, world: np.ndarray) -> dict[str, np.ndarra
 
 
 def _define_mesh(
-    stage: Usd.Stage, path: str, g: dict[str, np.ndarray], material: UsdShade.Material, double_sided: bool
+    stage: Usd.Stage,
+    path: str,
+    g: dict[str, np.ndarray],
+    material: UsdShade.Material,
+    double_sided: bool,
 ) -> np.ndarray:
     mesh = UsdGeom.Mesh.Define(stage, path)
     points = g["points"].astype(np.float32)
@@ -148,15 +164,21 @@ def _define_mesh(
     mesh.CreateSubdivisionSchemeAttr(UsdGeom.Tokens.none)
     mesh.CreateOrientationAttr(UsdGeom.Tokens.rightHanded)
     mesh.CreateDoubleSidedAttr(double_sided)
-    mesh.CreateExtentAttr(Vt.Vec3fArray([Gf.Vec3f(*points.min(0).tolist()), Gf.Vec3f(*points.max(0).tolist())]))
+    mesh.CreateExtentAttr(
+        Vt.Vec3fArray([Gf.Vec3f(*points.min(0).tolist()), Gf.Vec3f(*points.max(0).tolist())])
+    )
     if "normals" in g:
         mesh.CreateNormalsAttr(Vt.Vec3fArray.FromNumpy(g["normals"].astype(np.float32)))
         mesh.SetNormalsInterpolation(UsdGeom.Tokens.vertex)
     primvars = UsdGeom.PrimvarsAPI(mesh)
     for set_index, name in ((0, "st"), (1, "st1")):
         if f"st{set_index}" in g:
-            pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.vertex)
-            pv.Set(Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(g[f"st{set_index}"], dtype=np.float32)))
+            pv = primvars.CreatePrimvar(
+                name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.vertex
+            )
+            pv.Set(
+                Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(g[f"st{set_index}"], dtype=np.float32))
+            )
     UsdShade.MaterialBindingAPI.Apply(mesh.GetPrim()).Bind(material)
     return points
 
@@ -207,36 +229,82 @@ class _MaterialWriter:
         material.CreateSurfaceOutput().ConnectToSource(surface.ConnectableAPI(), "surface")
         pbr = spec.get("pbrMetallicRoughness", {})
         factor = [float(x) for x in pbr.get("baseColorFactor", (1.0, 1.0, 1.0, 1.0))]
-        metallic, roughness = float(pbr.get("metallicFactor", 1.0)), float(pbr.get("roughnessFactor", 1.0))
+        metallic, roughness = (
+            float(pbr.get("metallicFactor", 1.0)),
+            float(pbr.get("roughnessFactor", 1.0)),
+        )
         mode = spec.get("alphaMode", "OPAQUE")
         inp = surface.CreateInput
         inp("useSpecularWorkflow", Sdf.ValueTypeNames.Int).Set(0)
         color = self._texture(path, "baseColor", pbr.get("baseColorTexture"), "sRGB", factor)
         if color:
-            inp("diffuseColor", Sdf.ValueTypeNames.Color3f).ConnectToSource(color.ConnectableAPI(), "rgb")
+            inp("diffuseColor", Sdf.ValueTypeNames.Color3f).ConnectToSource(
+                color.ConnectableAPI(), "rgb"
+            )
             if mode != "OPAQUE":
-                inp("opacity", Sdf.ValueTypeNames.Float).ConnectToSource(color.ConnectableAPI(), "a")
+                inp("opacity", Sdf.ValueTypeNames.Float).ConnectToSource(
+                    color.ConnectableAPI(), "a"
+                )
         else:
             inp("diffuseColor", Sdf.ValueTypeNames.Color3f).Set(Gf.Vec3f(*factor[:3]))
             if mode != "OPAQUE":
                 inp("opacity", Sdf.ValueTypeNames.Float).Set(factor[3])
         if mode == "MASK":
-            inp("opacityThreshold", Sdf.ValueTypeNames.Float).Set(float(spec.get("alphaCutoff", 0.5)))
+            inp("opacityThreshold", Sdf.ValueTypeNames.Float).Set(
+                float(spec.get("alphaCutoff", 0.5))
+            )
         scale = [1.0, roughness, metallic, 1.0]
-        mr = self._texture(path, "metallicRoughness", pbr.get("metallicRoughnessTexture"), "raw", scale)
+        mr = self._texture(
+            path, "metallicRoughness", pbr.get("metallicRoughnessTexture"), "raw", scale
+        )
         if mr:
             inp("metallic", Sdf.ValueTypeNames.Float).ConnectToSource(mr.ConnectableAPI(), "b")
             inp("roughness", Sdf.ValueTypeNames.Float).ConnectToSource(mr.ConnectableAPI(), "g")
         else:
             inp("metallic", Sdf.ValueTypeNames.Float).Set(metallic)
             inp("roughness", Sdf.ValueTypeNames.Float).Set(roughness)
-        emissive = spec.get("emissiveFactor")
-        if emissive and any(emissive):
-            inp("emissiveColor", Sdf.ValueTypeNames.Color3f).Set(Gf.Vec3f(*map(float, emissive)))
+        self._extra_maps(path, spec, surface)
         return material
 
+    def _extra_maps(self, path: str, spec: dict, surface: UsdShade.Shader) -> None:
+        """Emissive colour, normal map and occlusion, when the material has them."""
+        inp = surface.CreateInput
+        emissive = [float(x) for x in spec.get("emissiveFactor", (0.0, 0.0, 0.0))]
+        if any(emissive):
+            scale = [*emissive, 1.0]
+            tex = self._texture(path, "emissive", spec.get("emissiveTexture"), "sRGB", scale)
+            if tex:
+                inp("emissiveColor", Sdf.ValueTypeNames.Color3f).ConnectToSource(
+                    tex.ConnectableAPI(), "rgb"
+                )
+            else:
+                inp("emissiveColor", Sdf.ValueTypeNames.Color3f).Set(Gf.Vec3f(*emissive))
+        normal = spec.get("normalTexture")
+        if normal:
+            k = float(normal.get("scale", 1.0))  # glTF scales the X and Y of the normal
+            scale, bias = [2 * k, 2 * k, 2.0, 1.0], [-k, -k, -1.0, 0.0]
+            tex = self._texture(path, "normal", normal, "raw", scale, bias)
+            if tex:
+                inp("normal", Sdf.ValueTypeNames.Normal3f).ConnectToSource(
+                    tex.ConnectableAPI(), "rgb"
+                )
+        occlusion = spec.get("occlusionTexture")
+        if occlusion:
+            k = float(occlusion.get("strength", 1.0))  # 1 + k * (r - 1)
+            tex = self._texture(path, "occlusion", occlusion, "raw", [k] * 4, [1.0 - k] * 4)
+            if tex:
+                inp("occlusion", Sdf.ValueTypeNames.Float).ConnectToSource(
+                    tex.ConnectableAPI(), "r"
+                )
+
     def _texture(
-        self, path: str, role: str, info: dict | None, color_space: str, scale: list[float]
+        self,
+        path: str,
+        role: str,
+        info: dict | None,
+        color_space: str,
+        scale: list[float],
+        bias: list[float] | None = None,
     ) -> UsdShade.Shader | None:
         """A UsdUVTexture reading the texture ``info`` refers to, or None."""
         if not info:
@@ -245,29 +313,76 @@ class _MaterialWriter:
         source = texture.get("source")
         if source is None:
             return None
-        set_index = int(info.get("texCoord", 0))
-        reader = self.stage.GetPrimAtPath(f"{path}/PrimvarReader{set_index}")
-        if not reader:
-            shader = UsdShade.Shader.Define(self.stage, f"{path}/PrimvarReader{set_index}")
-            shader.CreateIdAttr("UsdPrimvarReader_float2")
-            shader.CreateInput("varname", Sdf.ValueTypeNames.String).Set("st" if set_index == 0 else "st1")
-            shader.CreateOutput("result", Sdf.ValueTypeNames.Float2)
-            reader = shader.GetPrim()
+        transform = (info.get("extensions") or {}).get("KHR_texture_transform")
+        set_index = int((transform or {}).get("texCoord", info.get("texCoord", 0)))
+        coords = self._reader(path, set_index)
+        if transform:
+            coords = self._uv_transform(f"{path}/{role}Transform", transform, coords)
         shader = UsdShade.Shader.Define(self.stage, f"{path}/{role}Texture")
         shader.CreateIdAttr("UsdUVTexture")
         shader.CreateInput("file", Sdf.ValueTypeNames.Asset).Set(self._image_file(source))
         shader.CreateInput("st", Sdf.ValueTypeNames.Float2).ConnectToSource(
-            UsdShade.Shader(reader).ConnectableAPI(), "result"
+            coords.ConnectableAPI(), "result"
         )
         shader.CreateInput("sourceColorSpace", Sdf.ValueTypeNames.Token).Set(color_space)
-        sampler = self.gltf.json.get("samplers", [])[texture["sampler"]] if "sampler" in texture else {}
-        shader.CreateInput("wrapS", Sdf.ValueTypeNames.Token).Set(_WRAP.get(sampler.get("wrapS", 10497), "repeat"))
-        shader.CreateInput("wrapT", Sdf.ValueTypeNames.Token).Set(_WRAP.get(sampler.get("wrapT", 10497), "repeat"))
-        if any(abs(s - 1.0) > 1e-6 for s in scale):
+        sampler = (
+            self.gltf.json.get("samplers", [])[texture["sampler"]] if "sampler" in texture else {}
+        )
+        shader.CreateInput("wrapS", Sdf.ValueTypeNames.Token).Set(
+            _WRAP.get(sampler.get("wrapS", 10497), "repeat")
+        )
+        shader.CreateInput("wrapT", Sdf.ValueTypeNames.Token).Set(
+            _WRAP.get(sampler.get("wrapT", 10497), "repeat")
+        )
+        if bias is not None or any(abs(s - 1.0) > 1e-6 for s in scale):
             shader.CreateInput("scale", Sdf.ValueTypeNames.Float4).Set(Gf.Vec4f(*scale))
-        for output, kind in (("rgb", Sdf.ValueTypeNames.Float3), ("r", None), ("g", None), ("b", None), ("a", None)):
+        if bias is not None:
+            shader.CreateInput("bias", Sdf.ValueTypeNames.Float4).Set(Gf.Vec4f(*bias))
+        for output, kind in (
+            ("rgb", Sdf.ValueTypeNames.Float3),
+            ("r", None),
+            ("g", None),
+            ("b", None),
+            ("a", None),
+        ):
             shader.CreateOutput(output, kind or Sdf.ValueTypeNames.Float)
         return shader
+
+    def _reader(self, path: str, set_index: int) -> UsdShade.Shader:
+        """The material's primvar reader for UV set ``set_index`` (made once)."""
+        prim_path = f"{path}/PrimvarReader{set_index}"
+        existing = self.stage.GetPrimAtPath(prim_path)
+        if existing:
+            return UsdShade.Shader(existing)
+        reader = UsdShade.Shader.Define(self.stage, prim_path)
+        reader.CreateIdAttr("UsdPrimvarReader_float2")
+        varname = "st" if set_index == 0 else f"st{set_index}"
+        reader.CreateInput("varname", Sdf.ValueTypeNames.String).Set(varname)
+        reader.CreateOutput("result", Sdf.ValueTypeNames.Float2)
+        return reader
+
+    def _uv_transform(self, path: str, transform: dict, source: UsdShade.Shader) -> UsdShade.Shader:
+        """glTF KHR_texture_transform as a UsdTransform2d.
+
+        glTF transforms v-down coordinates; USD's st has t up, t = 1 - v. Conjugating
+        by that flip keeps scale, keeps the rotation angle (the flip reverses both the
+        axis and glTF's clockwise sense) and moves the offset.
+        """
+        ox, oy = (float(x) for x in transform.get("offset", (0.0, 0.0)))
+        sx, sy = (float(x) for x in transform.get("scale", (1.0, 1.0)))
+        angle = float(transform.get("rotation", 0.0))
+        node = UsdShade.Shader.Define(self.stage, path)
+        node.CreateIdAttr("UsdTransform2d")
+        node.CreateInput("in", Sdf.ValueTypeNames.Float2).ConnectToSource(
+            source.ConnectableAPI(), "result"
+        )
+        node.CreateInput("rotation", Sdf.ValueTypeNames.Float).Set(math.degrees(angle))
+        node.CreateInput("scale", Sdf.ValueTypeNames.Float2).Set(Gf.Vec2f(sx, sy))
+        # where glTF sends (u, v) = (0, 1), i.e. st = (0, 0), flipped back to st
+        tx, ty = ox + math.sin(angle) * sy, oy + math.cos(angle) * sy
+        node.CreateInput("translation", Sdf.ValueTypeNames.Float2).Set(Gf.Vec2f(tx, 1.0 - ty))
+        node.CreateOutput("result", Sdf.ValueTypeNames.Float2)
+        return node
 
     def _image_file(self, source: int) -> str:
         """The package path of image ``source``, written to disk on first use."""

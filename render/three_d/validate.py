@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from render.three_d.errors import ModelError
+from render.three_d.errors import ModelError, malformed_as_model_error
 from render.three_d.gltf import Gltf, texture_refs
 from render.three_d.textures import open_image
 
@@ -17,7 +17,9 @@ MAX_TEXTURE_PX = 2048
 
 # Required extensions the engine can carry through; any other required extension
 # (Draco, meshopt, KTX2 ...) changes how data must be decoded and is refused.
-SUPPORTED_REQUIRED = {"KHR_mesh_quantization"}
+SUPPORTED_REQUIRED = {"KHR_mesh_quantization", "KHR_texture_transform"}
+# Extensions the USDZ carries over too; others stay in the GLB only.
+USDZ_EXTENSIONS = SUPPORTED_REQUIRED
 PRINT_NAMES = ("print", "engrav", "personali", "design", "luneo")
 
 
@@ -57,7 +59,7 @@ class ModelInfo:
     @property
     def size_m(self) -> tuple[float, float, float]:
         """Width, height and depth of the model's bounding box in metres."""
-        return tuple(float(b - a) for a, b in zip(self.bounds_min, self.bounds_max))  # type: ignore[return-value]
+        return tuple(float(b - a) for a, b in zip(self.bounds_min, self.bounds_max, strict=True))  # type: ignore[return-value]
 
 
 def validate_model(glb: bytes, limits: Limits = Limits()) -> ModelInfo:
@@ -71,13 +73,24 @@ def validate_model(glb: bytes, limits: Limits = Limits()) -> ModelInfo:
 
 def inspect_model(glb: bytes, limits: Limits = Limits()) -> tuple[Gltf, ModelInfo]:
     """``validate_model`` that also returns the parsed asset."""
+    with malformed_as_model_error():
+        return _inspect(glb, limits)
+
+
+def _inspect(glb: bytes, limits: Limits) -> tuple[Gltf, ModelInfo]:
     if len(glb) > limits.max_bytes:
-        raise ModelError("too_large", f"model is {len(glb) / 2**20:.1f} MiB; the limit is {limits.max_bytes / 2**20:.0f} MiB")
+        raise ModelError(
+            "too_large",
+            f"model is {len(glb) / 2**20:.1f} MiB; the limit is {limits.max_bytes / 2**20:.0f} MiB",
+        )
     gltf = Gltf.from_bytes(glb)
+    gltf.check_accessors()
     doc = gltf.json
     unsupported = sorted(set(doc.get("extensionsRequired", [])) - SUPPORTED_REQUIRED)
     if unsupported:
-        raise ModelError("unsupported", f"model requires unsupported extensions: {', '.join(unsupported)}")
+        raise ModelError(
+            "unsupported", f"model requires unsupported extensions: {', '.join(unsupported)}"
+        )
     materials = doc.get("materials", [])
     tri_by_mat = [0] * (len(materials) + 1)  # last slot: primitives with no material
     uvs_by_mat = [True] * (len(materials) + 1)
@@ -94,18 +107,25 @@ def inspect_model(glb: bytes, limits: Limits = Limits()) -> tuple[Gltf, ModelInf
                 raise ModelError("invalid_glb", f"a primitive refers to missing material {m}")
             tri_by_mat[m] += n
             uvs_by_mat[m] &= "TEXCOORD_0" in prim.get("attributes", {})
+            _check_attribute_types(doc, prim)
             p_lo, p_hi, count = _position_bounds(gltf, prim)
             vertices += count
-            corners = np.array(np.meshgrid(*zip(p_lo, p_hi))).reshape(3, -1).T
+            corners = np.array(np.meshgrid(*zip(p_lo, p_hi, strict=True))).reshape(3, -1).T
             world_corners = corners @ world[:3, :3].T + world[:3, 3]
             lo, hi = np.minimum(lo, world_corners.min(0)), np.maximum(hi, world_corners.max(0))
     total = sum(tri_by_mat)
     if total == 0:
         raise ModelError("no_geometry", "model has no triangles in its scene")
     if total > limits.max_triangles:
-        raise ModelError("too_many_triangles", f"model has {total:,} triangles; the limit is {limits.max_triangles:,}")
-    if not any(uv and t for uv, t in zip(uvs_by_mat, tri_by_mat)):
-        raise ModelError("no_uvs", "model has no texture coordinates (TEXCOORD_0), so a design cannot be placed on it")
+        raise ModelError(
+            "too_many_triangles",
+            f"model has {total:,} triangles; the limit is {limits.max_triangles:,}",
+        )
+    if not any(uv and t for uv, t in zip(uvs_by_mat, tri_by_mat, strict=True)):
+        raise ModelError(
+            "no_uvs",
+            "model has no texture coordinates (TEXCOORD_0), so a design cannot be placed on it",
+        )
     infos = tuple(
         MaterialInfo(
             i,
@@ -118,6 +138,8 @@ def inspect_model(glb: bytes, limits: Limits = Limits()) -> tuple[Gltf, ModelInf
         for i, mat in enumerate(materials)
     )
     _check_textures(gltf, warnings)
+    for name in sorted(set(doc.get("extensionsUsed", [])) - USDZ_EXTENSIONS):
+        warnings.add(f"{name} is kept in the GLB but not carried into the USDZ")
     used = [i for i in infos if i.triangles]
     pick = find_print_material(doc, None, required=False)
     return gltf, ModelInfo(
@@ -137,7 +159,9 @@ def mesh_instances(doc: dict) -> Iterator[tuple[int, np.ndarray]]:
     nodes = doc.get("nodes", [])
     scenes = doc.get("scenes", [])
     if scenes:
-        roots = scenes[doc.get("scene", 0) if 0 <= doc.get("scene", 0) < len(scenes) else 0].get("nodes", [])
+        roots = scenes[doc.get("scene", 0) if 0 <= doc.get("scene", 0) < len(scenes) else 0].get(
+            "nodes", []
+        )
     else:
         children = {c for n in nodes for c in n.get("children", [])}
         roots = [i for i in range(len(nodes)) if i not in children]
@@ -150,7 +174,9 @@ def mesh_instances(doc: dict) -> Iterator[tuple[int, np.ndarray]]:
         world = parent @ node_matrix(node)
         if "mesh" in node:
             if not 0 <= node["mesh"] < len(doc.get("meshes", [])):
-                raise ModelError("invalid_glb", f"node {index} refers to missing mesh {node['mesh']}")
+                raise ModelError(
+                    "invalid_glb", f"node {index} refers to missing mesh {node['mesh']}"
+                )
             yield node["mesh"], world
         stack.extend((c, world, depth + 1) for c in node.get("children", []))
 
@@ -178,7 +204,9 @@ def primitive_triangles(doc: dict, prim: dict) -> int:
     accessors = doc.get("accessors", [])
     key = prim.get("indices", prim.get("attributes", {}).get("POSITION"))
     if not isinstance(key, int) or not 0 <= key < len(accessors):
-        raise ModelError("invalid_glb", "a primitive has no POSITION accessor")
+        raise ModelError(
+            "invalid_glb", "a primitive refers to a missing index or POSITION accessor"
+        )
     count = int(accessors[key].get("count", 0))
     mode = prim.get("mode", 4)
     if mode == 4:
@@ -198,7 +226,10 @@ def find_print_material(doc: dict, name: str | None, *, required: bool = True) -
     names = [str(m.get("name", "")) for m in materials]
     if name is not None:
         if name not in names:
-            raise ModelError("unknown_material", f"model has no material {name!r}; it has {', '.join(names) or 'none'}")
+            raise ModelError(
+                "unknown_material",
+                f"model has no material {name!r}; it has {', '.join(names) or 'none'}",
+            )
         return names.index(name)
     marked = [i for i, m in enumerate(materials) if _print_area(m)]
     named = [i for i, n in enumerate(names) if any(word in n.lower() for word in PRINT_NAMES)]
@@ -208,7 +239,8 @@ def find_print_material(doc: dict, name: str | None, *, required: bool = True) -
     if required:
         raise ModelError(
             "no_print_material",
-            f"cannot tell which material carries the design ({', '.join(names) or 'no materials'}); name it",
+            f"cannot tell which material carries the design "
+            f"({', '.join(names) or 'no materials'}); name it",
         )
     return None
 
@@ -220,6 +252,27 @@ def _print_area(material: dict) -> tuple[float, float] | None:
     if isinstance(area, dict) and "widthMm" in area and "heightMm" in area:
         return float(area["widthMm"]), float(area["heightMm"])
     return None
+
+
+_ATTRIBUTE_TYPES = {
+    "POSITION": "VEC3",
+    "NORMAL": "VEC3",
+    "TEXCOORD_0": "VEC2",
+    "TEXCOORD_1": "VEC2",
+}
+
+
+def _check_attribute_types(doc: dict, prim: dict) -> None:
+    accessors = doc.get("accessors", [])
+    wanted = [(name, prim["attributes"].get(name), kind) for name, kind in _ATTRIBUTE_TYPES.items()]
+    wanted.append(("indices", prim.get("indices"), "SCALAR"))
+    for name, index, kind in wanted:
+        if index is None:
+            continue
+        if not isinstance(index, int) or not 0 <= index < len(accessors):
+            raise ModelError("invalid_glb", f"{name} refers to missing accessor {index}")
+        if accessors[index].get("type") != kind:
+            raise ModelError("invalid_glb", f"{name} accessor {index} is not {kind}")
 
 
 def _position_bounds(gltf: Gltf, prim: dict) -> tuple[np.ndarray, np.ndarray, int]:
@@ -239,7 +292,15 @@ def _position_bounds(gltf: Gltf, prim: dict) -> tuple[np.ndarray, np.ndarray, in
 
 
 def _check_textures(gltf: Gltf, warnings: set[str]) -> None:
-    for i, image in enumerate(gltf.json.get("images", [])):
+    textures, images = gltf.json.get("textures", []), gltf.json.get("images", [])
+    for ref in texture_refs(gltf.json.get("materials", [])):
+        index = ref["index"]
+        if not isinstance(index, int) or not 0 <= index < len(textures):
+            raise ModelError("invalid_glb", f"a material refers to missing texture {index}")
+        source = textures[index].get("source")
+        if source is not None and not (isinstance(source, int) and 0 <= source < len(images)):
+            raise ModelError("invalid_glb", f"texture {index} refers to missing image {source}")
+    for i, image in enumerate(images):
         if "bufferView" not in image:
             continue
         data, mime = gltf.image_bytes(i)
@@ -251,4 +312,6 @@ def _check_textures(gltf: Gltf, warnings: set[str]) -> None:
         except ModelError:
             raise ModelError("invalid_glb", f"image {i} does not decode") from None
         if max(size) > MAX_TEXTURE_PX:
-            warnings.add(f"image {i} is {size[0]}x{size[1]}; it will be scaled to {MAX_TEXTURE_PX} px")
+            warnings.add(
+                f"image {i} is {size[0]}x{size[1]}; it will be scaled to {MAX_TEXTURE_PX} px"
+            )

@@ -1,0 +1,1 @@
+"""Designs: validate, cache, queue and render a shopper's personalization."""

@@ -1,0 +1,55 @@
+"""Request and response schemas of the designs API (documented in /openapi.json)."""
+
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf
+
+
+class DesignIn(Schema):
+    productId = String(required=True, validate=Length(1, 128))  # noqa: N815 - API casing
+    options = Dict(load_default=dict)
+    layers = List(Dict(), load_default=list, validate=Length(max=20))
+    prompt = String(load_default=None, allow_none=True, validate=Length(max=1000))
+    previewMode = String(load_default="standard", validate=OneOf(["fast", "standard", "hd"]))  # noqa: N815
+    customerRef = String(load_default=None, allow_none=True, validate=Length(max=128))  # noqa: N815
+
+
+class DesignAccepted(Schema):
+    designId = String()  # noqa: N815
+    status = String()
+    estimatedSeconds = Float()  # noqa: N815
+    cached = Boolean()
+
+
+class FinalizeIn(Schema):
+    contentHash = String(load_default=None, validate=Length(equal=64))  # noqa: N815
+    layers = List(Dict(), load_default=None, allow_none=True)
+    options = Dict(load_default=None, allow_none=True)
+
+
+class ProductionFileOut(Schema):
+    printArea = String()  # noqa: N815
+    pngUrl = String()  # noqa: N815
+    pdfUrl = String()  # noqa: N815
+    widthPx = Integer()  # noqa: N815
+    heightPx = Integer()  # noqa: N815
+    dpi = Integer()
+
+
+class DesignOut(Schema):
+    designId = String()  # noqa: N815
+    productId = String()  # noqa: N815
+    status = String()
+    previewUrl = String(allow_none=True)  # noqa: N815
+    production = List(Nested(ProductionFileOut))
+    options = Dict()
+    layers = List(Dict())
+    prompt = String(allow_none=True)
+    contentHash = String()  # noqa: N815
+    finalized = Boolean()
+    finalizedAt = String(allow_none=True)  # noqa: N815
+    createdAt = String(allow_none=True)  # noqa: N815
+    timings = Dict()
+    error = Dict(allow_none=True)

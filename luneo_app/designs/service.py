@@ -1,0 +1,271 @@
+"""Designs: create (validated, cached by content), render, finalize, describe.
+
+Views call these functions; they own the unit of work (commit or roll back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+import render
+
+from ..auth.principal import Principal
+from ..core.clock import utcnow
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..jobs import enqueue
+from ..models import Design, Product, RenderJob
+from . import tasks
+from .spec import PREVIEW_WIDTHS, build_spec
+from .template import check_layers, check_options
+
+TERMINAL = {"production_ready", "failed"}
+
+
+def find_product(brand_id: str, product_ref: str) -> Product:
+    """A brand's product by Luneo id or by the platform's id; 404 otherwise."""
+    product = db.session.scalar(
+        select(Product).where(
+            Product.brand_id == brand_id,
+            (Product.id == product_ref) | (Product.external_id == product_ref),
+            Product.deleted_at.is_(None),
+        )
+    )
+    if product is None:
+        raise NotFound(f"No product {product_ref!r} in this shop.", code="product_not_found")
+    return product
+
+
+def get_design(brand_id: str, design_id: str) -> Design:
+    """A design of this brand; 404 for unknown ids and other brands' designs alike."""
+    design = db.session.scalar(
+        select(Design).where(Design.id == design_id, Design.brand_id == brand_id)
+    )
+    if design is None:
+        raise NotFound("No such design.", code="design_not_found")
+    return design
+
+
+def _content_hash(spec: dict[str, Any], options: dict, prompt: str | None, mode: str) -> str:
+    try:
+        spec_hash = render.content_hash(spec)
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    extra = json.dumps(
+        {"options": options, "prompt": prompt or "", "mode": mode, "engine": render.ENGINE_VERSION},
+        sort_keys=True,
+    )
+    return hashlib.sha256(f"{spec_hash}:{extra}".encode()).hexdigest()
+
+
+def _spec_error(exc: render.SpecError) -> ValidationFailed:
+    field = getattr(exc, "field", None)
+    return ValidationFailed(
+        str(getattr(exc, "message", exc)),
+        code=exc.code,
+        details={field: str(getattr(exc, "message", exc))} if field else None,
+    )
+
+
+def create_design(
+    principal: Principal, payload: dict[str, Any], source: str = "api"
+) -> tuple[Design, bool]:
+    """Validate and queue a design, or return the cached one with the same content.
+
+    Returns ``(design, cached)``. Nothing is written when validation fails.
+    """
+    product = find_product(principal.brand_id, payload["productId"])
+    if not product.personalizable:
+        raise ValidationFailed("This product is not personalizable.", code="not_personalizable")
+    template = product.template or {}
+    if not template.get("printAreas"):
+        raise ValidationFailed("This product has no print area yet.", code="no_print_area")
+    layers = payload.get("layers") or []
+    options = payload.get("options") or {}
+    mode = payload.get("previewMode") or "standard"
+    check_options(template, options)
+    check_layers(template, layers)
+    spec = build_spec(product, layers, template)
+    try:
+        render.parse_spec(spec)
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    content_hash = _content_hash(spec, options, payload.get("prompt"), mode)
+
+    cached = db.session.scalar(
+        select(Design)
+        .where(
+            Design.brand_id == principal.brand_id,
+            Design.product_id == product.id,
+            Design.content_hash == content_hash,
+            Design.status != "failed",
+        )
+        .order_by(Design.created_at)
+        .limit(1)
+    )
+    if cached is not None:
+        return cached, True
+
+    design = Design(
+        brand_id=principal.brand_id,
+        product_id=product.id,
+        source=source,
+        customer_ref=payload.get("customerRef"),
+        prompt=payload.get("prompt"),
+        options=options,
+        layers=layers,
+        content_hash=content_hash,
+        status="queued",
+        timings={"previewMode": mode, "templateVersion": product.template_version},
+    )
+    db.session.add(design)
+    db.session.commit()
+    enqueue(
+        tasks.render_preview,
+        kind="preview",
+        brand_id=design.brand_id,
+        design_id=design.id,
+        queue="previews",
+        args=(design.id,),
+    )
+    db.session.refresh(design)
+    return design, False
+
+
+def estimated_seconds(design: Design) -> float:
+    """A rough wait: jobs ahead in the preview queue times the recent preview time."""
+    if design.status not in ("queued", "rendering"):
+        return 0.0
+    ahead = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RenderJob)
+            .where(
+                RenderJob.queue == "previews",
+                RenderJob.status.in_(("waiting", "queued", "running")),
+            )
+        )
+        or 0
+    )
+    recent = db.session.scalar(
+        select(func.avg(RenderJob.duration_ms)).where(
+            RenderJob.kind == "preview", RenderJob.status == "succeeded"
+        )
+    )
+    per_job = (float(recent) / 1000.0) if recent else 0.3
+    slots = max(1, current_app.config["JOB_CONCURRENCY_TOTAL"])
+    return round(max(per_job, per_job * (ahead / slots)), 2)
+
+
+def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
+    """The immutable record of what will be produced."""
+    return {
+        "productId": product.id,
+        "productTitle": product.title,
+        "templateVersion": product.template_version,
+        "printAreas": (product.template or {}).get("printAreas", []),
+        "product": (product.template or {}).get("product") or {},
+        "productImageKey": product.image_key,
+        "options": design.options,
+        "layers": design.layers,
+        "prompt": design.prompt,
+        "contentHash": design.content_hash,
+    }
+
+
+def finalize_design(
+    design: Design, content_hash: str | None = None, enqueue_production: bool = True
+) -> Design:
+    """Lock the design's snapshot and queue its production files; idempotent.
+
+    ``content_hash`` (when the caller sends the content it saw) must match: a finalized design
+    never changes, later edits make a new design (409 otherwise).
+    """
+    if content_hash and content_hash != design.content_hash:
+        raise Conflict(
+            "This design's content differs from what was sent; create a new design instead.",
+            code="design_content_mismatch",
+        )
+    if design.finalized_at is not None:
+        return design
+    if design.status == "failed":
+        raise Conflict("A failed design cannot be finalized.", code="design_failed")
+    product = db.session.get(Product, design.product_id)
+    design.snapshot = snapshot_of(design, product)
+    design.finalized_at = utcnow()
+    if design.status in ("queued", "rendering", "preview_ready"):
+        design.status = "finalized" if design.status == "preview_ready" else design.status
+    db.session.commit()
+    if enqueue_production:
+        enqueue(
+            tasks.render_production,
+            kind="production",
+            brand_id=design.brand_id,
+            design_id=design.id,
+            queue="production",
+            args=(design.id,),
+        )
+        db.session.refresh(design)
+    return design
+
+
+def finalize_request_hash(design: Design, body: dict[str, Any]) -> str | None:
+    """Content hash of what a finalize call says the design is (None when it says nothing).
+
+    A caller may send the ``contentHash`` it was given, or the ``layers``/``options`` it has;
+    either must match the stored design.
+    """
+    if body.get("contentHash"):
+        return str(body["contentHash"])
+    if body.get("layers") is None and body.get("options") is None:
+        return None
+    product = db.session.get(Product, design.product_id)
+    layers = body.get("layers") if body.get("layers") is not None else design.layers
+    options = body.get("options") if body.get("options") is not None else design.options
+    spec = build_spec(product, layers)
+    mode = (design.timings or {}).get("previewMode", "standard")
+    return _content_hash(spec, options, body.get("prompt", design.prompt), mode)
+
+
+def describe(design: Design) -> dict[str, Any]:
+    """The design as the API shows it, with signed file URLs."""
+    storage = current_app.extensions["luneo.storage"]
+    ttl = current_app.config["STORAGE_URL_TTL"]
+    production = []
+    for area, files in sorted((design.production_keys or {}).items()):
+        production.append(
+            {
+                "printArea": area,
+                "pngUrl": storage.url(files["png"], ttl),
+                "pdfUrl": storage.url(files["pdf"], ttl),
+                "widthPx": files.get("widthPx"),
+                "heightPx": files.get("heightPx"),
+                "dpi": files.get("dpi"),
+            }
+        )
+    timings = {k: v for k, v in (design.timings or {}).items() if k.endswith("Ms")}
+    return {
+        "designId": design.id,
+        "productId": design.product_id,
+        "status": design.status,
+        "previewUrl": storage.url(design.preview_key, ttl) if design.preview_key else None,
+        "production": production,
+        "options": design.options,
+        "layers": design.layers,
+        "prompt": design.prompt,
+        "contentHash": design.content_hash,
+        "finalized": design.finalized_at is not None,
+        "finalizedAt": design.finalized_at.isoformat() if design.finalized_at else None,
+        "createdAt": design.created_at.isoformat() if design.created_at else None,
+        "timings": timings,
+        "error": design.error,
+    }
+
+
+def preview_width(design: Design) -> int:
+    return PREVIEW_WIDTHS.get((design.timings or {}).get("previewMode", "standard"), 1200)

@@ -1,0 +1,58 @@
+"""Turn a stored design into the render engine's spec (plain values and bytes)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..core.errors import ValidationFailed
+from ..extensions import db
+from ..models import Product, Upload
+
+PREVIEW_WIDTHS = {"fast": 600, "standard": 1200, "hd": 2000}
+
+
+def build_spec(
+    product: Product, layers: list[dict[str, Any]], template: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The design spec for ``render``: product photo bytes, print areas, layers with bytes.
+
+    Image layers name an upload (``uploadId``) of the same brand; its bytes are filled in.
+    """
+    storage = current_app.extensions["luneo.storage"]
+    template = template if template is not None else (product.template or {})
+    product_spec: dict[str, Any] = dict(template.get("product") or {})
+    if product.image_key:
+        product_spec["image"] = storage.get(product.image_key)
+    resolved = []
+    upload_ids = [
+        la.get("uploadId") for la in layers if isinstance(la, dict) and la.get("uploadId")
+    ]
+    uploads = {}
+    if upload_ids:
+        rows = db.session.scalars(
+            select(Upload).where(Upload.brand_id == product.brand_id, Upload.id.in_(upload_ids))
+        ).all()
+        uploads = {row.id: row for row in rows}
+    for index, layer in enumerate(layers):
+        layer = copy.deepcopy(layer)
+        layer.pop("optionId", None)
+        if layer.get("type") == "image":
+            upload_id = layer.pop("uploadId", None)
+            row = uploads.get(upload_id) if upload_id else None
+            if row is None:
+                raise ValidationFailed(
+                    "An image layer must name an upload of this shop.",
+                    code="unknown_upload",
+                    details={f"layers[{index}].uploadId": "unknown upload"},
+                )
+            layer["image"] = storage.get(row.key)
+        resolved.append(layer)
+    return {
+        "product": product_spec,
+        "printAreas": template.get("printAreas", []),
+        "layers": resolved,
+    }

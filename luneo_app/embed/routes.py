@@ -1,0 +1,245 @@
+"""``/embed``: the storefront handshake, the widget iframe page and the widget's own reads.
+
+Handshake (see DESIGN.md, "Storefront"):
+
+1. the SDK on the shop's page calls ``GET /embed/token?shop=&origin=`` (CORS, answered for the
+   shop's own origins only) and gets ``{token, nonce, expiresIn}``;
+2. it opens ``/embed/widget`` in a sandboxed iframe with the nonce in the URL fragment; the
+   iframe posts ``{type: 'handshake', nonce}`` to the parent (both sides check origins);
+3. the SDK calls ``POST /embed/validate?shop=`` with token and nonce: the nonce is consumed
+   once and the token becomes live; the SDK hands the token to the iframe.
+"""
+
+from __future__ import annotations
+
+import time
+
+from apiflask import APIBlueprint, Schema
+from apiflask.fields import Integer, String
+from apiflask.validators import Length
+from flask import Response, current_app, g, jsonify, redirect, render_template, request
+
+from ..auth.principal import require
+from ..core.errors import Forbidden, LuneoError, NotFound, Unauthorized, ValidationFailed
+from ..designs import service as designs
+from ..extensions import db
+from ..models import Design
+from . import links, tokens
+from .catalog import storefront_product
+from .shops import StorefrontShop, active_shop, normalize_origin, parse_origin, parse_shop
+
+bp = APIBlueprint(
+    "embed", __name__, url_prefix="/embed", tag="Storefront", template_folder="templates"
+)
+
+
+class TokenOut(Schema):
+    token = String(metadata={"description": "JWT bound to the shop and origin (5 minutes)"})
+    nonce = String(metadata={"description": "one-time handshake nonce"})
+    expiresIn = Integer()  # noqa: N815 - API casing
+
+
+class ValidateIn(Schema):
+    token = String(required=True, validate=Length(1, 4096))
+    nonce = String(required=True, validate=Length(8, 128))
+
+
+class ValidateOut(Schema):
+    ok = String()
+    expiresIn = Integer()  # noqa: N815
+
+
+class RateLimited(LuneoError):
+    status = 429
+    code = "rate_limited"
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Answer cross-origin only to an origin already checked against the shop's origins."""
+    origin = g.get("embed_cors_origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    return response
+
+
+def _storefront(shop_domain: str) -> StorefrontShop:
+    shop = active_shop(shop_domain)
+    if shop is None:
+        # Unknown and uninstalled shops answer alike: nothing to learn about who installed us.
+        raise Forbidden("Luneo is not available on this shop.", code="shop_not_active")
+    return shop
+
+
+def _rate_limit(shop_domain: str) -> None:
+    limit = int(current_app.config["EMBED_TOKENS_PER_MINUTE"])
+    window = int(time.time() // 60)
+    key = f"luneo:embed:rate:{shop_domain}:{request.remote_addr}:{window}"
+    if current_app.extensions["luneo.kv"].incr(key, 60) > limit:
+        raise RateLimited("Too many token requests; try again in a minute.")
+
+
+@bp.get("/token")
+@bp.output(TokenOut)
+@bp.doc(
+    summary="Get a storefront embed token",
+    description="Called by the storefront SDK from the shop's page (CORS). The shop must have "
+    "Luneo installed and active, and `origin` must be one of its storefront origins. The token "
+    "is usable only after `POST /embed/validate` consumed its nonce.",
+    responses={403: "Shop not active or origin not allowed", 429: "Too many requests"},
+)
+def token():  # type: ignore[no-untyped-def]
+    """Mint ``{token, nonce, expiresIn}`` for a shop's storefront origin."""
+    shop_domain = parse_shop(request.args.get("shop"))
+    origin = parse_origin(request.args.get("origin"))
+    sent = request.headers.get("Origin")
+    if sent is not None and normalize_origin(sent) != origin:
+        raise Forbidden("The origin does not match the calling page.", code="origin_mismatch")
+    shop = _storefront(shop_domain)
+    if not shop.allows(origin):
+        raise Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
+    g.embed_cors_origin = origin
+    _rate_limit(shop_domain)
+    issued = tokens.issue(shop, origin)
+    response = jsonify(
+        {"token": issued.token, "nonce": issued.nonce, "expiresIn": issued.expires_in}
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _validate_origin(shop: StorefrontShop) -> str | None:
+    sent = request.headers.get("Origin")
+    if sent is None:
+        return None
+    origin = normalize_origin(sent)
+    if not shop.allows(origin):
+        raise Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
+    g.embed_cors_origin = origin
+    return origin
+
+
+@bp.route("/validate", methods=["OPTIONS"])
+@bp.doc(hide=True)
+def validate_preflight() -> Response:
+    """CORS preflight of ``POST /embed/validate`` for the shop's own origins."""
+    _validate_origin(_storefront(parse_shop(request.args.get("shop"))))
+    return Response(status=204)
+
+
+@bp.post("/validate", provide_automatic_options=False)
+@bp.input(ValidateIn, arg_name="body")
+@bp.output(ValidateOut)
+@bp.doc(
+    summary="Complete the storefront handshake",
+    description="Consumes the token's one-time nonce (a second use fails) and makes the token "
+    "usable on the designs API.",
+    responses={401: "Bad token or nonce already used", 403: "Origin or shop mismatch"},
+)
+def validate(body: dict):  # type: ignore[no-untyped-def]
+    """Consume the handshake nonce; the token is live afterwards."""
+    shop_domain = parse_shop(request.args.get("shop"))
+    shop = _storefront(shop_domain)
+    origin = _validate_origin(shop)
+    claims = tokens.decode(body["token"])
+    if claims.shop != shop.shop_domain or claims.brand_id != shop.brand_id:
+        raise Unauthorized("This token belongs to another shop.", code="invalid_embed_token")
+    if origin is not None and origin != claims.origin:
+        raise Forbidden("This token is bound to another origin.", code="origin_mismatch")
+    tokens.consume_nonce(claims, body["nonce"])
+    response = jsonify({"ok": "true", "expiresIn": claims.seconds_left()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/widget")
+@bp.doc(hide=True)
+def widget() -> Response:
+    """The widget app, framed by the shop's page (``frame-ancestors`` = that page's origin)."""
+    try:
+        shop = _storefront(parse_shop(request.args.get("shop")))
+        origin = parse_origin(request.args.get("origin"))
+        if not shop.allows(origin):
+            raise Forbidden("origin not allowed", code="origin_not_allowed")
+        product = (request.args.get("product") or "").strip()
+        if not product or len(product) > 128:
+            raise ValidationFailed("product missing", code="invalid_product")
+    except LuneoError as exc:
+        html = render_template("embed/unavailable.html", status=exc.status)
+        return Response(html, status=exc.status, mimetype="text/html")
+    locale = "fr" if (request.args.get("locale") or "").lower().startswith("fr") else "en"
+    html = render_template(
+        "embed/widget.html",
+        config={
+            "shop": shop.shop_domain,
+            "parentOrigin": origin,
+            "productId": product,
+            "variantId": (request.args.get("variant") or "")[:64],
+            "locale": locale,
+        },
+        locale=locale,
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _widget_csp(origin)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "strict-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _widget_csp(parent_origin: str) -> str:
+    images = "'self' data: blob:"
+    storage_origin = normalize_origin(
+        getattr(current_app.extensions["luneo.storage"], "base_url", "")
+    )
+    if storage_origin and storage_origin != normalize_origin(current_app.config["APP_URL"]):
+        images += f" {storage_origin}"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+        f"img-src {images}; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {parent_origin}"
+    )
+
+
+@bp.get("/products/<product_ref>")
+@require("designs:read")
+@bp.doc(
+    summary="A product as the storefront widget sees it",
+    description="Photo, print areas, the options to fill in, fonts (served as webfonts) and "
+    "currency. Storefront tokens only.",
+    responses={404: "No such personalizable product in this shop"},
+)
+def product(product_ref: str):  # type: ignore[no-untyped-def]
+    """The storefront-safe description of a personalizable product."""
+    row = designs.find_product(g.brand.id, product_ref)
+    if not row.personalizable:
+        raise NotFound("This product is not personalizable.", code="product_not_found")
+    return storefront_product(row, g.brand)
+
+
+@bp.get("/designs/<design_id>/preview-link")
+@require("designs:read")
+@bp.doc(summary="Permanent preview link of a design (for cart line properties)")
+def preview_link(design_id: str):  # type: ignore[no-untyped-def]
+    """``{designId, previewUrl}`` where the URL does not expire."""
+    design = designs.get_design(g.brand.id, design_id)
+    return {"designId": design.id, "previewUrl": links.preview_link(design.id)}
+
+
+@bp.get("/designs/<design_id>/preview")
+@bp.doc(hide=True)
+def preview(design_id: str) -> Response:
+    """Redirect a signed permanent link to a fresh download URL of the design's preview."""
+    if len(design_id) > 64 or not links.verify(design_id, request.args.get("sig")):
+        raise Forbidden("This preview link is not valid.", code="bad_signature")
+    design = db.session.get(Design, design_id)
+    if design is None or not design.preview_key:
+        raise NotFound("This design has no preview.", code="design_not_found")
+    url = current_app.extensions["luneo.storage"].url(design.preview_key, 600)
+    response = redirect(url, code=302)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,10 @@
+"""3D and AR for designs: product models, personalised GLB/USDZ jobs, the ``/ar`` API.
+
+- :mod:`.product_model` — a product's GLB: validate, store, describe, remove (API and admin).
+- :mod:`.placement` — where a print area lands on a model's print material (UV rectangle).
+- :mod:`.ar_files` — bake a design's GLB and USDZ, cached by texture hash.
+- :mod:`.tasks` — the ``3d`` queue job, the hook after a preview, and ``/ar`` status.
+- :mod:`.routes` — ``/v1/products/{id}/model``, ``/v1/designs/{id}/ar``, the widget module.
+
+The engine itself is ``render.three_d`` (pure); this package only feeds it stored bytes.
+"""

@@ -1,0 +1,1 @@
+"""Shopper photo uploads: validated, cleaned and graded for print quality."""

@@ -1,0 +1,1 @@
+"""Fakes of outside services: small local HTTP servers speaking the real wire formats."""

@@ -1,0 +1,1 @@
+"""Tests of the Shopify feature: install, tokens, session tokens, webhooks, privacy."""
