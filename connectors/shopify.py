@@ -31,6 +31,9 @@ import httpx
 import shopify_app
 from shopify_app import IdTokenDetails
 
+from .base import ConnectorAuthError, ConnectorError, ConnectorRequestError, ConnectorUnavailable
+from .shopify_commerce import ShopifyCommerce
+
 MYSHOPIFY_SUFFIX = ".myshopify.com"
 _SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
 _HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -43,24 +46,19 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"
 
 
-class ShopifyError(Exception):
+class ShopifyError(ConnectorError):
     """A call to Shopify failed; ``code`` says how (``invalid_grant``, ``network_error`` ...)."""
 
-    def __init__(self, message: str, *, code: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
 
-
-class ShopifyAuthError(ShopifyError):
+class ShopifyAuthError(ShopifyError, ConnectorAuthError):
     """Shopify refused the credentials (token revoked or expired, app uninstalled)."""
 
 
-class ShopifyUnavailable(ShopifyError):
+class ShopifyUnavailable(ShopifyError, ConnectorUnavailable):
     """Network trouble, rate limit or a Shopify outage: worth trying again later."""
 
 
-class ShopifyRequestError(ShopifyError):
+class ShopifyRequestError(ShopifyError, ConnectorRequestError):
     """Shopify refused the request itself; trying again will not help."""
 
 
@@ -156,8 +154,12 @@ class _AdminTransport(httpx.BaseTransport):
         """Per-call clients close; the shared connection pool stays open."""
 
 
-class ShopifyAdmin:
-    """Luneo's client for one Shopify app (its API key and secret) and Admin API version."""
+class ShopifyAdmin(ShopifyCommerce):
+    """Luneo's client for one Shopify app (its API key and secret) and Admin API version.
+
+    It is also Luneo's Shopify connector (``connectors.base.CommerceConnector``): products,
+    orders, the design write-back and webhook checks come from :class:`ShopifyCommerce`.
+    """
 
     def __init__(
         self,
@@ -317,7 +319,9 @@ class ShopifyAdmin:
         status = result.response.status
         code = result.log.code
         if status == 401 or code == "unauthorized":
-            raise ShopifyAuthError("Shopify refused the access token", code="unauthorized", status=401)
+            raise ShopifyAuthError(
+                "Shopify refused the access token", code="unauthorized", status=401
+            )
         if status in (0, 429) or status >= 500:
             raise ShopifyUnavailable(f"Shopify GraphQL failed: {code}", code=code, status=status)
         if code == "graphql_errors":
@@ -416,7 +420,12 @@ def _token_error(code: str, seen: list[httpx.Response], what: str) -> ShopifyErr
         status is not None and (status == 429 or status >= 500)
     ):
         return ShopifyUnavailable(f"{what} failed: {code}", code=code, status=status)
-    if code in ("invalid_grant", "refresh_token_expired", "invalid_client", "invalid_subject_token"):
+    if code in (
+        "invalid_grant",
+        "refresh_token_expired",
+        "invalid_client",
+        "invalid_subject_token",
+    ):
         return ShopifyAuthError(f"{what} refused: {code}", code=code, status=status)
     detail = (seen and _error_code(seen[-1])) or code
     return ShopifyRequestError(f"{what} refused: {detail}", code=detail, status=status)
@@ -435,4 +444,3 @@ def _graphql_messages(body: str) -> list[str]:
             code = (item.get("extensions") or {}).get("code")
             out.append(f"{item.get('message', 'error')}{f' ({code})' if code else ''}")
     return out or ["GraphQL error"]
-

@@ -41,6 +41,13 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
+    app.security_schemes = {
+        "BearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A brand's API key (`lk_...`) or a storefront embed token.",
+        }
+    }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secrets(app, cfg)
     configure_logging(app.config["LOG_LEVEL"])
@@ -64,15 +71,19 @@ def create_app(config: Config | None = None) -> APIFlask:
 
 
 def _register_blueprints(app: APIFlask) -> None:
+    from .admin import init_admin
+    from .ai.routes import bp as ai_bp
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
+    from .orders.routes import bp as orders_bp
+    from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
     from .shopify import init_shopify
     from .storefront.routes import bp as storefront_bp
-    from .three_d.assets import bp as three_d_assets_bp
+    from .three_d.demo import bp as three_d_demo_bp
     from .three_d.routes import bp as three_d_bp
     from .uploads.routes import bp as uploads_bp
 
@@ -82,9 +93,13 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(designs_bp)
     app.register_blueprint(uploads_bp)
     app.register_blueprint(products_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(outbound_bp)
+    app.register_blueprint(ai_bp)
     app.register_blueprint(three_d_bp)
-    app.register_blueprint(three_d_assets_bp)
+    app.register_blueprint(three_d_demo_bp)
     init_shopify(app)
+    init_admin(app)  # /admin pages and /admin/api, behind App Bridge session tokens
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
 

@@ -13,11 +13,21 @@ from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
 from .models import Brand
+from .orders.commands import (
+    deliver_webhooks_command,
+    purge_expired_command,
+    webhook_endpoint_command,
+)
 from .shopify.commands import migrate_tokens_command, rotate_key_command
+from .staff.commands import create_staff_command
 
 luneo_cli = AppGroup("luneo", help="Luneo administration commands.")
 luneo_cli.add_command(rotate_key_command)
 luneo_cli.add_command(migrate_tokens_command)
+luneo_cli.add_command(purge_expired_command)
+luneo_cli.add_command(deliver_webhooks_command)
+luneo_cli.add_command(webhook_endpoint_command)
+luneo_cli.add_command(create_staff_command)
 
 
 @luneo_cli.command("seed-demo")

@@ -29,6 +29,12 @@ def _int(value: str | None, default: int) -> int:
     return int(value)
 
 
+def _float(value: str | None, default: float) -> float:
+    if value is None or value == "":
+        return default
+    return float(value)
+
+
 class Config:
     """Application settings with the embedded defaults in one place.
 
@@ -82,16 +88,64 @@ class Config:
         self.SHOPIFY_API_SECRET_OLD: str | None = e.get("SHOPIFY_API_SECRET_OLD") or None
         self.SHOPIFY_API_VERSION: str = e.get("SHOPIFY_API_VERSION", "2025-10")
         self.SHOPIFY_ADMIN_ORIGIN: str | None = e.get("SHOPIFY_ADMIN_ORIGIN") or None
-        # Demo mode is on only when no real Shopify credentials are configured.
-        self.DEMO_MODE: bool = _bool(e.get("LUNEO_DEMO_MODE"), self.SHOPIFY_API_SECRET is None)
+        # Demo mode is on only when no real Shopify credentials are configured: with them,
+        # demo session tokens must never open a shop's admin, whatever LUNEO_DEMO_MODE says.
+        has_shopify = bool(self.SHOPIFY_API_KEY and self.SHOPIFY_API_SECRET)
+        self.DEMO_MODE: bool = (
+            _bool(e.get("LUNEO_DEMO_MODE"), self.SHOPIFY_API_SECRET is None) and not has_shopify
+        )
         self.DEMO_SHOP_DOMAIN: str = e.get("DEMO_SHOP_DOMAIN", "luneo-demo.myshopify.com")
 
         # --- storefront (embed tokens) -------------------------------------------------
         self.EMBED_TOKEN_TTL: int = _int(e.get("EMBED_TOKEN_TTL"), 300)
         self.EMBED_TOKENS_PER_MINUTE: int = _int(e.get("EMBED_TOKENS_PER_MINUTE"), 30)
 
+        # --- orders and outbound webhooks ---------------------------------------------------
+        # Days production files are kept after an order closes or is cancelled (a brand's
+        # settings["retentionDays"] overrides it); `flask luneo purge-expired` removes them.
+        self.ORDER_RETENTION_DAYS: int = _int(e.get("ORDER_RETENTION_DAYS"), 90)
+        # Retries of a failed delivery: first delay, longest delay, and how long to keep trying.
+        self.OUTBOUND_WEBHOOK_RETRY_BASE: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_BASE"), 60)
+        self.OUTBOUND_WEBHOOK_RETRY_MAX: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_MAX"), 14400)
+        self.OUTBOUND_WEBHOOK_WINDOW: int = _int(e.get("OUTBOUND_WEBHOOK_WINDOW"), 86400)
+        self.OUTBOUND_WEBHOOK_TIMEOUT: float = _float(e.get("OUTBOUND_WEBHOOK_TIMEOUT"), 10)
+        # Webhook URLs on loopback/private networks are refused in production (SSRF).
+        self.OUTBOUND_WEBHOOK_ALLOW_PRIVATE: bool = _bool(
+            e.get("OUTBOUND_WEBHOOK_ALLOW_PRIVATE"),
+            self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and self.REDIS_URL is None,
+        )
+
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None
+        # Read by the SDK itself too; passed explicitly so tests and fakes are explicit.
+        self.OPENAI_BASE_URL: str | None = e.get("OPENAI_BASE_URL") or None
+        # The issue asked for gpt-image-1, which OpenAI shut down on 2026-10-23 (see the
+        # SDK's ImageModel notes); gpt-image-1.5 is the same family and takes masked edits.
+        self.OPENAI_MODEL: str = e.get("OPENAI_MODEL") or "gpt-image-1.5"
+        self.OPENAI_MODERATION_MODEL: str = (
+            e.get("OPENAI_MODERATION_MODEL") or "omni-moderation-latest"
+        )
+        self.OPENAI_IMAGE_QUALITY: str = e.get("OPENAI_IMAGE_QUALITY") or "medium"
+        self.OPENAI_TIMEOUT: float = _float(e.get("OPENAI_TIMEOUT"), 120.0)
+        self.OPENAI_MAX_RETRIES: int = _int(e.get("OPENAI_MAX_RETRIES"), 2)
+
+        # --- AI artwork -------------------------------------------------------------------
+        self.AI_BREAKER_FAILURES: int = _int(e.get("AI_BREAKER_FAILURES"), 5)
+        self.AI_BREAKER_WINDOW: int = _int(e.get("AI_BREAKER_WINDOW"), 60)
+        self.AI_BREAKER_COOLDOWN: int = _int(e.get("AI_BREAKER_COOLDOWN"), 60)
+        # Extra denied words and phrases (comma separated), on top of the built-in list.
+        self.AI_DENYLIST: str = e.get("AI_DENYLIST", "")
+        self.AI_PROMPT_MIN_CHARS: int = _int(e.get("AI_PROMPT_MIN_CHARS"), 3)
+        self.AI_PROMPT_MAX_CHARS: int = _int(e.get("AI_PROMPT_MAX_CHARS"), 300)
+        self.AI_PRICE_CENTS_PER_IMAGE: int = _int(e.get("AI_PRICE_CENTS_PER_IMAGE"), 4)
+        self.AI_PRICE_CENTS_PER_MTOK_IN: int = _int(e.get("AI_PRICE_CENTS_PER_MTOK_IN"), 0)
+        self.AI_PRICE_CENTS_PER_MTOK_OUT: int = _int(e.get("AI_PRICE_CENTS_PER_MTOK_OUT"), 0)
+        # Monthly AI budget of a brand that has none of its own; "none" = no cap.
+        default_budget = (e.get("AI_DEFAULT_MONTHLY_BUDGET_CENTS") or "2000").strip().lower()
+        self.AI_DEFAULT_MONTHLY_BUDGET_CENTS: int | None = (
+            None if default_budget == "none" else int(default_budget)
+        )
+        self.AI_ARTWORK_PX: int = _int(e.get("AI_ARTWORK_PX"), 1024)
         self.STRIPE_API_KEY: str | None = e.get("STRIPE_API_KEY") or None
 
         # --- observability ------------------------------------------------------------

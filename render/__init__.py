@@ -9,6 +9,7 @@ for the design spec. Public API::
     parse_spec(spec) -> DesignSpec;  content_hash(spec) -> str
 """
 
+from render import samples
 from render.errors import SpecError
 from render.output import ProductionFile, preview, production, texture
 from render.spec import DesignSpec, content_hash, parse_spec
@@ -24,5 +25,6 @@ __all__ = [
     "parse_spec",
     "preview",
     "production",
+    "samples",
     "texture",
 ]

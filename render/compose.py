@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,7 @@ Look = Literal["preview", "production", "texture"]
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 _masks = images._LRU(32)
 _image_tiles = images._LRU(32)
+_layers = images._LRU(48)  # rendered layers by (layer, index, size, look, base identity)
 
 
 @dataclass(frozen=True)
@@ -38,25 +40,16 @@ class AreaPixels:
         """The design composited over ``base`` (HxWx3 float)."""
         return base * (1.0 - self.alpha[..., None]) + self.rgb
 
-    def over_u8(self, base: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
-        """The touched box composited over ``base`` as uint8, with its offset (or None)."""
-        if self.box is None:
-            return None
-        x0, y0, x1, y1 = self.box
-        a = self.alpha[y0:y1, x0:x1, None]
-        out = base[y0:y1, x0:x1] * (1.0 - a)
-        out += self.rgb[y0:y1, x0:x1]
-        out *= 255.0
-        out += 0.5
-        np.clip(out, 0.0, 255.0, out=out)
-        return out.astype(np.uint8), (x0, y0)
+    def to_image(self, box: tuple[int, int, int, int] | None = None) -> Image.Image:
+        """Straight-alpha RGBA image of the design alone (or of ``box`` of it).
 
-    def to_image(self) -> Image.Image:
-        """Straight-alpha RGBA image of the design alone."""
-        a = self.alpha[..., None]
-        rgb = np.where(a > 1e-6, self.rgb / np.maximum(a, 1e-6), 0.0)
-        rgba = np.concatenate([rgb, a], axis=-1)
-        return Image.fromarray(_to_u8(rgba), "RGBA")
+        Quantises the premultiplied buffers to 8 bits and lets Pillow unpremultiply in
+        C: at print sizes (10+ megapixels) float division in numpy is slow and large.
+        """
+        x0, y0, x1, y1 = box or (0, 0, self.alpha.shape[1], self.alpha.shape[0])
+        rgb = Image.fromarray(_to_u8(self.rgb[y0:y1, x0:x1]), "RGB")
+        alpha = Image.fromarray(_to_u8(self.alpha[y0:y1, x0:x1]), "L")
+        return Image.merge("RGBa", (*rgb.split(), alpha)).convert("RGBA")
 
 
 def render_area(
@@ -66,67 +59,52 @@ def render_area(
     base: np.ndarray | None = None,
     look: Look = "preview",
     shade: np.ndarray | None = None,
+    base_key: Hashable | None = None,
 ) -> AreaPixels:
     """Render every layer of ``area`` on a ``size`` (w, h) canvas.
 
     ``base`` holds the product photo under the area (previews); without it the
     design is rendered alone. ``look="production"`` draws materials as a solid
     engraving mask (``materials.PRODUCTION_INK``) instead of their simulated look.
-    ``shade`` may pass ``shading(base)`` when the caller has it cached.
+    ``shade`` may pass ``shading(base)`` when the caller has it cached, and
+    ``base_key`` a hashable identity of ``base``, which lets layers that did not
+    change since the last render (the photo while the shopper types) come from cache.
     """
     w, h = size
-    px_per_mm = math.sqrt((w / area.width_mm) * (h / area.height_mm))
     rgb = np.zeros((h, w, 3), np.float32)
     alpha = np.zeros((h, w), np.float32)
     if look != "preview" or base is None:
         shade = None
     elif shade is None:
         shade = shading(base)
+    ctx = _Context(
+        area, size, math.sqrt((w / area.width_mm) * (h / area.height_mm)), look, base, shade
+    )
     box: tuple[int, int, int, int] | None = None
     for index, layer in enumerate(spec.layers_in(area.id)):
-        seed = zlib.crc32(f"{area.id}:{index}".encode())
-        if isinstance(layer, TextLayer):
-            placed = text.render_text(layer, size, px_per_mm)
-            relief = max(0.6, placed.font_px * 0.03)
-            mask, x0, y0 = placed.mask, placed.x0, placed.y0
-            color, material, tile_rgb = layer.color, layer.material, None
-        else:
-            tile_rgb, mask, x0, y0 = _image_tile(layer, size)
-            relief = max(0.6, px_per_mm * 0.12)
-            color, material = (0, 0, 0), layer.material
-            if material is not None:
-                # photo engraving: the marks carry the picture's tones; where marking
-                # lightens the surface (anodized, glass) bright parts are marked, else dark
-                lum = tile_rgb @ _LUMA
-                mask = mask * (lum if material in materials.LIGHTENS else 1.0 - lum)
-        margin = math.ceil(relief * 4) + 2 if material else 0
-        region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, (w, h))
-        if region is None:
+        depends_on_under = base is not None and _material(layer, look) in materials.NEEDS_UNDER
+        # only previews are cached: production canvases are far too big to keep around
+        cacheable = base_key is not None and look == "preview" and not (depends_on_under and box)
+        key = (layer, index, size, look, base_key) if cacheable else None
+        got = _layers.get(key) if key is not None else None
+        if got is None:
+            got = _layer_pixels(ctx, layer, index, rgb, alpha)
+            if key is not None:
+                _layers.put(key, got)
+        if got is _EMPTY:
             continue
-        (ys, xs), (mys, mxs) = region
-        m = _padded(mask, margin)[mys, mxs]
-        if look == "production" and material is not None:
-            color, material = materials.PRODUCTION_INK, None
-        under = None
-        if base is not None and look == "preview" and material in materials.NEEDS_UNDER:
-            under = base[ys, xs] * (1.0 - alpha[ys, xs, None]) + rgb[ys, xs]
-        sh = shade[ys, xs] if shade is not None else None
-        if tile_rgb is not None and material is None:
-            lrgb = _padded3(tile_rgb, margin)[mys, mxs]
-            if sh is not None:
-                lrgb = lrgb * sh[..., None]
-            la = m
-        else:
-            lrgb, la = materials.apply(
-                material, m, under, sh, color=color, relief_px=relief, seed=seed
-            )
+        (ys, xs), premult, la = got
         # "over", in place on views of the canvas
-        inv = 1.0 - la
         dst, dst_a = rgb[ys, xs], alpha[ys, xs]
-        dst *= inv[..., None]
-        dst += lrgb * la[..., None]
-        dst_a *= inv
-        dst_a += la
+        if box is None:  # nothing painted yet: the canvas is empty
+            dst[...] = premult
+            dst_a[...] = la
+        else:
+            inv = 1.0 - la
+            dst *= inv[..., None]
+            dst += premult
+            dst_a *= inv
+            dst_a += la
         touched = (xs.start, ys.start, xs.stop, ys.stop)
         box = touched if box is None else _union(box, touched)
     clip = area_mask(area, size)
@@ -134,6 +112,65 @@ def render_area(
         rgb *= clip[..., None]
         alpha *= clip
     return AreaPixels(rgb, alpha, box)
+
+
+@dataclass(frozen=True)
+class _Context:
+    area: PrintArea
+    size: tuple[int, int]
+    px_per_mm: float
+    look: Look
+    base: np.ndarray | None
+    shade: np.ndarray | None
+
+
+_EMPTY = ()
+
+
+def _material(layer: TextLayer | ImageLayer, look: Look) -> str | None:
+    return None if look == "production" else layer.material
+
+
+def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.ndarray):
+    """One layer's canvas slices, premultiplied colour and alpha (or ``_EMPTY``)."""
+    seed = zlib.crc32(f"{ctx.area.id}:{index}".encode())
+    if isinstance(layer, TextLayer):
+        placed = text.render_text(layer, ctx.size, ctx.px_per_mm)
+        relief = max(0.6, placed.font_px * 0.03)
+        mask, x0, y0 = placed.mask, placed.x0, placed.y0
+        color, tile_rgb = layer.color, None
+    else:
+        tile_rgb, mask, x0, y0 = _image_tile(layer, ctx.size)
+        relief = max(0.6, ctx.px_per_mm * 0.12)
+        color = (0, 0, 0)
+        if layer.material is not None:
+            # photo engraving: the marks carry the picture's tones; where marking
+            # lightens the surface (anodized, glass) bright parts are marked, else dark
+            lum = tile_rgb @ _LUMA
+            mask = mask * (lum if layer.material in materials.LIGHTENS else 1.0 - lum)
+    material = _material(layer, ctx.look)
+    if layer.material is not None and material is None:  # production: the engraving mask
+        color, tile_rgb = materials.PRODUCTION_INK, None
+    margin = math.ceil(relief * 4) + 2 if material else 0
+    region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, ctx.size)
+    if region is None:
+        return _EMPTY
+    (ys, xs), (mys, mxs) = region
+    m = _padded(mask, margin)[mys, mxs]
+    under = None
+    if ctx.base is not None and material in materials.NEEDS_UNDER:
+        under = ctx.base[ys, xs] * (1.0 - alpha[ys, xs, None]) + rgb[ys, xs]
+    sh = ctx.shade[ys, xs] if ctx.shade is not None else None
+    if tile_rgb is not None and material is None:
+        lrgb = _padded3(tile_rgb, margin)[mys, mxs]
+        if sh is not None:
+            lrgb = lrgb * sh[..., None]
+        la = m
+    else:
+        lrgb, la = materials.apply(material, m, under, sh, color=color, relief_px=relief, seed=seed)
+    premult = lrgb * la[..., None]
+    premult.setflags(write=False)
+    return (ys, xs), premult, la
 
 
 def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
@@ -241,4 +278,7 @@ def _intersect(x0: int, y0: int, shape: tuple[int, ...], margin: int, size: tupl
 
 
 def _to_u8(a: np.ndarray) -> np.ndarray:
-    return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    out = np.multiply(a, 255.0, dtype=np.float32)
+    out += 0.5
+    np.clip(out, 0.0, 255.0, out=out)
+    return out.astype(np.uint8)

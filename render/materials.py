@@ -99,9 +99,19 @@ def _bevel(mask: Array, relief_px: float) -> tuple[Array, Array]:
     return height, light
 
 
-@lru_cache(maxsize=64)
 def _noise(shape: tuple[int, int], seed: int, streak: float) -> Array:
-    """Seeded noise in about -1..1; ``streak`` > 0 stretches it along x (brushed metal)."""
+    """Seeded noise in about -1..1; ``streak`` > 0 stretches it along x (brushed metal).
+
+    Cut from a texture whose size is rounded up to 256 px steps, so a text that changes
+    by a letter (a new width) reuses the texture instead of generating another.
+    """
+    h, w = shape
+    bucket = (-(-h // 256) * 256, -(-w // 256) * 256)
+    return _noise_texture(bucket, seed, round(streak, 1))[:h, :w]
+
+
+@lru_cache(maxsize=32)
+def _noise_texture(shape: tuple[int, int], seed: int, streak: float) -> Array:
     rng = np.random.default_rng(seed)
     field = rng.standard_normal(shape, dtype=np.float32)
     if streak:

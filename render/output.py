@@ -48,6 +48,8 @@ def preview(spec: Spec, width: int = 1200, fmt: str = "webp", quality: int = 85)
     design = parse_spec(spec)
     if fmt not in PREVIEW_FORMATS:
         raise SpecError("bad_value", f"format must be one of {', '.join(PREVIEW_FORMATS)}", "fmt")
+    if not (1 <= int(quality) <= 100):
+        raise SpecError("bad_value", "quality must be 1..100", "quality")
     if not (16 <= int(width) <= MAX_PREVIEW_WIDTH):
         raise SpecError("bad_value", f"width must be 16..{MAX_PREVIEW_WIDTH}", "width")
     canvas = preview_image(design, int(width))
@@ -91,7 +93,7 @@ def production(spec: Spec, area_id: str | None = None, dpi: int = 300) -> Produc
         raise SpecError("bad_value", f"{w}x{h} px is too large to render; lower the dpi", "dpi")
     image = compose.render_area(design, area, (w, h), None, "production").to_image()
     buf = io.BytesIO()
-    image.save(buf, "PNG", dpi=(dpi, dpi), compress_level=6)
+    image.save(buf, "PNG", dpi=(dpi, dpi), compress_level=3)
     return ProductionFile(
         area_id=area.id,
         png=buf.getvalue(),
@@ -171,11 +173,11 @@ def _composite_area(canvas: Image.Image, design: DesignSpec, area: PrintArea) ->
             _area_bases.put(key, cached)
         base, shade = cached
         size = (x1 - x0, y1 - y0)
-        pixels = compose.render_area(design, area, size, base, "preview", shade)
-        touched = pixels.over_u8(base)
-        if touched is not None:
-            out, (ox, oy) = touched
-            canvas.paste(Image.fromarray(out, "RGB"), (x0 + ox, y0 + oy))
+        pixels = compose.render_area(design, area, size, base, "preview", shade, key)
+        if pixels.box is not None:  # paste only what the layers touched, in C
+            bx0, by0, _, _ = pixels.box
+            design_im = pixels.to_image(pixels.box)
+            canvas.paste(design_im, (x0 + bx0, y0 + by0), design_im)
         return
     # rotated area: sample the photo into the area's upright frame, render, rotate back
     cw, ch = max(1, round(bw)), max(1, round(bh))

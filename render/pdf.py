@@ -54,11 +54,11 @@ def image_pdf(
             stream(
                 f"/Type /XObject /Subtype /Image /Width {rgba.width} /Height {rgba.height} "
                 "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
-                zlib.compress(alpha.tobytes(), 6),
+                zlib.compress(alpha.tobytes(), 3),
             )
         )
         image_head += f" /SMask {smask} 0 R"
-    img = add(stream(image_head, zlib.compress(white.tobytes(), 6)))
+    img = add(stream(image_head, zlib.compress(white.tobytes(), 3)))
     content = add(stream("", f"q {num(w_pt)} 0 0 {num(h_pt)} 0 0 cm /Im0 Do Q".encode()))
     info = add(f"<< /Title ({_pdf_text(title)}) /Producer (Luneo render) >>".encode())
     box = f"[0 0 {num(w_pt)} {num(h_pt)}]"

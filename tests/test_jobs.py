@@ -78,3 +78,20 @@ def test_eager_mode_runs_jobs_in_process(app):
     failing = enqueue(tasks.always_fails, kind="selftest", brand_id=brand.id, max_attempts=2)
     assert failing.status == "failed"
     assert failing.attempts == 2
+
+
+def test_job_whose_worker_process_is_killed_is_redelivered_and_finishes(live_app):
+    import signal
+
+    brand = make_brand()
+    with celery_worker(live_app) as worker:
+        job = enqueue(tasks.slow_first_attempt, kind="selftest", brand_id=brand.id, args=(30,))
+        running = _wait_for(live_app, job.id, {"running"}, timeout=20)
+        assert running.attempts == 1
+        children = worker.child_pids()
+        assert children, "the worker has no pool process"
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        done = _wait_for(live_app, job.id, {"succeeded", "failed"}, timeout=40)
+    assert done.status == "succeeded", done.error
+    assert done.payload["finished_on_attempt"] == 2

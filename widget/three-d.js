@@ -11,16 +11,25 @@
  * @google/model-viewer) is loaded on the first open() only, never with the page. AR uses
  * WebXR or Scene Viewer (Android, from the GLB) and AR Quick Look (iOS) from Luneo's own
  * USDZ given as `ios-src`, so model-viewer never exports a USDZ on the fly.
- * Plain ES5-compatible script, no build step; include it with a classic <script src>.
+ * Plain script, no build step: include it with <script src> or `import "./three-d.js"`
+ * (it then finds vendor/ through /widget/, or pass options.vendorUrl).
  */
 (function (root) {
   "use strict";
 
   var VENDOR_FILE = "vendor/model-viewer-4.4.0.min.js";
   var AR_MODES = "webxr scene-viewer quick-look";
-  var current = document.currentScript;
-  var base = current && current.src ? current.src : root.location.href;
+  var base = scriptBase();
   var loading = null;
+
+  /** Where this file was served from: vendor/ sits beside it. */
+  function scriptBase() {
+    var current = document.currentScript; // null when loaded by an ES module import
+    if (current && current.src) return current.src;
+    var tag = document.querySelector('script[src*="three-d.js"]');
+    if (tag && tag.src) return tag.src;
+    return new URL("/widget/three-d.js", root.location.href).href;
+  }
 
   function isLoaded() {
     return !!(root.customElements && root.customElements.get("model-viewer"));

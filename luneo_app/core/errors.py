@@ -33,6 +33,11 @@ class ValidationFailed(LuneoError):
     code = "validation_failed"
 
 
+class PaymentRequired(LuneoError):
+    status = 402
+    code = "payment_required"
+
+
 class NotFound(LuneoError):
     status = 404
     code = "not_found"

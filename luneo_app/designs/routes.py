@@ -14,6 +14,7 @@ bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
 
 
 @bp.post("")
+@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(DesignIn, arg_name="body")
 @bp.output(DesignAccepted, status_code=202)
@@ -21,7 +22,11 @@ bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
     summary="Create a design",
     description="Validates the design against the product's "
     "template, returns the cached design for identical content, else queues its preview.",
-    responses={200: "Identical design already exists (cached)", 422: "Invalid design"},
+    responses={
+        200: "Identical design already exists (cached)",
+        402: "The shop's monthly AI artwork budget is used up (AI designs only)",
+        422: "Invalid design, or an artwork prompt that was refused",
+    },
 )
 def create_design(body: dict):  # type: ignore[no-untyped-def]
     """Queue a design's preview (202), or return the identical cached design (200)."""
@@ -33,11 +38,13 @@ def create_design(body: dict):  # type: ignore[no-untyped-def]
         "status": design.status,
         "estimatedSeconds": service.estimated_seconds(design),
         "cached": cached,
+        **service.artwork_summary(design),
     }
     return answer, 200 if cached else 202
 
 
 @bp.get("/<design_id>")
+@bp.doc(security="BearerAuth")
 @require("designs:read")
 @bp.output(DesignOut)
 @bp.doc(summary="Get a design", responses={404: "No such design for this brand"})
@@ -47,6 +54,7 @@ def get_design(design_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<design_id>/finalize")
+@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(FinalizeIn, arg_name="body")
 @bp.output(DesignOut)
@@ -60,6 +68,7 @@ def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<design_id>/events")
+@bp.doc(security="BearerAuth")
 @require("designs:read", allow_query_token=True)
 @bp.doc(
     summary="Follow a design's status (server-sent events)",

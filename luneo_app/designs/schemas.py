@@ -21,6 +21,10 @@ class DesignAccepted(Schema):
     status = String()
     estimatedSeconds = Float()  # noqa: N815
     cached = Boolean()
+    # Who made the design's artwork: "openai" (AI) or "procedural" (pattern generator,
+    # not AI); null while it is being made and for designs without artwork.
+    artworkProvider = String(allow_none=True)  # noqa: N815
+    artworkLabel = String(allow_none=True)  # noqa: N815
 
 
 class FinalizeIn(Schema):
@@ -47,6 +51,8 @@ class DesignOut(Schema):
     options = Dict()
     layers = List(Dict())
     prompt = String(allow_none=True)
+    artworkProvider = String(allow_none=True)  # noqa: N815
+    artworkLabel = String(allow_none=True)  # noqa: N815
     contentHash = String()  # noqa: N815
     finalized = Boolean()
     finalizedAt = String(allow_none=True)  # noqa: N815

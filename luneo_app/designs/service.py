@@ -14,12 +14,16 @@ from sqlalchemy import func, select
 
 import render
 
+from ..ai import layers as ai_layers
+from ..ai import providers as ai_providers
+from ..ai import service as ai_service
+from ..ai import tasks as ai_tasks
 from ..auth.principal import Principal
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..jobs import enqueue
-from ..models import Design, Product, RenderJob
+from ..models import Brand, Design, Product, RenderJob
 from . import tasks
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
@@ -51,15 +55,22 @@ def get_design(brand_id: str, design_id: str) -> Design:
     return design
 
 
-def _content_hash(spec: dict[str, Any], options: dict, prompt: str | None, mode: str) -> str:
+def _content_hash(
+    spec: dict[str, Any], options: dict, prompt: str | None, mode: str, ai: list | None = None
+) -> str:
     try:
         spec_hash = render.content_hash(spec)
     except render.SpecError as exc:
         raise _spec_error(exc) from exc
-    extra = json.dumps(
-        {"options": options, "prompt": prompt or "", "mode": mode, "engine": render.ENGINE_VERSION},
-        sort_keys=True,
-    )
+    doc = {
+        "options": options,
+        "prompt": prompt or "",
+        "mode": mode,
+        "engine": render.ENGINE_VERSION,
+    }
+    if ai:  # AI layers: what was asked for (their artwork is made later)
+        doc["ai"] = ai
+    extra = json.dumps(doc, sort_keys=True)
     return hashlib.sha256(f"{spec_hash}:{extra}".encode()).hexdigest()
 
 
@@ -85,17 +96,14 @@ def create_design(
     template = product.template or {}
     if not template.get("printAreas"):
         raise ValidationFailed("This product has no print area yet.", code="no_print_area")
-    layers = payload.get("layers") or []
+    layers = ai_layers.prepare_layers(template, payload.get("layers") or [], payload.get("prompt"))
     options = payload.get("options") or {}
     mode = payload.get("previewMode") or "standard"
     check_options(template, options)
     check_layers(template, layers)
-    spec = build_spec(product, layers, template)
-    try:
-        render.parse_spec(spec)
-    except render.SpecError as exc:
-        raise _spec_error(exc) from exc
-    content_hash = _content_hash(spec, options, payload.get("prompt"), mode)
+    brand = db.session.get(Brand, principal.brand_id)
+    ai_service.check_prompts(brand, layers)
+    content_hash = design_content_hash(product, layers, options, mode, template)
 
     cached = db.session.scalar(
         select(Design)
@@ -111,35 +119,70 @@ def create_design(
     if cached is not None:
         return cached, True
 
+    wants_art = bool(ai_layers.ai_layers(layers))
+    # AI artwork: moderation and the budget (422 / 402) before anything is written.
+    plan = ai_service.plan_generation(brand, product, layers) if wants_art else None
     design = Design(
         brand_id=principal.brand_id,
         product_id=product.id,
         source=source,
         customer_ref=payload.get("customerRef"),
-        prompt=payload.get("prompt"),
+        prompt=ai_layers.design_prompt(layers) or payload.get("prompt"),
+        prompt_hash=(
+            ai_service.layer_hash(product, ai_layers.ai_layers(layers)[0]) if wants_art else None
+        ),
         options=options,
         layers=layers,
         content_hash=content_hash,
-        status="queued",
+        status="generating" if wants_art else "queued",
         timings={"previewMode": mode, "templateVersion": product.template_version},
     )
     db.session.add(design)
     db.session.commit()
-    enqueue(
-        tasks.render_preview,
-        kind="preview",
-        brand_id=design.brand_id,
-        design_id=design.id,
-        queue="previews",
-        args=(design.id,),
-    )
+    if plan is not None:
+        enqueue(
+            ai_tasks.generate_artwork,
+            kind="artwork",
+            brand_id=design.brand_id,
+            design_id=design.id,
+            queue="ai",
+            args=(design.id,),
+            payload={"remoteChecked": plan.remote_checked},
+        )
+    else:
+        enqueue(
+            tasks.render_preview,
+            kind="preview",
+            brand_id=design.brand_id,
+            design_id=design.id,
+            queue="previews",
+            args=(design.id,),
+        )
     db.session.refresh(design)
     return design, False
 
 
+def design_content_hash(
+    product: Product,
+    layers: list[dict[str, Any]],
+    options: dict[str, Any],
+    mode: str,
+    template: dict[str, Any] | None = None,
+) -> str:
+    """The design's content hash; checks the spec (422). AI layers count by what they ask
+    for (prompt, seed, area), not by their artwork, which is made later."""
+    bare = [ai_layers.without_artwork(layer) for layer in layers]
+    spec = build_spec(product, bare, template, placeholders=True)
+    try:
+        render.parse_spec(spec)
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    return _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
+
+
 def estimated_seconds(design: Design) -> float:
     """A rough wait: jobs ahead in the preview queue times the recent preview time."""
-    if design.status not in ("queued", "rendering"):
+    if design.status not in ("queued", "rendering", "generating"):
         return 0.0
     ahead = (
         db.session.scalar(
@@ -195,6 +238,11 @@ def finalize_design(
         return design
     if design.status == "failed":
         raise Conflict("A failed design cannot be finalized.", code="design_failed")
+    if design.status == "generating":
+        raise Conflict(
+            "The artwork is still being made; finalize once the preview is ready.",
+            code="design_not_ready",
+        )
     product = db.session.get(Product, design.product_id)
     design.snapshot = snapshot_of(design, product)
     design.finalized_at = utcnow()
@@ -227,9 +275,8 @@ def finalize_request_hash(design: Design, body: dict[str, Any]) -> str | None:
     product = db.session.get(Product, design.product_id)
     layers = body.get("layers") if body.get("layers") is not None else design.layers
     options = body.get("options") if body.get("options") is not None else design.options
-    spec = build_spec(product, layers)
     mode = (design.timings or {}).get("previewMode", "standard")
-    return _content_hash(spec, options, body.get("prompt", design.prompt), mode)
+    return design_content_hash(product, layers, options, mode)
 
 
 def describe(design: Design) -> dict[str, Any]:
@@ -256,14 +303,25 @@ def describe(design: Design) -> dict[str, Any]:
         "previewUrl": storage.url(design.preview_key, ttl) if design.preview_key else None,
         "production": production,
         "options": design.options,
-        "layers": design.layers,
+        "layers": ai_layers.public_layers(design.layers or [], storage, ttl),
         "prompt": design.prompt,
+        **artwork_summary(design),
         "contentHash": design.content_hash,
         "finalized": design.finalized_at is not None,
         "finalizedAt": design.finalized_at.isoformat() if design.finalized_at else None,
         "createdAt": design.created_at.isoformat() if design.created_at else None,
         "timings": timings,
         "error": design.error,
+    }
+
+
+def artwork_summary(design: Design) -> dict[str, str | None]:
+    """Who made the design's artwork, said plainly: ``openai`` is AI, ``procedural`` is
+    Luneo's pattern generator and is never presented as AI."""
+    provider = ai_layers.provider_of(design.layers or [])
+    return {
+        "artworkProvider": provider,
+        "artworkLabel": ai_providers.LABELS.get(provider) if provider else None,
     }
 
 

@@ -8,19 +8,27 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from ..ai import layers as ai_layers
 from ..core.errors import ValidationFailed
 from ..extensions import db
+from ..files.storage import brand_prefix
 from ..models import Product, Upload
 
 PREVIEW_WIDTHS = {"fast": 600, "standard": 1200, "hd": 2000}
 
 
 def build_spec(
-    product: Product, layers: list[dict[str, Any]], template: dict[str, Any] | None = None
+    product: Product,
+    layers: list[dict[str, Any]],
+    template: dict[str, Any] | None = None,
+    placeholders: bool = False,
 ) -> dict[str, Any]:
     """The design spec for ``render``: product photo bytes, print areas, layers with bytes.
 
     Image layers name an upload (``uploadId``) of the same brand; its bytes are filled in.
+    AI layers become image layers of their artwork (``artworkKey``); with ``placeholders``
+    an AI layer whose artwork is not made yet gets a transparent stand-in, so the rest of
+    the design can be checked before the artwork exists.
     """
     storage = current_app.extensions["luneo.storage"]
     template = template if template is not None else (product.template or {})
@@ -40,7 +48,9 @@ def build_spec(
     for index, layer in enumerate(layers):
         layer = copy.deepcopy(layer)
         layer.pop("optionId", None)
-        if layer.get("type") == "image":
+        if ai_layers.is_ai(layer):
+            layer = ai_layers.spec_layer(layer, _artwork(storage, product, layer, placeholders))
+        elif layer.get("type") == "image":
             upload_id = layer.pop("uploadId", None)
             row = uploads.get(upload_id) if upload_id else None
             if row is None:
@@ -56,3 +66,13 @@ def build_spec(
         "printAreas": template.get("printAreas", []),
         "layers": resolved,
     }
+
+
+def _artwork(storage: Any, product: Product, layer: dict[str, Any], placeholders: bool) -> bytes:
+    """The bytes of an AI layer's artwork (only ever from the brand's own artwork folder)."""
+    key = layer.get("artworkKey")
+    if isinstance(key, str) and key.startswith(f"{brand_prefix(product.brand_id)}artwork/"):
+        return storage.get(key)
+    if placeholders:
+        return ai_layers.PLACEHOLDER_PNG
+    raise ValidationFailed("The artwork of this design is not ready yet.", code="artwork_not_ready")

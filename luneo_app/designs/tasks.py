@@ -18,6 +18,7 @@ from ..extensions import db
 from ..files.storage import brand_prefix
 from ..jobs import PermanentJobError, tracked_task
 from ..models import Design, Product, RenderJob
+from ..orders.hooks import design_production_ready
 from ..three_d.tasks import after_preview, attach_production_model
 from .events import notify
 from .spec import PREVIEW_WIDTHS, build_spec
@@ -133,6 +134,7 @@ def render_production(job: RenderJob, design_id: str) -> None:
     }
     db.session.commit()
     notify(design)
+    design_production_ready(design.id)  # orders: package what it completes; design.completed
 
 
 render_production.job_function.on_failure = _fail_design

@@ -49,6 +49,10 @@ class ValidateOut(Schema):
     expiresIn = Integer()  # noqa: N815
 
 
+# Per request (not ``g``, which an outer app context may share between requests).
+_CORS_KEY = "luneo.embed.cors_origin"
+
+
 class RateLimited(LuneoError):
     status = 429
     code = "rate_limited"
@@ -57,7 +61,7 @@ class RateLimited(LuneoError):
 @bp.after_request
 def _cors(response: Response) -> Response:
     """Answer cross-origin only to an origin already checked against the shop's origins."""
-    origin = g.get("embed_cors_origin")
+    origin = request.environ.get(_CORS_KEY)
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
@@ -73,6 +77,10 @@ def _storefront(shop_domain: str) -> StorefrontShop:
         # Unknown and uninstalled shops answer alike: nothing to learn about who installed us.
         raise Forbidden("Luneo is not available on this shop.", code="shop_not_active")
     return shop
+
+
+def _foreign_origin() -> Forbidden:
+    return Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
 
 
 def _rate_limit(shop_domain: str) -> None:
@@ -101,8 +109,8 @@ def token():  # type: ignore[no-untyped-def]
         raise Forbidden("The origin does not match the calling page.", code="origin_mismatch")
     shop = _storefront(shop_domain)
     if not shop.allows(origin):
-        raise Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
-    g.embed_cors_origin = origin
+        raise _foreign_origin()
+    request.environ[_CORS_KEY] = origin
     _rate_limit(shop_domain)
     issued = tokens.issue(shop, origin)
     response = jsonify(
@@ -118,8 +126,8 @@ def _validate_origin(shop: StorefrontShop) -> str | None:
         return None
     origin = normalize_origin(sent)
     if not shop.allows(origin):
-        raise Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
-    g.embed_cors_origin = origin
+        raise _foreign_origin()
+    request.environ[_CORS_KEY] = origin
     return origin
 
 

@@ -54,6 +54,7 @@ def _out(product: Product) -> dict:
 
 
 @bp.put("")
+@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(ProductIn, arg_name="body")
 @bp.output(ProductOut)
@@ -102,6 +103,7 @@ def upsert_product(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<product_ref>")
+@bp.doc(security="BearerAuth")
 @require("designs:read")
 @bp.output(ProductOut)
 def get_product(product_ref: str):  # type: ignore[no-untyped-def]

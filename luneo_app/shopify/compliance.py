@@ -55,7 +55,9 @@ class _CustomerData:
         ).all()
         order_ids = [o.id for o in self.orders]
         self.items = db.session.scalars(
-            select(OrderItem).where(OrderItem.brand_id == brand_id, OrderItem.order_id.in_(order_ids))
+            select(OrderItem).where(
+                OrderItem.brand_id == brand_id, OrderItem.order_id.in_(order_ids)
+            )
         ).all()
         design_ids = [i.design_id for i in self.items if i.design_id]
         self.designs = db.session.scalars(
@@ -248,11 +250,15 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
         if table.name == "webhook_events":
             statement = statement.where(table.c.id != delivery.event_id)
         rows[table.name] = db.session.execute(statement).rowcount
-    rows["webhook_events"] = rows.get("webhook_events", 0) + db.session.execute(
-        delete(WebhookEvent).where(
-            WebhookEvent.shop_domain == delivery.shop_domain, WebhookEvent.id != delivery.event_id
-        )
-    ).rowcount
+    rows["webhook_events"] = (
+        rows.get("webhook_events", 0)
+        + db.session.execute(
+            delete(WebhookEvent).where(
+                WebhookEvent.shop_domain == delivery.shop_domain,
+                WebhookEvent.id != delivery.event_id,
+            )
+        ).rowcount
+    )
     rows["brands"] = db.session.execute(delete(Brand).where(Brand.id == brand_id)).rowcount
     files = current_app.extensions["luneo.storage"].delete_prefix(brand_prefix(brand_id))
     record(

@@ -76,7 +76,9 @@ def verify_callback(
     values = dict(params)
     singles = [key for key, _ in params if not key.endswith("[]")]
     if len(singles) != len(set(singles)):
-        raise ValidationFailed("A query parameter appears twice.", code="invalid_callback", status=400)
+        raise ValidationFailed(
+            "A query parameter appears twice.", code="invalid_callback", status=400
+        )
     signature = values.get("hmac", "")
     secrets_to_try = [cfg.get("SHOPIFY_API_SECRET"), cfg.get("SHOPIFY_API_SECRET_OLD")]
     if not signature or not any(
@@ -87,9 +89,13 @@ def verify_callback(
     try:
         timestamp = int(values.get("timestamp", ""))
     except ValueError as exc:
-        raise ValidationFailed("The callback has no timestamp.", code="stale_callback", status=400) from exc
+        raise ValidationFailed(
+            "The callback has no timestamp.", code="stale_callback", status=400
+        ) from exc
     if abs((now or time.time()) - timestamp) > TIMESTAMP_TOLERANCE_SECONDS:
-        raise ValidationFailed("The callback is too old; start again.", code="stale_callback", status=400)
+        raise ValidationFailed(
+            "The callback is too old; start again.", code="stale_callback", status=400
+        )
     shop = normalize_shop_domain(values.get("shop"))
     if shop is None:
         raise ValidationFailed("The callback names no valid shop.", code="invalid_shop", status=400)
@@ -107,7 +113,9 @@ def verify_callback(
         )
     code = values.get("code", "")
     if not code or len(code) > 256:
-        raise ValidationFailed("The callback has no authorization code.", code="invalid_callback", status=400)
+        raise ValidationFailed(
+            "The callback has no authorization code.", code="invalid_callback", status=400
+        )
     return VerifiedCallback(shop_domain=shop, code=code)
 
 

@@ -99,4 +99,3 @@ def create_blueprint(app_config: ShopifyAppConfig) -> APIBlueprint:
         bp.add_url_rule(route.path, endpoint, webhook, methods=["POST"])
 
     return bp
-

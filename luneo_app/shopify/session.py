@@ -166,7 +166,12 @@ def load_shop_session() -> ShopSession | Response:
         demo=demo,
         document=document,
     )
-    g.shop_session, g.brand, g.shop_install, g.shop_domain = session, brand, install, session.shop_domain
+    g.shop_session, g.brand, g.shop_install, g.shop_domain = (
+        session,
+        brand,
+        install,
+        session.shop_domain,
+    )
     if document and verified.headers:
 
         @after_this_request
@@ -218,9 +223,7 @@ def _verify() -> _Verified:
         raise InvalidSession("Shopify sessions are not configured.")
     result = verify_app_home_req(_request_input(), app_config, BOUNCE_PATH)  # type: ignore[arg-type]
     if not result.ok or result.id_token is None:
-        raise InvalidSession(
-            "The session token is not valid.", details={"reason": result.log.code}
-        )
+        raise InvalidSession("The session token is not valid.", details={"reason": result.log.code})
     claims = result.id_token.claims
     if not isinstance(claims.get("exp"), int):
         raise InvalidSession("The session token has no expiry.")

@@ -150,7 +150,9 @@ def _refresh(session: Session, shop_domain: str, rejected: str | None) -> ShopIn
         ):
             return install  # already replaced
         if install.token_kind != "expiring" or not install.refresh_token_enc:
-            _give_up(session, install, "Shopify refused the shop's token and it cannot be refreshed")
+            _give_up(
+                session, install, "Shopify refused the shop's token and it cannot be refreshed"
+            )
         try:
             grant = admin_api().refresh(
                 shop_domain,

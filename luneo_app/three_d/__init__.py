@@ -4,7 +4,11 @@
 - :mod:`.placement` — where a print area lands on a model's print material (UV rectangle).
 - :mod:`.ar_files` — bake a design's GLB and USDZ, cached by texture hash.
 - :mod:`.tasks` — the ``3d`` queue job, the hook after a preview, and ``/ar`` status.
-- :mod:`.routes` — ``/v1/products/{id}/model``, ``/v1/designs/{id}/ar``, the widget module.
+- :mod:`.routes` — ``/v1/products/{id}/model`` and ``/v1/designs/{id}/ar``.
+- :mod:`.demo` — ``/3d/demo`` (demo mode): the demo mug in 2D, 3D and AR.
+
+The widget side is ``widget/three-d.js`` (served at ``/widget/three-d.js``), which loads the
+vendored ``<model-viewer>`` only when a 3D tab opens.
 
 The engine itself is ``render.three_d`` (pure); this package only feeds it stored bytes.
 """

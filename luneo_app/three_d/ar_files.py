@@ -98,6 +98,14 @@ def texture_digest(
     return digest.hexdigest()
 
 
+def model_fingerprint(settings: dict[str, Any]) -> str:
+    """Short hash of the product's model and how it carries the design: files made under
+    another fingerprint are stale (the merchant replaced the model or changed settings)."""
+    keys = ("sha256", "material", "uvRect", "printArea", "engravingMaterial")
+    payload = json.dumps({k: settings.get(k) for k in keys}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
 def ar_keys(brand_id: str, digest: str) -> tuple[str, str]:
     """Storage keys of the GLB and USDZ for a digest."""
     base = f"{brand_prefix(brand_id)}3d/{digest}"
@@ -116,7 +124,9 @@ def make_ar_files(design: Design, product: Product) -> ArFiles:
     model_sha = hashlib.sha256(model_glb).hexdigest()
     started = time.perf_counter()
     spec = design_spec(design, product)
-    area = settings.get("printArea") or (spec["printAreas"][0]["id"] if spec["printAreas"] else None)
+    areas = [a["id"] for a in spec["printAreas"]]
+    area = settings.get("printArea") if settings.get("printArea") in areas else None
+    area = area or (areas[0] if areas else None)
     texture = render.texture(spec, area, texture_px(settings))
     engraving = engraving_for(settings, spec, area)
     digest = texture_digest(texture, model_sha, settings, engraving)
@@ -138,7 +148,7 @@ def make_ar_files(design: Design, product: Product) -> ArFiles:
     design.timings = {
         **(design.timings or {}),
         "arRenderMs": render_ms,
-        "arModel": model_sha[:16],
+        "arModel": model_fingerprint(settings),
         "arCached": not baked,
     }
     log.info(
@@ -152,11 +162,10 @@ def make_ar_files(design: Design, product: Product) -> ArFiles:
 
 def current_files(design: Design, product: Product) -> tuple[str, str] | None:
     """The design's GLB and USDZ keys when they exist and were made from the product's
-    current model, else None (missing, or the merchant replaced the model since)."""
+    current model and settings, else None (missing, or the merchant changed the model)."""
     if not (design.glb_key and design.usdz_key and product.model_key):
         return None
-    sha = (product.model_settings or {}).get("sha256", "")
-    if (design.timings or {}).get("arModel") != sha[:16]:
+    if (design.timings or {}).get("arModel") != model_fingerprint(product.model_settings or {}):
         return None
     storage = current_app.extensions["luneo.storage"]
     if not (storage.exists(design.glb_key) and storage.exists(design.usdz_key)):

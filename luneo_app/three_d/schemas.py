@@ -6,6 +6,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, File, Float, Integer, List, Raw, String
 from apiflask.validators import Length, OneOf
 
+from render.three_d.materials import ENGRAVING_FINISHES
+
 UV_RECT_HELP = (
     "`auto` (default: true scale on the front of the print material when the model says its "
     "size, else the whole material), empty for the whole material, or `u0,v0,u1,v1` in glTF "
@@ -28,7 +30,7 @@ class ModelUploadIn(Schema):
     )
     engravingMaterial = String(  # noqa: N815
         load_default=None,
-        validate=OneOf(["gold", "silver", "rose-gold", "black-anodized", "wood-burn", "glass-etch"]),
+        validate=OneOf(list(ENGRAVING_FINISHES)),
         metadata={"description": "Finish of the engraved marks (metalness, roughness)."},
     )
 

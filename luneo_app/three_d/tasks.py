@@ -19,7 +19,7 @@ from ..core.errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Design, Product, RenderJob
-from .ar_files import current_files, make_ar_files
+from .ar_files import current_files, make_ar_files, model_fingerprint
 
 log = logging.getLogger("luneo.three_d")
 
@@ -69,7 +69,7 @@ def queue_ar(design: Design, product: Product) -> RenderJob:
         design_id=design.id,
         queue="3d",
         args=(design.id,),
-        payload={"modelSha": (product.model_settings or {}).get("sha256")},
+        payload={"model": model_fingerprint(product.model_settings or {})},
     )
 
 
@@ -137,8 +137,8 @@ def _failed_for_this_model(design: Design, product: Product) -> RenderJob | None
         .order_by(RenderJob.enqueued_at.desc())
         .limit(1)
     )
-    sha = (product.model_settings or {}).get("sha256")
-    if last is not None and last.status == "failed" and (last.payload or {}).get("modelSha") == sha:
+    model = model_fingerprint(product.model_settings or {})
+    if last is not None and last.status == "failed" and (last.payload or {}).get("model") == model:
         return last
     return None
 

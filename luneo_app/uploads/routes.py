@@ -22,6 +22,7 @@ class UploadIn(Schema):
 
 
 @bp.post("")
+@bp.doc(security="BearerAuth")
 @require("uploads:write")
 @bp.input(UploadIn, location="form_and_files", arg_name="form")
 @bp.doc(

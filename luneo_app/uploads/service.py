@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import current_app
+from PIL import Image
 
 from ..auth.principal import Principal
 from ..core.clock import utcnow
@@ -12,6 +14,7 @@ from ..core.errors import ValidationFailed
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Brand, Upload
+from .faces import Faces, detect
 from .images import clean_upload, print_quality
 
 
@@ -19,6 +22,8 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
     """Validate, clean and store a photo; returns the API answer."""
     cfg = current_app.config
     clean = clean_upload(raw, cfg["UPLOAD_MAX_BYTES"], cfg["UPLOAD_MAX_PIXELS"])
+    consent = bool(form.get("consent"))
+    faces = _check_faces(clean.data, consent)
     quality = None
     if form.get("productId"):
         from ..designs.service import find_product
@@ -56,7 +61,8 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
         sha256=clean.sha256,
         original_format=clean.original_format,
         customer_ref=form.get("customerRef"),
-        consent=bool(form.get("consent")),
+        face_detected=faces is Faces.FOUND,
+        consent=consent,
         created_at=utcnow(),
     )
     db.session.add(upload)
@@ -77,3 +83,20 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
         "url": current_app.extensions["luneo.storage"].url(upload.key),
         "printQuality": quality.as_json() if quality else None,
     }
+
+
+def _check_faces(data: bytes, consent: bool) -> Faces:
+    """A photo of a person needs the shopper's explicit consent (the widget's checkbox).
+
+    When faces cannot be checked at all, consent is asked for every photo.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        faces = detect(image)
+    if faces is not Faces.NONE and not consent:
+        raise ValidationFailed(
+            "This photo seems to show a person. Please confirm you have their permission "
+            "to use it, then upload it again.",
+            code="face_consent_required",
+            details={"consent": "required", "faceCheck": faces.value},
+        )
+    return faces

@@ -132,7 +132,8 @@ def covers(font_id: str, ch: str) -> bool:
 
 def clean_text(text: str) -> str:
     """NFC-normalise ``text`` (so accents use precomposed glyphs) and drop selectors."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = unicodedata.normalize("NFC", text)
     return "".join(ch for ch in text if ch not in IGNORED)
 
 

@@ -8,7 +8,8 @@ It serves what Luneo calls on ``https://{shop}/admin/...`` (tests point
   the refresh grant, answering Shopify's JSON and Shopify's errors (``invalid_client``,
   ``invalid_request``, ``invalid_subject_token``, ``invalid_grant``);
 * ``POST /admin/api/{version}/graphql.json`` checking ``X-Shopify-Access-Token``; the ``shop``
-  query is built in, tests add others with :meth:`FakeShopify.on_graphql`.
+  query is built in, and the order and product calls of :mod:`tests.fakes.shopify_orders`
+  (``fake.orders``); tests add others with :meth:`FakeShopify.on_graphql`.
 
 Every call is counted (:meth:`FakeShopify.count`); errors, delays and missing response
 fields can be switched on per kind of call (``code``, ``exchange``, ``migrate``,
@@ -29,6 +30,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jwt
+
+from tests.fakes.shopify_orders import FakeOrders
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
@@ -74,8 +77,14 @@ class FakeShopify:
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, float] = {}
         self._omit: dict[str, set[str]] = {}
-        self._graphql: list[tuple[str, GraphQLHandler]] = [("shop", self._shop_query)]
         self._lock = threading.Lock()
+        # Orders and products (tests/fakes/shopify_orders.py): seeded by tests, read and
+        # written back by Luneo's connector.
+        self.orders = FakeOrders(self._lock)
+        self._graphql: list[tuple[str, GraphQLHandler]] = [
+            ("shop", self._shop_query),
+            *self.orders.handlers(),
+        ]
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -87,7 +96,9 @@ class FakeShopify:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -270,7 +281,9 @@ class FakeShopify:
             return False
         return claims.get("dest") == f"https://{shop}"
 
-    def graphql_endpoint(self, shop: str, token: str, body: dict[str, Any]) -> tuple[int, Any, dict]:
+    def graphql_endpoint(
+        self, shop: str, token: str, body: dict[str, Any]
+    ) -> tuple[int, Any, dict]:
         with self._lock:
             self.calls.append(("graphql", shop))
             failure = self._pop_failure("graphql")
@@ -338,7 +351,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, body)
         elif path.startswith("/admin/api/") and path.endswith("/graphql.json"):
             token = self.headers.get("X-Shopify-Access-Token") or ""
-            status, body, headers = self.owner.graphql_endpoint(shop, token, json.loads(raw or "{}"))
+            status, body, headers = self.owner.graphql_endpoint(
+                shop, token, json.loads(raw or "{}")
+            )
             self._send(status, body, headers)
         else:
             self._send(404, {"errors": "Not Found"})

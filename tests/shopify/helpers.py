@@ -63,7 +63,9 @@ def signed_callback_query(params: dict[str, str], secret: str = API_SECRET) -> d
         shopify.Session.secret = previous
 
 
-def callback_params(shop: str, state: str, code: str, timestamp: int | None = None) -> dict[str, str]:
+def callback_params(
+    shop: str, state: str, code: str, timestamp: int | None = None
+) -> dict[str, str]:
     """The parameters Shopify puts on the redirect back to ``/auth/callback``."""
     host = base64.urlsafe_b64encode(f"admin.shopify.com/store/{shop.split('.')[0]}".encode())
     return {

@@ -8,13 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from luneo_app import create_app
-from luneo_app.demo.seed import seed_demo
 from luneo_app.extensions import db
 from luneo_app.models import AuditEvent, Brand, ShopInstall
 from luneo_app.shopify.session import issue_demo_session_token
 from luneo_app.shopify.tokens import shop_graphql
 from tests.conftest import clean_state, make_config
 from tests.shopify.helpers import API_KEY, SHOP, install_of, post_webhook
+from tests.support.factories import make_shop
 
 WHOAMI = "/admin/api/test-whoami"
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
@@ -24,9 +24,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_first_admin_request_of_an_unknown_shop_installs_it_by_token_exchange(
-    client, fake_shopify
-):
+def test_first_admin_request_of_an_unknown_shop_installs_it_by_token_exchange(client, fake_shopify):
     response = client.get(WHOAMI, headers=_bearer(fake_shopify.session_token(SHOP, user="7")))
 
     assert response.status_code == 200, response.get_json()
@@ -58,8 +56,14 @@ def _claims_token(fake, **kwargs):  # type: ignore[no-untyped-def]
     "make_token",
     [
         pytest.param(lambda f: _claims_token(f, ttl=-30), id="expired"),
-        pytest.param(lambda f: _claims_token(f, nbf=int(datetime.now(UTC).timestamp()) + 60), id="not-yet-valid"),
-        pytest.param(lambda f: _claims_token(f, secret="another-apps-secret-of-32-bytes-or-more"), id="bad-signature"),
+        pytest.param(
+            lambda f: _claims_token(f, nbf=int(datetime.now(UTC).timestamp()) + 60),
+            id="not-yet-valid",
+        ),
+        pytest.param(
+            lambda f: _claims_token(f, secret="another-apps-secret-of-32-bytes-or-more"),
+            id="bad-signature",
+        ),
         pytest.param(lambda f: _claims_token(f, aud="another-app"), id="another-app"),
         pytest.param(lambda f: _claims_token(f, dest="https://evil.com"), id="dest-not-a-shop"),
         pytest.param(
@@ -141,7 +145,7 @@ def test_demo_session_tokens_work_only_in_demo_mode(_schema, fake_shopify):
 
     _add_whoami(demo_app)
     with demo_app.app_context():
-        seed_demo()
+        make_shop(demo_app.config["DEMO_SHOP_DOMAIN"], token_kind="demo")  # as seed-demo does
         token = issue_demo_session_token()
         demo_client = demo_app.test_client()
 
@@ -185,9 +189,9 @@ def test_uninstall_then_reinstall_gives_a_working_install_with_a_new_token(
     assert shop_graphql(SHOP, "{ shop { name } }")["shop"]["name"] == "Acme Mugs"
     actions = [
         a.action
-        for a in db.session.query(AuditEvent).filter_by(brand_id=brand_id).order_by(
-            AuditEvent.created_at
-        )
+        for a in db.session.query(AuditEvent)
+        .filter_by(brand_id=brand_id)
+        .order_by(AuditEvent.created_at)
     ]
     assert actions == ["shop.installed", "shop.uninstalled", "shop.reinstalled"]
 

@@ -86,9 +86,7 @@ def test_a_token_far_from_expiry_is_used_as_is(app, fake_shopify):
     assert fake_shopify.count("refresh") == 0
 
 
-def test_a_refresh_response_without_expiry_times_does_not_break_the_next_refresh(
-    app, fake_shopify
-):
+def test_a_refresh_response_without_expiry_times_does_not_break_the_next_refresh(app, fake_shopify):
     seed_install(app, fake_shopify)
     fake_shopify.omit("refresh", "expires_in", "refresh_token_expires_in")
     _expire(-1)
@@ -167,7 +165,9 @@ def test_rotate_key_reencrypts_every_token_with_the_new_key(app, fake_shopify):
     old_key = app.config["LUNEO_ENCRYPTION_KEY"]
     new_key = generate_key("k2")
     rotated = create_app(
-        shopify_config(fake_shopify, LUNEO_ENCRYPTION_KEY=new_key, LUNEO_ENCRYPTION_OLD_KEYS=old_key)
+        shopify_config(
+            fake_shopify, LUNEO_ENCRYPTION_KEY=new_key, LUNEO_ENCRYPTION_OLD_KEYS=old_key
+        )
     )
 
     with rotated.app_context():  # the CLI runs in the current app context

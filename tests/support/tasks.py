@@ -16,3 +16,13 @@ def record_ok(job, note: str) -> None:  # type: ignore[no-untyped-def]
 @tracked_task("tests.always_fails")
 def always_fails(job) -> None:  # type: ignore[no-untyped-def]
     raise RuntimeError(f"boom on attempt {job.attempts}")
+
+
+@tracked_task("tests.slow_first_attempt")
+def slow_first_attempt(job, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Sleeps on its first delivery (long enough to be killed), finishes on the next."""
+    import time
+
+    if job.attempts == 1:
+        time.sleep(seconds)
+    job.payload = {**job.payload, "finished_on_attempt": job.attempts, "pid": os.getpid()}

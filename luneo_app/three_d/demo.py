@@ -1,53 +1,24 @@
-"""The widget's 3D module and the vendored ``<model-viewer>``, served by Luneo, plus a demo
-page (demo mode only) that shows the demo mug personalised in 2D, 3D and AR.
+"""Demo mode only: the demo mug personalised with its template's example design, shown in
+2D and, when the 3D tab is clicked, in 3D and AR through ``widget/three-d.js``.
 
-``/3d/three-d.js`` finds ``vendor/...`` next to itself, so the same files also work when
-the widget app serves the whole ``widget/`` folder.
+The widget files themselves (``three-d.js`` and the vendored ``<model-viewer>``) are served
+with the rest of ``widget/`` at ``/widget/...`` (see ``luneo_app/embed/assets.py``).
 """
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from flask import current_app, render_template, send_from_directory
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from ..auth.principal import Principal
-from ..config import PROJECT_ROOT
 from ..core.errors import NotFound
 from ..designs import service as designs
 from ..extensions import db
 from ..models import Design, Product, ShopInstall
 from . import tasks
 
-bp = APIBlueprint("three_d_assets", __name__, template_folder="templates", enable_openapi=False)
-
-WIDGET_DIR = PROJECT_ROOT / "widget"
-MODEL_VIEWER_FILE = "model-viewer-4.4.0.min.js"
-VENDOR_FILES = {MODEL_VIEWER_FILE, "model-viewer-LICENSE", "model-viewer-README.md"}
-
-
-def _javascript(folder, name: str, max_age: int):  # type: ignore[no-untyped-def]
-    response = send_from_directory(folder, name, max_age=max_age, conditional=True)
-    if name.endswith(".js"):
-        response.mimetype = "text/javascript"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # public code; module scripts use CORS
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@bp.get("/3d/three-d.js")
-def three_d_js():  # type: ignore[no-untyped-def]
-    """The widget's 3D module (small; loads model-viewer when a 3D tab opens)."""
-    return _javascript(WIDGET_DIR, "three-d.js", max_age=300)
-
-
-@bp.get("/3d/vendor/<name>")
-def vendor(name: str):  # type: ignore[no-untyped-def]
-    """The vendored model-viewer build (versioned name: cached for a year) and its licence."""
-    if name not in VENDOR_FILES:
-        raise NotFound("No such file.")
-    max_age = 31_536_000 if name == MODEL_VIEWER_FILE else 3600
-    return _javascript(WIDGET_DIR / "vendor", name, max_age=max_age)
+bp = APIBlueprint("three_d_demo", __name__, template_folder="templates", enable_openapi=False)
 
 
 @bp.get("/3d/demo")

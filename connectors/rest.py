@@ -1,0 +1,202 @@
+"""The generic REST connector: a brand's own commerce API, called with a bearer token.
+
+A brand that sells on its own platform exposes three JSON endpoints under a base URL (the
+:class:`~connectors.base.StoreAccess` ``address``; the credential is sent as
+``Authorization: Bearer ...``):
+
+``GET {base}/products/{id}``
+    ``{"id", "title", "handle"?, "images": [{"url", "alt"?, "width"?, "height"?}]}``
+``GET {base}/orders/{id}``
+    ``{"id", "name", "status": "open"|"cancelled"|"closed", "updatedAt"?, "customerRef"?,
+    "attributes"?: {k: v}, "lineItems": [{"id", "title", "quantity", "productId"?,
+    "properties": {"_luneo_design_id": "des_..."}}]}``
+``PUT {base}/orders/{id}/luneo``
+    Luneo's designs and production links (:meth:`DesignAttachment.as_json` plus ``note``);
+    a PUT, so repeating it is harmless.
+
+Its webhooks to Luneo are signed like Luneo's own (:mod:`connectors.signatures`) with the
+secret agreed with the brand, and name their event in ``Luneo-Event-Type`` /
+``Luneo-Event-Id``. WooCommerce will be another adapter with the same interface.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from . import signatures
+from .base import (
+    ConnectorAuthError,
+    ConnectorRequestError,
+    ConnectorUnavailable,
+    DesignAttachment,
+    LineItem,
+    OrderInfo,
+    ProductImage,
+    ProductInfo,
+    StoreAccess,
+    VerifiedWebhook,
+    WebhookRejected,
+)
+
+_STATUSES = {"open", "cancelled", "closed"}
+
+
+class RestConnector:
+    """A brand's REST commerce API (see the module docstring for the contract)."""
+
+    platform = "rest"
+
+    def __init__(
+        self,
+        webhook_secret: str | None = None,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._webhook_secret = webhook_secret
+        self.timeout = timeout
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"RestConnector(timeout={self.timeout!r})"
+
+    def fetch_product(self, store: StoreAccess, product_id: str) -> ProductInfo:
+        """``GET /products/{id}``."""
+        body = self._call(store, "GET", f"/products/{quote(product_id, safe='')}")
+        images = tuple(
+            ProductImage(
+                url=str(image["url"]),
+                alt=str(image.get("alt") or ""),
+                width=_int_or_none(image.get("width")),
+                height=_int_or_none(image.get("height")),
+            )
+            for image in body.get("images") or []
+            if isinstance(image, dict) and image.get("url")
+        )
+        return ProductInfo(
+            external_id=str(body.get("id") or product_id),
+            title=str(body.get("title") or "")[:255],
+            handle=body.get("handle"),
+            images=images,
+        )
+
+    def fetch_order(self, store: StoreAccess, order_id: str) -> OrderInfo:
+        """``GET /orders/{id}``."""
+        body = self._call(store, "GET", f"/orders/{quote(order_id, safe='')}")
+        lines = []
+        for index, raw in enumerate(body.get("lineItems") or [], start=1):
+            if not isinstance(raw, dict) or raw.get("id") is None:
+                continue
+            props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+            lines.append(
+                LineItem(
+                    external_id=str(raw["id"])[:128],
+                    line_number=index,
+                    title=str(raw.get("title") or "")[:255],
+                    quantity=_int_or_none(raw.get("quantity")) or 1,
+                    properties=tuple((str(k), str(v)) for k, v in props.items()),
+                    product_id=None if raw.get("productId") is None else str(raw["productId"]),
+                )
+            )
+        status = str(body.get("status") or "open")
+        attributes = body.get("attributes") if isinstance(body.get("attributes"), dict) else {}
+        return OrderInfo(
+            external_id=str(body.get("id") or order_id)[:128],
+            name=str(body.get("name") or order_id)[:128],
+            status=status if status in _STATUSES else "open",
+            line_items=tuple(lines),
+            customer_ref=None if body.get("customerRef") is None else str(body["customerRef"]),
+            updated_at=_time(body.get("updatedAt")),
+            attributes=tuple((str(k), str(v)) for k, v in attributes.items()),
+        )
+
+    def attach_designs(
+        self, store: StoreAccess, order_id: str, attachment: DesignAttachment
+    ) -> None:
+        """``PUT /orders/{id}/luneo`` with the designs, file links and note."""
+        payload = {**attachment.as_json(), "note": attachment.note}
+        self._call(store, "PUT", f"/orders/{quote(order_id, safe='')}/luneo", payload)
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, url: str) -> VerifiedWebhook:
+        """Check ``Luneo-Signature`` with the agreed secret and read the JSON body."""
+        if not self._webhook_secret:
+            raise WebhookRejected("no webhook secret is agreed with this brand", code="unsigned")
+        try:
+            signatures.verify(self._webhook_secret, headers.get(signatures.HEADER), body)
+        except signatures.SignatureMismatch as exc:
+            raise WebhookRejected(str(exc), code="invalid_signature") from exc
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise WebhookRejected("the body is not JSON", code="bad_payload") from exc
+        if not isinstance(payload, dict):
+            raise WebhookRejected("the body is not a JSON object", code="bad_payload")
+        return VerifiedWebhook(
+            topic=headers.get("Luneo-Event-Type", ""),
+            event_id=headers.get("Luneo-Event-Id", ""),
+            store=url,
+            payload=payload,
+            occurred_at=_time(payload.get("occurredAt")),
+        )
+
+    def _call(
+        self, store: StoreAccess, method: str, path: str, payload: Any = None
+    ) -> dict[str, Any]:
+        url = store.address.rstrip("/") + path
+        headers = {
+            "Authorization": f"Bearer {store.credential}",
+            "Accept": "application/json",
+            "User-Agent": "Luneo",
+        }
+        try:
+            with httpx.Client(transport=self._transport, timeout=self.timeout) as client:
+                response = client.request(method, url, json=payload, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ConnectorUnavailable(
+                f"could not reach the store: {type(exc).__name__}", code="network_error"
+            ) from exc
+        status = response.status_code
+        if status in (401, 403):
+            raise ConnectorAuthError("the store refused the credential", code="unauthorized")
+        if status == 404:
+            raise ConnectorRequestError(f"{path} not found", code="not_found", status=404)
+        if status == 429 or status >= 500:
+            raise ConnectorUnavailable(
+                f"the store answered {status}", code="unavailable", status=status
+            )
+        if status >= 400:
+            raise ConnectorRequestError(
+                f"the store refused {method} {path}: {status}",
+                code="request_refused",
+                status=status,
+            )
+        if not response.content:
+            return {}
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ConnectorRequestError("the store answered no JSON", code="bad_answer") from exc
+        return body if isinstance(body, dict) else {}
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

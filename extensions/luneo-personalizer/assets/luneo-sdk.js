@@ -1,0 +1,383 @@
+/*!
+ * Luneo storefront SDK (loader). No dependencies; creates nothing until the shopper acts.
+ *
+ *   LuneoWidget.init({shop, productId, variantId, host, locale, onReady, onAddToCart,
+ *                     onClose, onError}) -> widget with open(), close(), destroy()
+ *
+ * Blocks rendered by the theme app extension ([data-luneo-block]) are wired by one delegated
+ * click listener. On the first click: GET {host}/embed/token, open the sandboxed widget
+ * iframe, check its handshake nonce, POST {host}/embed/validate, hand the token over, wait for
+ * `ready`. Messages are accepted only from the iframe's window and Luneo's origin.
+ */
+(function (w, d) {
+  'use strict';
+  if (w.LuneoWidget) return;
+
+  var MARGIN = 60; // refresh the token this many seconds before it expires
+  var PFX = 'luneo-';
+  var styled = false;
+
+  function config() {
+    var el = d.querySelector('script[data-luneo-config]');
+    try { return el ? JSON.parse(el.textContent || '{}') : {}; } catch (e) { return {}; }
+  }
+
+  function originOf(url) {
+    try { return new URL(url, location.href).origin; } catch (e) { return ''; }
+  }
+
+  function qs(params) {
+    return Object.keys(params).filter(function (k) { return params[k] != null && params[k] !== ''; })
+      .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
+  }
+
+  function json(res) {
+    return res.json().catch(function () { return {}; }).then(function (body) {
+      if (res.ok) return body;
+      var e = body.error || {};
+      var err = new Error(e.message || body.description || body.message || 'HTTP ' + res.status);
+      err.code = e.code || 'http_' + res.status;
+      err.status = res.status;
+      throw err;
+    });
+  }
+
+  function css() {
+    if (styled) return;
+    styled = true;
+    var s = d.createElement('style');
+    s.textContent =
+      '.' + PFX + 'overlay{position:fixed;inset:0;z-index:2147483000;display:flex;align-items:center;' +
+      'justify-content:center;background:rgba(17,17,17,.55)}' +
+      '.' + PFX + 'overlay[hidden]{display:none}' +
+      '.' + PFX + 'panel{position:relative;width:100%;height:100%;background:#fff;overflow:hidden}' +
+      '@media (min-width:760px){.' + PFX + 'panel{width:min(980px,calc(100vw - 48px));' +
+      'height:min(780px,calc(100vh - 48px));border-radius:16px;box-shadow:0 24px 64px rgba(0,0,0,.3)}}' +
+      '.' + PFX + 'frame{display:block;width:100%;height:100%;border:0;background:#fff}' +
+      '.' + PFX + 'status{position:absolute;inset:0;display:flex;flex-direction:column;gap:16px;' +
+      'align-items:center;justify-content:center;font:15px/1.5 system-ui,sans-serif;color:#303030;' +
+      'background:#fff;text-align:center;padding:24px}' +
+      '.' + PFX + 'status[hidden]{display:none}' +
+      '.' + PFX + 'spin{width:32px;height:32px;border:3px solid #e3e3e3;border-top-color:#303030;' +
+      'border-radius:50%;animation:' + PFX + 'spin .8s linear infinite}' +
+      '@keyframes ' + PFX + 'spin{to{transform:rotate(360deg)}}' +
+      '@media (prefers-reduced-motion:reduce){.' + PFX + 'spin{animation:none}}' +
+      '.' + PFX + 'x{padding:10px 18px;border:1px solid #8a8a8a;border-radius:8px;background:#fff;' +
+      'font:inherit;cursor:pointer}.' + PFX + 'x:focus-visible{outline:2px solid #005bd3;outline-offset:2px}';
+    d.head.appendChild(s);
+  }
+
+  function Widget(opts) {
+    var c = config();
+    this.o = {};
+    for (var k in c) this.o[k] = c[k];
+    for (k in opts || {}) if (opts[k] != null) this.o[k] = opts[k];
+    if (!this.o.shop || !this.o.productId || !this.o.host) {
+      throw new Error('LuneoWidget.init needs shop, productId and host');
+    }
+    this.host = originOf(this.o.host);
+    this.block = this.o.block || null;
+    this.session = null;
+    this.overlay = null;
+    this.frame = null;
+    this.ready = false;
+    this.refreshing = null;
+    this.timer = 0;
+    this._onMessage = this.onMessage.bind(this);
+    this._onKey = this.onKey.bind(this);
+  }
+
+  var P = Widget.prototype;
+
+  P.emit = function (name, detail) {
+    var cb = this.o['on' + name];
+    if (typeof cb === 'function') { try { cb(detail); } catch (e) { /* merchant callback */ } }
+    (this.block || d).dispatchEvent(new CustomEvent('luneo:' + name.toLowerCase(),
+      { bubbles: true, detail: detail }));
+  };
+
+  P.token = function () {
+    var url = this.host + '/embed/token?' + qs({ shop: this.o.shop, origin: location.origin });
+    return fetch(url, { credentials: 'omit' }).then(json);
+  };
+
+  P.validate = function (session) {
+    return fetch(this.host + '/embed/validate?' + qs({ shop: this.o.shop }), {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: session.token, nonce: session.nonce })
+    }).then(json);
+  };
+
+  P.post = function (msg) {
+    msg.luneo = 1;
+    if (this.frame && this.frame.contentWindow) this.frame.contentWindow.postMessage(msg, this.host);
+  };
+
+  /** Fetch a fresh token, complete its handshake and hand it to the iframe (work is kept). */
+  P.refresh = function () {
+    var self = this;
+    if (self.refreshing) return self.refreshing;
+    self.refreshing = self.token().then(function (s) {
+      return self.validate(s).then(function () { self.give(s); });
+    }).catch(function (e) { self.fail(e); }).then(function () { self.refreshing = null; });
+    return self.refreshing;
+  };
+
+  P.give = function (s) {
+    var self = this;
+    self.session = s;
+    self.post({ type: 'token', token: s.token, expiresIn: s.expiresIn });
+    clearTimeout(self.timer);
+    self.timer = setTimeout(function () { self.refresh(); },
+      Math.max(5, (s.expiresIn || 300) - MARGIN) * 1000);
+  };
+
+  P.variant = function () {
+    var scope = (this.block && this.block.closest('form,section,main')) || d;
+    var f = scope.querySelector('form[action*="/cart/add"] [name="id"]') ||
+      d.querySelector('form[action*="/cart/add"] [name="id"]');
+    return (f && f.value) || this.o.variantId;
+  };
+
+  P.quantity = function () {
+    var q = d.querySelector('form[action*="/cart/add"] [name="quantity"]');
+    var n = q ? parseInt(q.value, 10) : 1;
+    return n > 0 && n < 1000 ? n : 1;
+  };
+
+  P.open = function () {
+    var self = this;
+    css();
+    self.opener = d.activeElement;
+    if (!self.overlay) self.build();
+    self.overlay.hidden = false;
+    self.lock(true);
+    if (self.frame) { self.frame.focus(); self.post({ type: 'open' }); return Promise.resolve(); }
+    self.say('loading');
+    return self.token().then(function (s) {
+      self.session = s;
+      self.mount(s);
+    }).catch(function (e) { self.fail(e); });
+  };
+
+  P.build = function () {
+    var ov = d.createElement('div');
+    ov.className = PFX + 'overlay';
+    ov.setAttribute('role', 'dialog');
+    ov.setAttribute('aria-modal', 'true');
+    ov.setAttribute('aria-label', this.o.title || 'Personalize');
+    ov.innerHTML = '<div class="' + PFX + 'panel"><div class="' + PFX + 'status" role="status"></div></div>';
+    this.overlay = ov;
+    this.status = ov.querySelector('.' + PFX + 'status');
+    var self = this;
+    ov.addEventListener('click', function (e) { if (e.target === ov) self.close(); });
+    d.body.appendChild(ov);
+    w.addEventListener('message', this._onMessage);
+    d.addEventListener('keydown', this._onKey);
+  };
+
+  P.say = function (kind, text) {
+    var st = this.status;
+    st.hidden = false;
+    st.textContent = '';
+    if (kind === 'loading') {
+      var sp = d.createElement('div');
+      sp.className = PFX + 'spin';
+      st.appendChild(sp);
+      st.setAttribute('aria-label', 'Loading');
+      return;
+    }
+    var p = d.createElement('p');
+    p.textContent = text;
+    var b = d.createElement('button');
+    b.type = 'button';
+    b.className = PFX + 'x';
+    b.textContent = '\u00d7';
+    b.setAttribute('aria-label', 'Close');
+    b.addEventListener('click', this.close.bind(this));
+    st.appendChild(p);
+    st.appendChild(b);
+    b.focus();
+  };
+
+  P.mount = function (s) {
+    var f = d.createElement('iframe');
+    f.className = PFX + 'frame';
+    f.title = this.o.title || 'Personalize';
+    // Scripts for the app; same-origin so it keeps Luneo's origin (its API calls, and the
+    // origin we check its messages against). No forms, popups, top navigation or modals.
+    f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
+    f.setAttribute('allow', '');
+    f.setAttribute('referrerpolicy', 'strict-origin');
+    f.src = this.host + '/embed/widget?' + qs({
+      shop: this.o.shop, origin: location.origin, product: this.o.productId,
+      variant: this.variant(), locale: this.o.locale || d.documentElement.lang
+    }) + '#nonce=' + encodeURIComponent(s.nonce);
+    this.frame = f;
+    this.overlay.firstChild.insertBefore(f, this.status);
+  };
+
+  P.onMessage = function (e) {
+    var m = e.data;
+    if (!this.frame || e.source !== this.frame.contentWindow || e.origin !== this.host) return;
+    if (!m || m.luneo !== 1 || typeof m.type !== 'string') return;
+    var self = this;
+    if (m.type === 'handshake') {
+      var s = self.session;
+      if (!s || self.handshook || m.nonce !== s.nonce) return self.fail(new Error('handshake'));
+      self.handshook = true;
+      self.validate(s).then(function () { self.give(s); }).catch(function (err) { self.fail(err); });
+    } else if (m.type === 'ready') {
+      self.ready = true;
+      self.status.hidden = true;
+      self.frame.focus();
+      self.emit('Ready', { productId: self.o.productId });
+    } else if (m.type === 'refresh') {
+      self.refresh();
+    } else if (m.type === 'close') {
+      self.close();
+    } else if (m.type === 'preview' && typeof m.url === 'string') {
+      self.show(m.url, m.summary);
+    } else if (m.type === 'add-to-cart') {
+      self.addToCart(m);
+    }
+  };
+
+  P.onKey = function (e) {
+    if (e.key === 'Escape' && this.overlay && !this.overlay.hidden) this.close();
+  };
+
+  P.show = function (url, summary) {
+    if (!this.block || !/^https?:/.test(url)) return;
+    var slot = this.block.querySelector('[data-luneo-preview]');
+    if (!slot) return;
+    var img = slot.querySelector('img');
+    if (!img) {
+      img = d.createElement('img');
+      img.width = img.height = 96;
+      img.setAttribute('data-luneo-preview-image', '');
+      slot.insertBefore(img, slot.firstChild);
+    }
+    img.src = url;
+    var t = slot.querySelector('[data-luneo-preview-text]');
+    if (t) t.textContent = summary || '';
+    img.alt = summary || '';
+    slot.hidden = false;
+    var label = this.block.querySelector('[data-luneo-label]');
+    var edit = this.block.getAttribute('data-luneo-edit-label');
+    if (label && edit) label.textContent = edit;
+  };
+
+  /** Add the variant (and the add-on fee line) through the Ajax Cart API. */
+  P.addToCart = function (m) {
+    var self = this;
+    var o = self.o;
+    var qty = self.quantity();
+    var props = {};
+    for (var k in m.properties || {}) props[k] = String(m.properties[k]);
+    props._luneo_design_id = String(m.designId);
+    var items = [{ id: Number(self.variant()), quantity: qty, properties: props }];
+    var fee = Number(o.feeVariantId);
+    var unit = Number(o.feeUnitCents) || 100;
+    if (m.addOnCents > 0 && fee) {
+      items.push({ id: fee, quantity: Math.ceil(m.addOnCents / unit) * qty, properties: {
+        _luneo_design_id: String(m.designId), _luneo_fee_for: String(items[0].id)
+      } });
+    }
+    var url = (o.cartAdd || ((w.Shopify && w.Shopify.routes && w.Shopify.routes.root) || '/') + 'cart/add') + '.js';
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ items: items })
+    }).then(json).then(function (cart) {
+      self.post({ type: 'cart-result', ok: true });
+      self.show(m.previewUrl, m.summary);
+      var detail = { designId: m.designId, items: cart.items || [], feeMissing: m.addOnCents > 0 && !fee };
+      self.emit('AddToCart', detail);
+      self.close();
+      if (o.afterAdd === 'cart') location.href = o.cartUrl || '/cart';
+    }).catch(function (e) {
+      self.post({ type: 'cart-result', ok: false, message: e.message });
+      self.emit('Error', { code: e.code || 'cart_error', message: e.message });
+    });
+  };
+
+  P.fail = function (e) {
+    this.emit('Error', { code: (e && e.code) || 'unavailable', message: e && e.message });
+    if (this.overlay && !this.ready) {
+      this.say('error', this.o.errorText || 'Personalization is not available right now. Please try again later.');
+      if (this.frame) { this.frame.remove(); this.frame = null; this.handshook = false; }
+    }
+  };
+
+  P.lock = function (on) {
+    var ov = this.overlay;
+    Array.prototype.forEach.call(d.body.children, function (el) {
+      if (el === ov) return;
+      if (on && !el.inert) { el.inert = true; el.setAttribute('data-luneo-inert', ''); }
+      if (!on && el.hasAttribute('data-luneo-inert')) { el.inert = false; el.removeAttribute('data-luneo-inert'); }
+    });
+    d.documentElement.style.overflow = on ? 'hidden' : '';
+  };
+
+  P.close = function () {
+    if (!this.overlay || this.overlay.hidden) return;
+    this.overlay.hidden = true;
+    this.lock(false);
+    if (!this.ready) this.destroyFrame();
+    if (this.opener && this.opener.focus) this.opener.focus();
+    this.emit('Close', {});
+  };
+
+  P.destroyFrame = function () {
+    clearTimeout(this.timer);
+    if (this.frame) this.frame.remove();
+    this.frame = null;
+    this.session = null;
+    this.handshook = false;
+  };
+
+  P.destroy = function () {
+    this.close();
+    this.destroyFrame();
+    w.removeEventListener('message', this._onMessage);
+    d.removeEventListener('keydown', this._onKey);
+    if (this.overlay) this.overlay.remove();
+    this.overlay = null;
+  };
+
+  var widgets = [];
+
+  function fromBlock(block) {
+    for (var i = 0; i < widgets.length; i++) if (widgets[i].block === block) return widgets[i];
+    var data = block.dataset;
+    var wgt = new Widget({
+      block: block,
+      productId: data.luneoProductId,
+      variantId: data.luneoVariantId,
+      title: data.luneoTitle,
+      feeVariantId: data.luneoFeeVariantId,
+      feeUnitCents: data.luneoFeeUnitCents,
+      afterAdd: data.luneoAfterAdd,
+      errorText: data.luneoErrorText
+    });
+    widgets.push(wgt);
+    return wgt;
+  }
+
+  d.addEventListener('click', function (e) {
+    var btn = e.target.closest && e.target.closest('[data-luneo-open]');
+    var block = btn && btn.closest('[data-luneo-block]');
+    if (!block) return;
+    e.preventDefault();
+    try { fromBlock(block).open(); } catch (err) { if (w.console) console.error(err); }
+  });
+
+  w.LuneoWidget = {
+    version: '1.0.0',
+    init: function (opts) { var x = new Widget(opts); widgets.push(x); return x; }
+  };
+})(window, document);

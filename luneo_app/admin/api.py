@@ -1,0 +1,155 @@
+"""``/admin/api/...``: the JSON the admin pages call, with the App Bridge session token.
+
+Every route runs behind :func:`~.guard.guard_api` (a bad token is a 401 with the retry
+header) and reads or writes only the session's shop (``g.brand``). Errors have the uniform
+shape ``{"error": {"code", "message", "details"}}``; ``details`` maps a field to its message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import APIBlueprint
+from flask import Response, g, jsonify, request
+
+from ..core.errors import ValidationFailed
+from . import activity, catalog, editor, onboarding, shop_settings
+from .guard import actor, guard_api
+
+bp = APIBlueprint("admin_api", __name__, url_prefix="/admin/api", enable_openapi=False)
+bp.before_request(guard_api)
+
+MAX_QUERY_CHARS = 200
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (422 for anything else)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Send a JSON object.", code="invalid_body")
+    return body
+
+
+def text_arg(name: str) -> str | None:
+    """A short optional query parameter."""
+    value = request.args.get(name)
+    if value is not None and len(value) > MAX_QUERY_CHARS:
+        raise ValidationFailed(
+            "A query parameter is too long.",
+            details={name: f"at most {MAX_QUERY_CHARS} characters"},
+        )
+    return value or None
+
+
+def page_arg() -> int:
+    """``?page=`` as a number from 1 (1 when absent)."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ValidationFailed("Unknown page.", details={"page": "a page number from 1"})
+    return int(raw)
+
+
+def status_arg() -> str | None:
+    """``?status=`` as one of the design statuses."""
+    status = request.args.get("status") or None
+    if status is not None and status not in activity.DESIGN_STATUSES:
+        raise ValidationFailed(
+            "Unknown status.", details={"status": "one of " + ", ".join(activity.DESIGN_STATUSES)}
+        )
+    return status
+
+
+@bp.get("/home")
+def home():  # type: ignore[no-untyped-def]
+    """The onboarding checklist (with the theme's live state) and this month's usage."""
+    return {
+        "checklist": onboarding.checklist(g.brand, g.shop_install, with_theme=True),
+        "usage": onboarding.usage(g.brand),
+    }
+
+
+@bp.get("/products")
+def products():  # type: ignore[no-untyped-def]
+    """A page of the shop's products: ``?query=`` searches titles, ``?after=``/``?before=``."""
+    return catalog.list_products(
+        g.brand, g.shop_domain, text_arg("query"), text_arg("after"), text_arg("before")
+    )
+
+
+@bp.put("/products/<external_id>/personalizable")
+def personalizable(external_id: str):  # type: ignore[no-untyped-def]
+    """Switch personalization of a shop product on or off (``{"personalizable": true}``)."""
+    body = json_body()
+    if not isinstance(body.get("personalizable"), bool):
+        raise ValidationFailed(
+            "Say whether the product is personalizable.",
+            details={"personalizable": "must be true or false"},
+        )
+    return catalog.set_personalizable(
+        g.brand, g.shop_domain, external_id[:64], body["personalizable"], actor()
+    )
+
+
+@bp.get("/products/<product_id>/template")
+def get_template(product_id: str):  # type: ignore[no-untyped-def]
+    """The editor's state for a product: template, photo, fonts, materials, currency."""
+    return editor.editor_state(editor.find_product(g.brand.id, product_id), g.brand)
+
+
+@bp.put("/products/<product_id>/template")
+def put_template(product_id: str):  # type: ignore[no-untyped-def]
+    """Save a template; 422 with a message per field, 409 when it changed meanwhile."""
+    body = json_body()
+    version = body.get("templateVersion")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ValidationFailed("Bad version.", details={"templateVersion": "must be a number"})
+    switch = body.get("personalizable")
+    if switch is not None and not isinstance(switch, bool):
+        raise ValidationFailed("Bad switch.", details={"personalizable": "must be true or false"})
+    return editor.save_template(g.brand, product_id, body.get("template"), version, switch, actor())
+
+
+@bp.post("/products/<product_id>/preview")
+def preview(product_id: str) -> Response:
+    """The draft template drawn on the product photo by the render engine (WebP)."""
+    body = json_body()
+    values = body.get("values") or {}
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= 500))
+        for k, v in values.items()
+    ):
+        raise ValidationFailed("Bad sample values.", details={"values": "text values only"})
+    image = editor.preview_image(g.brand, product_id, body.get("template"), values)
+    response = Response(image, mimetype="image/webp")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/designs")
+def designs():  # type: ignore[no-untyped-def]
+    """A page of the shop's designs (``?status=``, ``?page=``)."""
+    return activity.list_designs(g.brand.id, page_arg(), status_arg())
+
+
+@bp.get("/designs/<design_id>")
+def design(design_id: str):  # type: ignore[no-untyped-def]
+    """One design: preview, layers, timings, jobs and files."""
+    return activity.design_detail(g.brand.id, design_id)
+
+
+@bp.get("/orders")
+def orders():  # type: ignore[no-untyped-def]
+    """A page of orders with Luneo designs, their production state and files."""
+    return activity.list_orders(g.brand.id, page_arg())
+
+
+@bp.get("/settings")
+def get_settings():  # type: ignore[no-untyped-def]
+    """The shop's Luneo settings."""
+    return shop_settings.read_settings(g.brand)
+
+
+@bp.put("/settings")
+def put_settings():  # type: ignore[no-untyped-def]
+    """Change settings; every field is checked and nothing is stored unless all pass."""
+    return jsonify(shop_settings.update_settings(g.brand, json_body(), actor()))

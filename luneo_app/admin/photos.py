@@ -1,0 +1,129 @@
+"""Product photos for the admin: light display copies, and photos imported from Shopify.
+
+The render engine works from the full photo; the admin shows a WebP copy a fraction of its
+weight (kept beside the original, made once), so pages stay fast. A Shopify product's photo
+is fetched from Shopify's CDN only, with a size cap, and checked to be a picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..files.storage import StorageError, brand_prefix
+from ..models import Product
+
+log = logging.getLogger("luneo.admin.photos")
+
+DISPLAY_WIDTH = 1000
+THUMB_WIDTH = 160
+SHOPIFY_CDN = "cdn.shopify.com"
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+_FORMATS = {
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "WEBP": ("webp", "image/webp"),
+}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture the browser can load: signed URL and pixel size."""
+
+    url: str
+    width: int
+    height: int
+
+
+def _storage():  # type: ignore[no-untyped-def]
+    return current_app.extensions["luneo.storage"]
+
+
+def derivative(key: str, width: int) -> Photo | None:
+    """A WebP copy of a stored picture at most ``width`` wide (made once, then reused)."""
+    storage = _storage()
+    target = f"{key}.w{width}.webp"
+    try:
+        if storage.exists(target):
+            data = storage.get(target)
+        else:
+            data = _shrink(storage.get(key), width)
+            storage.put(target, data, "image/webp")
+    except (StorageError, UnidentifiedImageError, OSError, ValueError):
+        log.warning("no display copy of %s", key, exc_info=True)
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        size = image.size
+    return Photo(storage.url(target), size[0], size[1])
+
+
+def _shrink(data: bytes, width: int) -> bytes:
+    with Image.open(io.BytesIO(data)) as source:
+        image = ImageOps.exif_transpose(source)
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    if image.width > width:
+        height = max(1, round(image.height * width / image.width))
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+def product_photo(product: Product, width: int = DISPLAY_WIDTH) -> Photo | None:
+    """The product's photo for the admin (``None`` when it has none)."""
+    return derivative(product.image_key, width) if product.image_key else None
+
+
+def store_photo(product: Product, data: bytes, source: str | None = None) -> None:
+    """Keep ``data`` as the product's photo after checking it is a picture (caller commits)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            fmt = image.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError("not a picture") from exc
+    if fmt not in _FORMATS:
+        raise ValueError(f"unsupported picture format {fmt}")
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    extension, mimetype = _FORMATS[fmt]
+    key = f"{brand_prefix(product.brand_id)}products/{product.id}/photo-{digest}.{extension}"
+    _storage().put(key, data, mimetype)
+    product.image_key = key
+    product.images = [{"key": key, "alt": product.title, **({"source": source} if source else {})}]
+
+
+def _allowed_photo_url(url: str) -> bool:
+    """Only Shopify's CDN (or, in tests, the configured fake Shopify) serves product photos."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname == SHOPIFY_CDN:
+        return True
+    origin = current_app.config.get("SHOPIFY_ADMIN_ORIGIN")
+    return bool(origin) and url.startswith(origin.rstrip("/") + "/")
+
+
+def import_shopify_photo(product: Product, url: str | None) -> bool:
+    """Fetch the product's photo from Shopify's CDN and keep it; False when that failed."""
+    if not url or not _allowed_photo_url(url):
+        return False
+    try:
+        with httpx.stream("GET", url, timeout=10.0, follow_redirects=False) as response:
+            if response.status_code != 200:
+                return False
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_PHOTO_BYTES:
+                    return False
+                chunks.append(chunk)
+        store_photo(product, b"".join(chunks), source=url)
+    except (httpx.HTTPError, ValueError):
+        log.warning("could not import the photo of product %s", product.id, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,565 @@
+/* Template editor: print areas drawn on the product photo (mouse, touch or keyboard),
+ * the options shoppers fill in, a live preview from the render engine, and saving with
+ * the server's field-level messages shown next to the fields. */
+(function () {
+  'use strict';
+  var L = window.Luneo, esc = L.esc;
+  var boot = JSON.parse(document.getElementById('editor-data').textContent);
+  var S = boot.state;
+  var T = clone(S.template);
+  var saved = JSON.stringify(T);
+  var selected = (T.printAreas || []).length ? 0 : -1;
+  var errorAreas = {};
+  var MIN = 0.02, MM_PER_PHOTO_WIDTH = 240;
+  var SIGN = { nw: [-1, -1], ne: [1, -1], sw: [-1, 1], se: [1, 1] };
+  var $ = function (id) { return document.getElementById(id); };
+  var root = $('editor'), canvas = $('areas'), form = $('area-form');
+  var saveBtn = $('save'), discardBtn = $('discard');
+  var materialLabel = {};
+  S.materials.forEach(function (m) { materialLabel[String(m.value)] = m.label; });
+
+  function clone(v) { return JSON.parse(JSON.stringify(v)); }
+  function areas() { return T.printAreas || (T.printAreas = []); }
+  function options() { return T.options || (T.options = []); }
+  function isDirty() { return JSON.stringify(T) !== saved; }
+  function round4(v) { return Math.round(v * 10000) / 10000; }
+  function changed() {
+    var dirty = isDirty();
+    saveBtn.disabled = !dirty;
+    discardBtn.disabled = !dirty;
+    schedulePreview();
+  }
+
+  /* ---------------------------------------------------------------- geometry */
+  function clamp(a) {
+    a.width = round4(Math.min(1, Math.max(MIN, a.width)));
+    a.height = round4(Math.min(1, Math.max(MIN, a.height)));
+    a.x = round4(Math.min(1 - a.width, Math.max(0, a.x)));
+    a.y = round4(Math.min(1 - a.height, Math.max(0, a.y)));
+    return a;
+  }
+  function normAngle(deg) {
+    deg = ((deg + 180) % 360 + 360) % 360 - 180;
+    return Math.round(deg * 10) / 10;
+  }
+  function rot(v, deg) {
+    var r = deg * Math.PI / 180, c = Math.cos(r), s = Math.sin(r);
+    return { x: v.x * c - v.y * s, y: v.x * s + v.y * c };
+  }
+  function center(a, W, H) { return { x: (a.x + a.width / 2) * W, y: (a.y + a.height / 2) * H }; }
+  function point(e, rect) {
+    return { x: Math.min(rect.width, Math.max(0, e.clientX - rect.left)), y: Math.min(rect.height, Math.max(0, e.clientY - rect.top)) };
+  }
+  function mmPerPixel(W) {
+    var ref = areas().find(function (a) { return a.width > 0 && a.widthMm > 0; });
+    return ref ? ref.widthMm / (ref.width * W) : MM_PER_PHOTO_WIDTH / W;
+  }
+  function uniqueId(prefix, taken) {
+    for (var n = 1; ; n++) { var id = prefix + (n === 1 && prefix.slice(-1) !== '-' ? '' : n); if (taken.indexOf(id) < 0) return id; }
+  }
+
+  /* ---------------------------------------------------------------- canvas */
+  function areaStyle(a) {
+    return 'left:' + a.x * 100 + '%;top:' + a.y * 100 + '%;width:' + a.width * 100 + '%;height:' + a.height * 100 +
+      '%;transform:rotate(' + (a.rotation || 0) + 'deg)';
+  }
+  function sizeText(a) { return Math.round(a.widthMm) + ' × ' + Math.round(a.heightMm) + ' mm'; }
+  function renderAreas() {
+    canvas.innerHTML = areas().map(function (a, i) {
+      var cls = 'area' + (a.mask === 'ellipse' ? ' area--ellipse' : a.mask === 'rounded' ? ' area--rounded' : '') +
+        (errorAreas[i] ? ' area--error' : '');
+      return '<div class="' + cls + '" data-index="' + i + '" tabindex="0" role="button" aria-pressed="' + (i === selected) +
+        '" aria-label="Print area ' + esc(a.id) + ', ' + sizeText(a) + '" style="' + areaStyle(a) + '">' +
+        '<span class="area__label">' + esc(a.id) + '</span>' +
+        ['nw', 'ne', 'sw', 'se', 'rotate'].map(function (h) { return '<span class="area__handle" data-handle="' + h + '"></span>'; }).join('') +
+        '<span class="area__size">' + sizeText(a) + '</span></div>';
+    }).join('');
+  }
+  function updateArea(i) {
+    var el = canvas.querySelector('[data-index="' + i + '"]'), a = areas()[i];
+    if (!el) return renderAreas();
+    el.setAttribute('style', areaStyle(a));
+    el.querySelector('.area__size').textContent = sizeText(a);
+    syncAreaForm();
+  }
+  function select(i, focus) {
+    selected = i;
+    renderAreas();
+    renderAreaForm();
+    if (focus && i >= 0) canvas.querySelector('[data-index="' + i + '"]').focus();
+  }
+  function addArea(a) {
+    a.id = uniqueId('area-', areas().map(function (x) { return x.id; }));
+    areas().push(clamp(a));
+    select(areas().length - 1, true);
+    renderOptions();
+    changed();
+  }
+  function removeArea(i) {
+    var gone = areas().splice(i, 1)[0];
+    options().forEach(function (o) { if (o.printArea === gone.id) o.printArea = areas().length ? areas()[0].id : undefined; });
+    errorAreas = {};
+    select(Math.min(i, areas().length - 1), true);
+    renderOptions();
+    changed();
+    L.toast('Print area “' + gone.id + '” removed');
+  }
+  function newAreaAt(x, y, w, h) {
+    var rect = canvas.getBoundingClientRect(), per = mmPerPixel(rect.width);
+    return { x: x, y: y, width: w, height: h, rotation: 0, mask: 'rect',
+      widthMm: Math.max(1, Math.round(w * rect.width * per)), heightMm: Math.max(1, Math.round(h * rect.height * per)) };
+  }
+
+  var drag = null;
+  canvas.addEventListener('pointerdown', function (e) {
+    if (e.button !== 0) return;
+    var rect = canvas.getBoundingClientRect(), p = point(e, rect);
+    var areaEl = e.target.closest('.area'), handle = e.target.closest('[data-handle]');
+    if (areaEl) {
+      var i = +areaEl.dataset.index;
+      if (i !== selected) select(i);
+      var a = areas()[i];
+      drag = { kind: handle ? handle.dataset.handle : 'move', index: i, start: p, orig: clone(a), rect: rect };
+      if (SIGN[drag.kind]) {
+        var c = center(a, rect.width, rect.height), s = SIGN[drag.kind];
+        var off = rot({ x: -s[0] * a.width * rect.width / 2, y: -s[1] * a.height * rect.height / 2 }, a.rotation || 0);
+        drag.fixed = { x: c.x + off.x, y: c.y + off.y };
+      }
+    } else {
+      var draft = document.createElement('div');
+      draft.className = 'draft';
+      canvas.appendChild(draft);
+      drag = { kind: 'draw', start: p, rect: rect, draft: draft };
+    }
+    canvas.setPointerCapture(e.pointerId);
+    e.preventDefault();
+  });
+  canvas.addEventListener('pointermove', function (e) {
+    if (!drag) return;
+    var W = drag.rect.width, H = drag.rect.height, p = point(e, drag.rect);
+    if (drag.kind === 'draw') {
+      var x = Math.min(p.x, drag.start.x), y = Math.min(p.y, drag.start.y);
+      drag.draft.setAttribute('style', 'left:' + x + 'px;top:' + y + 'px;width:' + Math.abs(p.x - drag.start.x) + 'px;height:' + Math.abs(p.y - drag.start.y) + 'px');
+      return;
+    }
+    var a = areas()[drag.index], o = drag.orig;
+    if (drag.kind === 'move') {
+      a.x = o.x + (p.x - drag.start.x) / W;
+      a.y = o.y + (p.y - drag.start.y) / H;
+    } else if (drag.kind === 'rotate') {
+      var c = center(o, W, H);
+      var deg = Math.atan2(p.y - c.y, p.x - c.x) * 180 / Math.PI + 90;
+      a.rotation = normAngle(e.shiftKey ? Math.round(deg / 15) * 15 : Math.round(deg));
+    } else {
+      var s = SIGN[drag.kind], th = o.rotation || 0;
+      var d = rot({ x: p.x - drag.fixed.x, y: p.y - drag.fixed.y }, -th);
+      var w = Math.max(MIN * W, d.x * s[0]), h = Math.max(MIN * H, d.y * s[1]);
+      var half = rot({ x: s[0] * w / 2, y: s[1] * h / 2 }, th);
+      a.width = w / W; a.height = h / H;
+      a.x = (drag.fixed.x + half.x) / W - a.width / 2;
+      a.y = (drag.fixed.y + half.y) / H - a.height / 2;
+    }
+    clamp(a);
+    updateArea(drag.index);
+  });
+  function endDrag(e) {
+    if (!drag) return;
+    var d = drag;
+    drag = null;
+    if (d.kind === 'draw') {
+      d.draft.remove();
+      var p = point(e, d.rect), W = d.rect.width, H = d.rect.height;
+      var w = Math.abs(p.x - d.start.x) / W, h = Math.abs(p.y - d.start.y) / H;
+      if (w >= MIN && h >= MIN) addArea(newAreaAt(Math.min(p.x, d.start.x) / W, Math.min(p.y, d.start.y) / H, w, h));
+      else if (selected >= 0) select(-1);
+      return;
+    }
+    if (JSON.stringify(areas()[d.index]) !== JSON.stringify(d.orig)) changed();
+    var el = canvas.querySelector('[data-index="' + d.index + '"]');
+    if (el) el.focus({ preventScroll: true });
+  }
+  canvas.addEventListener('pointerup', endDrag);
+  canvas.addEventListener('pointercancel', endDrag);
+
+  canvas.addEventListener('keydown', function (e) {
+    var el = e.target.closest('.area');
+    if (!el) return;
+    var i = +el.dataset.index, a = areas()[i], step = e.altKey ? 0.001 : 0.01, handled = true;
+    var dx = { ArrowLeft: -step, ArrowRight: step }[e.key] || 0, dy = { ArrowUp: -step, ArrowDown: step }[e.key] || 0;
+    if (i !== selected) select(i, true);
+    if (dx || dy) {
+      if (e.shiftKey) { a.width += dx; a.height += dy; } else { a.x += dx; a.y += dy; }
+    } else if (e.code === 'BracketLeft' || e.code === 'BracketRight') {
+      a.rotation = normAngle((a.rotation || 0) + (e.code === 'BracketRight' ? 1 : -1) * (e.shiftKey ? 15 : 1));
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      return removeArea(i);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      var first = form.querySelector('input');
+      if (first) first.focus();
+    } else handled = false;
+    if (!handled) return;
+    e.preventDefault();
+    clamp(a);
+    updateArea(i);
+    changed();
+  });
+
+  $('add-area').addEventListener('click', function () { addArea(newAreaAt(0.35, 0.35, 0.3, 0.2)); });
+
+  /* ---------------------------------------------------------------- area form */
+  var AREA_FIELDS = [
+    ['x', 'Left', '%'], ['y', 'Top', '%'], ['width', 'Width', '%'], ['height', 'Height', '%'],
+    ['rotation', 'Rotation', '°'], ['widthMm', 'Print width', 'mm'], ['heightMm', 'Print height', 'mm']
+  ];
+  function shown(key, a) {
+    var v = a[key];
+    if (v === undefined || v === null || v === '') return '';
+    return ['x', 'y', 'width', 'height'].indexOf(key) >= 0 ? +(v * 100).toFixed(1) : v;
+  }
+  function renderAreaForm() {
+    var a = areas()[selected];
+    if (!a) {
+      form.innerHTML = '<p class="muted">' + (areas().length ? 'Select a print area to change its position, size and shape.' :
+        'No print area yet. Drag on the photo, or use “Add print area”.') + '</p>';
+      return;
+    }
+    var p = 'printAreas[' + selected + ']';
+    form.innerHTML = '<div class="stack stack--tight">' +
+      '<div class="field__error" data-error-for="' + p + '"></div>' +
+      '<div class="form-grid form-grid--4">' +
+      '<div class="field span-2"><label for="area-id">Name</label><input class="input" id="area-id" data-area-key="id" data-field="' + p + '.id" maxlength="40" value="' + esc(a.id) + '">' +
+      '<div class="field__error" data-error-for="' + p + '.id"></div></div>' +
+      '<div class="field span-2"><label for="area-mask">Shape</label><select class="select" id="area-mask" data-area-key="mask" data-field="' + p + '.mask">' +
+      [['rect', 'Rectangle'], ['rounded', 'Rounded rectangle'], ['ellipse', 'Ellipse']].map(function (m) {
+        return '<option value="' + m[0] + '"' + ((a.mask || 'rect') === m[0] ? ' selected' : '') + '>' + m[1] + '</option>';
+      }).join('') + '</select></div>' +
+      AREA_FIELDS.map(function (f) {
+        return '<div class="field"><label for="area-' + f[0] + '">' + f[1] + '</label><div class="input-group">' +
+          '<input class="input" id="area-' + f[0] + '" type="number" step="any" inputmode="decimal" data-area-key="' + f[0] + '" data-field="' + p + '.' + f[0] + '" value="' + esc(shown(f[0], a)) + '">' +
+          '<span class="input-group__suffix">' + f[2] + '</span></div><div class="field__error" data-error-for="' + p + '.' + f[0] + '"></div></div>';
+      }).join('') +
+      '<div class="field" style="justify-content:flex-end"><button type="button" class="btn btn--tertiary" id="remove-area" style="color:var(--critical-text)">Remove area</button></div>' +
+      '</div><p class="muted small">Print width and height are the real size on the product: the print file is made at 300 dpi from them.</p></div>';
+  }
+  function syncAreaForm() {
+    var a = areas()[selected];
+    if (!a) return;
+    form.querySelectorAll('[data-area-key]').forEach(function (input) {
+      if (document.activeElement === input) return;
+      var key = input.dataset.areaKey;
+      input.value = key === 'id' || key === 'mask' ? (a[key] || (key === 'mask' ? 'rect' : '')) : shown(key, a);
+    });
+  }
+  form.addEventListener('input', function (e) {
+    var key = e.target.dataset.areaKey, a = areas()[selected];
+    if (!key || !a) return;
+    var raw = e.target.value;
+    if (key === 'id') {
+      var old = a.id;
+      a.id = raw;
+      options().forEach(function (o) { if (o.printArea === old) o.printArea = raw; });
+      renderAreas();
+      renderOptions();
+    } else if (key === 'mask') {
+      a.mask = raw;
+      renderAreas();
+    } else {
+      var n = raw === '' ? NaN : Number(raw);
+      if (isNaN(n)) { a[key] = raw; } else if (['x', 'y', 'width', 'height'].indexOf(key) >= 0) {
+        a[key] = n / 100;
+        clamp(a);
+      } else a[key] = key === 'rotation' ? normAngle(n) : n;
+      updateArea(selected);
+    }
+    changed();
+  });
+  form.addEventListener('change', function () { syncAreaForm(); });
+  form.addEventListener('click', function (e) { if (e.target.id === 'remove-area') removeArea(selected); });
+
+  /* ---------------------------------------------------------------- options */
+  var KIND = { text: 'Aa', material: 'Mt', color: 'Co', image: 'Ph', ai: 'AI', choice: 'Ch' };
+  function optionPath(i) { return 'options[' + i + ']'; }
+  function field(i, key, label, inputHtml, help) {
+    var path = optionPath(i) + '.' + key;
+    return '<div class="field"><label for="o' + i + '-' + key + '">' + label + '</label>' + inputHtml +
+      (help ? '<span class="field__help">' + help + '</span>' : '') + '<div class="field__error" data-error-for="' + path + '"></div></div>';
+  }
+  function input(i, key, value, attrs) {
+    return '<input class="input" id="o' + i + '-' + key + '" data-key="' + key + '" data-field="' + optionPath(i) + '.' + key +
+      '" value="' + esc(value === undefined || value === null ? '' : value) + '" ' + (attrs || '') + '>';
+  }
+  function price(i, o) {
+    return field(i, 'priceCents', 'Price add-on', '<div class="input-group">' +
+      input(i, 'priceCents', L.fromMinor(o.priceCents || 0, S.currency), 'inputmode="decimal"') +
+      '<span class="input-group__suffix">' + esc(S.currency) + '</span></div>');
+  }
+  function areaSelect(i, o) {
+    return field(i, 'printArea', 'Print area', '<select class="select" id="o' + i + '-printArea" data-key="printArea" data-field="' + optionPath(i) + '.printArea">' +
+      areas().map(function (a) { return '<option' + (o.printArea === a.id ? ' selected' : '') + '>' + esc(a.id) + '</option>'; }).join('') +
+      (o.printArea && !areas().some(function (a) { return a.id === o.printArea; }) ? '<option selected>' + esc(o.printArea) + '</option>' : '') +
+      '</select>');
+  }
+  function valueLabel(o, v) {
+    return v.label || (o.type === 'material' ? materialLabel[String(v.value)] || v.value : v.value);
+  }
+  function condition(i, o) {
+    var current = o.showWhen ? JSON.stringify({ option: o.showWhen.option, equals: o.showWhen.equals }) : '';
+    var choices = '<option value="">Always</option>';
+    options().forEach(function (other, j) {
+      if (j === i || !other.values || !other.values.length) return;
+      other.values.forEach(function (v) {
+        var val = JSON.stringify({ option: other.id, equals: v.value });
+        choices += '<option value="' + esc(val) + '"' + (val === current ? ' selected' : '') + '>When ' +
+          esc(other.label || other.id) + ' is ' + esc(valueLabel(other, v)) + '</option>';
+      });
+    });
+    if (current && choices.indexOf('selected') < 0) choices += '<option value="' + esc(current) + '" selected>When ' + esc(o.showWhen.option) + ' is ' + esc(o.showWhen.equals) + '</option>';
+    return field(i, 'showWhen', 'Show', '<select class="select" id="o' + i + '-showWhen" data-key="showWhen" data-field="' + optionPath(i) + '.showWhen">' + choices + '</select>') +
+      '<div class="field__error" data-error-for="' + optionPath(i) + '.showWhen.equals"></div>';
+  }
+  function head(i, o, removable) {
+    return '<div class="option__head"><span class="option__kind" aria-hidden="true">' + KIND[o.type] + '</span><span class="option__title">' +
+      esc(o.label || 'Untitled') + '</span>' + (removable ? '<button type="button" class="btn btn--tertiary btn--icon" data-action="remove" aria-label="Remove ' +
+      esc(o.label || o.type) + '"><svg width="16" height="16" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" aria-hidden="true"><path d="M5 5l10 10M15 5L5 15"/></svg></button>' : '') + '</div>';
+  }
+  function textOption(i, o) {
+    var allowed = o.fonts && o.fonts.length ? o.fonts : S.defaultFonts;
+    return '<div class="option" data-option-index="' + i + '">' + head(i, o, true) +
+      '<div class="form-grid">' +
+      '<div class="span-2">' + field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) + '</div>' +
+      areaSelect(i, o) + field(i, 'maxChars', 'Max characters', input(i, 'maxChars', o.maxChars, 'type="number" min="1" max="500" step="1"')) +
+      '<div class="span-2">' + field(i, 'default', 'Default text', input(i, 'default', o.default, 'maxlength="500"'), 'Shown until the shopper types; leave empty for none.') + '</div>' +
+      field(i, 'minSize', 'Smallest size', '<div class="input-group">' + input(i, 'minSize', o.minSize, 'type="number" min="4" max="500" step="any"') + '<span class="input-group__suffix">pt</span></div>') +
+      field(i, 'maxSize', 'Largest size', '<div class="input-group">' + input(i, 'maxSize', o.maxSize, 'type="number" min="4" max="500" step="any"') + '<span class="input-group__suffix">pt</span></div>') +
+      '<div class="field span-2"><span class="field__label" id="o' + i + '-fonts-label">Fonts shoppers can pick</span><div class="chips" role="group" aria-labelledby="o' + i + '-fonts-label" tabindex="-1" data-field="' + optionPath(i) + '.fonts">' +
+      S.fonts.map(function (f) {
+        return '<label class="chip"><input type="checkbox" data-key="font" value="' + esc(f.id) + '"' + (allowed.indexOf(f.id) >= 0 ? ' checked' : '') + '>' + esc(f.name) + '</label>';
+      }).join('') + '</div><div class="field__error" data-error-for="' + optionPath(i) + '.fonts"></div></div>' +
+      price(i, o) + condition(i, o) + '</div></div>';
+  }
+  function materialOption(i, o) {
+    var chosen = (o.values || []).map(function (v) { return v.value; });
+    return '<div class="option" data-option-index="' + i + '">' + head(i, o, true) +
+      field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) +
+      '<div class="stack stack--tight" data-field="' + optionPath(i) + '.values" tabindex="-1">' +
+      S.materials.map(function (m) {
+        var j = chosen.indexOf(m.value), v = j >= 0 ? o.values[j] : null;
+        return '<div class="material-row"><label class="checkbox"><input type="checkbox" data-key="material" value="' + esc(JSON.stringify(m.value)) + '"' + (v ? ' checked' : '') + '>' +
+          esc(m.label) + '</label>' + (v ? '<div class="input-group"><input class="input" aria-label="Price add-on for ' + esc(m.label) + '" inputmode="decimal" data-key="valuePrice" data-value-index="' + j +
+          '" data-field="' + optionPath(i) + '.values[' + j + '].priceCents" value="' + esc(L.fromMinor(v.priceCents || 0, S.currency)) + '"><span class="input-group__suffix">+' + esc(S.currency) + '</span></div>' : '<span></span>') + '</div>';
+      }).join('') + '</div><div class="field__error" data-error-for="' + optionPath(i) + '.values"></div>' + condition(i, o) + '</div>';
+  }
+  function colorOption(i, o) {
+    return '<div class="option" data-option-index="' + i + '">' + head(i, o, true) +
+      field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) +
+      '<div class="stack stack--tight" data-field="' + optionPath(i) + '.values" tabindex="-1">' +
+      (o.values || []).map(function (v, j) {
+        var p = optionPath(i) + '.values[' + j + ']';
+        return '<div class="value-row"><input type="color" aria-label="Colour" data-key="valueColor" data-value-index="' + j + '" data-field="' + p + '.value" value="' + esc(v.value) + '">' +
+          '<input class="input" aria-label="Colour name" maxlength="80" data-key="valueLabel" data-value-index="' + j + '" value="' + esc(v.label || '') + '" placeholder="Name, e.g. Navy">' +
+          '<div class="input-group"><input class="input" aria-label="Price add-on" inputmode="decimal" data-key="valuePrice" data-value-index="' + j + '" data-field="' + p + '.priceCents" value="' + esc(L.fromMinor(v.priceCents || 0, S.currency)) + '"><span class="input-group__suffix">+' + esc(S.currency) + '</span></div>' +
+          '<button type="button" class="btn btn--tertiary btn--icon" data-action="remove-value" data-value-index="' + j + '" aria-label="Remove colour">×</button>' +
+          '<div class="field__error span-all" data-error-for="' + p + '.value"></div></div>';
+      }).join('') + '<div><button type="button" class="btn" data-action="add-color-value">Add colour</button></div></div>' +
+      '<div class="field__error" data-error-for="' + optionPath(i) + '.values"></div>' + condition(i, o) + '</div>';
+  }
+  function mediaOption(type, title, help) {
+    var i = options().findIndex(function (o) { return o.type === type; }), o = options()[i];
+    var toggle = '<div class="option"><div class="media-toggle"><label class="switch"><input type="checkbox" role="switch" data-action="toggle-' + type + '"' +
+      (o ? ' checked' : '') + '><span class="switch__track"></span><span class="strong">' + title + '</span></label></div><p class="muted small">' + help + '</p>';
+    if (!o) return toggle + '</div>';
+    var extra = type === 'image' ? field(i, 'minDpi', 'Minimum print quality', '<select class="select" id="o' + i + '-minDpi" data-key="minDpi" data-field="' + optionPath(i) + '.minDpi">' +
+      [[100, 'Draft · 100 dpi'], [150, 'Good · 150 dpi'], [200, 'Sharp · 200 dpi'], [300, 'Best · 300 dpi']].map(function (d) {
+        return '<option value="' + d[0] + '"' + ((o.minDpi || 150) === d[0] ? ' selected' : '') + '>' + d[1] + '</option>';
+      }).join('') + '</select>', 'Photos too small to print this sharp at the print area’s size are refused.') : '';
+    return toggle + '<div class="form-grid" data-option-index="' + i + '">' +
+      '<div class="span-2">' + field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) + '</div>' +
+      areaSelect(i, o) + price(i, o) + (extra ? '<div class="span-2">' + extra + '</div>' : '') + '<div class="span-2">' + condition(i, o) + '</div></div></div>';
+  }
+  function renderOptions() {
+    var texts = '', choices = '';
+    options().forEach(function (o, i) {
+      if (o.type === 'text') texts += textOption(i, o);
+      else if (o.type === 'material') choices += materialOption(i, o);
+      else if (o.type === 'color') choices += colorOption(i, o);
+      else if (o.type === 'choice') choices += '<div class="option" data-option-index="' + i + '">' + head(i, o, true) + '<p class="muted small">' + (o.values || []).length + ' choices (set through the API)</p></div>';
+    });
+    $('text-options').innerHTML = texts || '<div class="option"><p class="muted">No text field. Add one so shoppers can type a name or a message.</p></div>';
+    var hasMaterial = options().some(function (o) { return o.type === 'material'; });
+    var hasColor = options().some(function (o) { return o.type === 'color'; });
+    $('choice-options').innerHTML = choices + ((hasMaterial && hasColor) ? '' : '<div class="option"><div class="inline">' +
+      (hasMaterial ? '' : '<button type="button" class="btn" data-add="material">Offer materials</button>') +
+      (hasColor ? '' : '<button type="button" class="btn" data-add="color">Offer colours</button>') + '</div></div>');
+    $('media-options').innerHTML = mediaOption('image', 'Photo upload', 'Shoppers upload a photo that is placed in the print area.') +
+      mediaOption('ai', 'AI artwork', 'Shoppers describe a picture and Luneo draws it for the print area.');
+  }
+  function newOption(type) {
+    var taken = options().map(function (o) { return o.id; });
+    var area = areas().length ? areas()[0].id : undefined;
+    var base = { text: { id: uniqueId('text-', taken), type: 'text', label: 'Your text', printArea: area, maxChars: 20, fonts: S.defaultFonts.slice(), default: '', minSize: 8, maxSize: 72, priceCents: 0 },
+      material: { id: uniqueId('material', taken), type: 'material', label: 'Finish', values: [{ value: null, label: materialLabel['null'], priceCents: 0 }], priceCents: 0 },
+      color: { id: uniqueId('colour', taken), type: 'color', label: 'Colour', values: [{ value: '#1f2a44', label: 'Navy', priceCents: 0 }], priceCents: 0 },
+      image: { id: uniqueId('photo', taken), type: 'image', label: 'Your photo', printArea: area, minDpi: 150, priceCents: 0 },
+      ai: { id: uniqueId('artwork', taken), type: 'ai', label: 'AI artwork', printArea: area, priceCents: 0 } }[type];
+    if (base.printArea === undefined) delete base.printArea;
+    return base;
+  }
+  function removeOption(i) {
+    var gone = options().splice(i, 1)[0];
+    options().forEach(function (o) { if (o.showWhen && o.showWhen.option === gone.id) delete o.showWhen; });
+  }
+
+  root.addEventListener('click', function (e) {
+    var add = e.target.closest('[data-add]'), act = e.target.closest('[data-action]');
+    if (add) {
+      options().push(newOption(add.dataset.add));
+      renderOptions();
+      changed();
+      var boxes = root.querySelectorAll('[data-option-index="' + (options().length - 1) + '"] input');
+      if (boxes.length) boxes[0].focus();
+      return;
+    }
+    if (!act || act.type === 'checkbox') return;
+    var box = act.closest('[data-option-index]'), i = box ? +box.dataset.optionIndex : -1;
+    if (act.dataset.action === 'remove') removeOption(i);
+    else if (act.dataset.action === 'add-color-value') options()[i].values.push({ value: '#000000', label: '', priceCents: 0 });
+    else if (act.dataset.action === 'remove-value') options()[i].values.splice(+act.dataset.valueIndex, 1);
+    else return;
+    renderOptions();
+    changed();
+  });
+  root.addEventListener('change', function (e) {
+    var action = e.target.dataset.action;
+    if (action === 'toggle-image' || action === 'toggle-ai') {
+      var type = action.slice(7), i = options().findIndex(function (o) { return o.type === type; });
+      if (e.target.checked && i < 0) options().push(newOption(type));
+      if (!e.target.checked && i >= 0) removeOption(i);
+      renderOptions();
+      changed();
+      var sw = root.querySelector('[data-action="' + action + '"]');
+      if (sw) sw.focus();
+    }
+  });
+  root.addEventListener('input', function (e) {
+    var t = e.target, key = t.dataset.key, box = t.closest('[data-option-index]');
+    if (!key || !box) return;
+    var o = options()[+box.dataset.optionIndex], j = +t.dataset.valueIndex;
+    if (key === 'label' || key === 'default') {
+      o[key] = t.value;
+      if (key === 'label') { var title = box.querySelector('.option__title'); if (title) title.textContent = t.value || 'Untitled'; }
+    } else if (key === 'printArea') o.printArea = t.value;
+    else if (key === 'maxChars' || key === 'minSize' || key === 'maxSize' || key === 'minDpi') {
+      if (t.value === '') { if (key === 'maxChars') o[key] = null; else delete o[key]; } else o[key] = isNaN(Number(t.value)) ? t.value : Number(t.value);
+    } else if (key === 'priceCents') {
+      var cents = L.toMinor(t.value || '0', S.currency);
+      o.priceCents = isNaN(cents) ? t.value : cents;
+    } else if (key === 'showWhen') {
+      if (t.value) o.showWhen = JSON.parse(t.value); else delete o.showWhen;
+    } else if (key === 'font') {
+      var picked = Array.prototype.map.call(box.querySelectorAll('[data-key="font"]:checked'), function (c) { return c.value; });
+      o.fonts = picked;
+    } else if (key === 'material') {
+      var value = JSON.parse(t.value), k = o.values.findIndex(function (v) { return v.value === value; });
+      if (t.checked && k < 0) {
+        o.values.push({ value: value, label: materialLabel[String(value)], priceCents: 0 });
+        var order = S.materials.map(function (m) { return m.value; });
+        o.values.sort(function (a, b) { return order.indexOf(a.value) - order.indexOf(b.value); });
+      }
+      if (!t.checked && k >= 0) o.values.splice(k, 1);
+      renderOptions();
+      var again = root.querySelector('[data-option-index="' + box.dataset.optionIndex + '"] [data-key="material"][value="' + CSS.escape(t.value) + '"]');
+      if (again) again.focus();
+    } else if (key === 'valuePrice') {
+      var c = L.toMinor(t.value || '0', S.currency);
+      o.values[j].priceCents = isNaN(c) ? t.value : c;
+    } else if (key === 'valueColor') o.values[j].value = t.value;
+    else if (key === 'valueLabel') o.values[j].label = t.value;
+    changed();
+  });
+
+  /* ---------------------------------------------------------------- preview */
+  var previewTimer = null, previewCtl = null, previewUrl = null;
+  var previewImg = $('preview'), previewNote = $('preview-note'), spinner = $('preview-spinner'), sample = $('sample-text');
+  function schedulePreview() { clearTimeout(previewTimer); previewTimer = setTimeout(drawPreview, 450); }
+  function drawPreview() {
+    if (previewCtl) previewCtl.abort();
+    previewCtl = new AbortController();
+    var values = {}, first = options().find(function (o) { return o.type === 'text'; });
+    if (first && sample.value.trim()) values[first.id] = sample.value.trim();
+    spinner.hidden = false;
+    previewImg.parentNode.classList.add('preview-box--stale');
+    L.api(boot.api + '/preview', { method: 'POST', body: { template: T, values: values }, raw: true, signal: previewCtl.signal })
+      .then(function (blob) {
+        if (previewUrl) URL.revokeObjectURL(previewUrl);
+        previewUrl = URL.createObjectURL(blob);
+        previewImg.src = previewUrl;
+        previewImg.hidden = false;
+        previewNote.hidden = true;
+        previewImg.parentNode.classList.remove('preview-box--stale');
+      })
+      .catch(function (err) {
+        if (err.name === 'AbortError') return;
+        var first = err.details && Object.keys(err.details)[0];
+        previewNote.hidden = false;
+        previewNote.textContent = err.status === 422
+          ? 'Preview paused: ' + (first ? err.details[first] : err.message) + '.'
+          : 'The preview could not be drawn right now.';
+      })
+      .finally(function () { spinner.hidden = true; });
+  }
+  sample.addEventListener('input', schedulePreview);
+
+  /* ---------------------------------------------------------------- save */
+  var banner = $('editor-banner');
+  function showBanner(kind, html) {
+    banner.innerHTML = html ? '<div class="banner banner--' + kind + '" role="alert"><div>' + html + '</div></div>' : '';
+  }
+  function renderAll() { renderAreas(); renderAreaForm(); renderOptions(); changed(); }
+  saveBtn.addEventListener('click', function () {
+    L.busy(saveBtn, true);
+    L.api(boot.api + '/template', { method: 'PUT', body: { template: T, templateVersion: S.templateVersion } })
+      .then(function (state) {
+        S = state;
+        T = clone(state.template);
+        saved = JSON.stringify(T);
+        errorAreas = {};
+        showBanner();
+        var suggested = $('suggested-banner');
+        if (suggested) suggested.remove();
+        L.busy(saveBtn, false);
+        renderAll();
+        L.toast('Template saved');
+      })
+      .catch(function (err) {
+        L.busy(saveBtn, false);
+        changed();
+        if (err.status === 422) {
+          errorAreas = {};
+          Object.keys(err.details).forEach(function (k) { var m = /^printAreas\[(\d+)\]/.exec(k); if (m) errorAreas[+m[1]] = true; });
+          var firstBad = Object.keys(errorAreas)[0];
+          if (firstBad !== undefined && !errorAreas[selected]) selected = +firstBad;
+          renderAreas(); renderAreaForm(); renderOptions();
+          var unplaced = L.showFieldErrors(root, err.details), count = Object.keys(err.details).length;
+          showBanner('critical', '<strong>' + count + (count === 1 ? ' problem needs' : ' problems need') + ' fixing before saving.</strong>' +
+            (unplaced.length ? '<ul>' + unplaced.map(function (u) { return '<li>' + esc(u) + '</li>'; }).join('') + '</ul>' : ' They are marked next to the fields.'));
+        } else if (err.status === 409) {
+          showBanner('warning', '<strong>' + esc(err.message) + '</strong> <button type="button" class="btn" onclick="location.reload()">Reload</button>');
+        } else {
+          L.toast(err.message || 'Could not save', { error: true });
+        }
+      });
+  });
+  discardBtn.addEventListener('click', function () {
+    T = clone(S.template);
+    errorAreas = {};
+    selected = areas().length ? 0 : -1;
+    showBanner();
+    L.clearFieldErrors(root);
+    renderAll();
+  });
+  window.addEventListener('beforeunload', function (e) { if (isDirty()) { e.preventDefault(); e.returnValue = ''; } });
+
+  renderAll();
+  drawPreview();
+})();

@@ -1,0 +1,7 @@
+"""AI artwork: moderation, providers (OpenAI images and the offline procedural generator),
+the circuit breaker, the artwork cache, costs and budget caps.
+
+Designs call :func:`layers.prepare_layers` and :func:`service.plan_generation` when they
+are created; the ``ai`` queue's job (:mod:`.tasks`) makes the artwork and hands the design
+on to the preview job. Staff read costs at ``GET /v1/admin/ai/costs``.
+"""

@@ -1,0 +1,8 @@
+"""Orders: designs linked to store orders, their production files and the write-back.
+
+``orders/create|updated|cancelled`` webhooks (:mod:`.shopify_handlers`) and ``POST
+/v1/orders`` (:mod:`.routes`) both go through :func:`.intake.sync_order`. Production is
+queued once per design (:mod:`.production`), each order is packaged once (:mod:`.tasks`:
+stable file names, a zip, the write-back to the store, ``order.production_ready``), and
+closed orders' files are removed after the retention period (:mod:`.retention`).
+"""

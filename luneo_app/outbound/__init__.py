@@ -1,0 +1,7 @@
+"""Outbound webhooks: signed events to a brand's URL, retried with backoff, logged.
+
+Other features call :func:`~.service.send_event` (``design.completed``,
+``order.production_ready``, ``budget.alert``). Brands set their endpoint with
+:func:`~.endpoints.configure_endpoint` (admin settings, ``flask luneo webhook-endpoint``)
+and test it with ``GET /v1/webhooks/verify``.
+"""

@@ -1,0 +1,100 @@
+"""A brand's webhook endpoint: its URL (checked against SSRF) and its signing secret.
+
+The secret is made by Luneo, shown once, and kept encrypted with the app's keyring
+(AES-256-GCM). URLs must be ``https`` and resolve to public addresses, unless
+``OUTBOUND_WEBHOOK_ALLOW_PRIVATE`` is on (the embedded default and tests).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import socket
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from ..core.errors import ValidationFailed
+from ..models import Brand
+
+SECRET_PREFIX = "whsec_"
+MAX_URL_LENGTH = 2048
+
+
+class EndpointRefused(ValidationFailed):
+    """The webhook URL is malformed or points somewhere Luneo must not call."""
+
+    code = "invalid_webhook_url"
+
+
+def _allow_private() -> bool:
+    return bool(current_app.config.get("OUTBOUND_WEBHOOK_ALLOW_PRIVATE"))
+
+
+def check_url(url: str, *, resolve: bool = True) -> str:
+    """The URL if Luneo may send webhooks to it; raises :class:`EndpointRefused`.
+
+    Refused: other schemes than https (http only with private addresses allowed), user
+    info in the URL, and hosts resolving to loopback, private, link-local or reserved
+    addresses (unless allowed).
+    """
+    text = (url or "").strip()
+    if not text or len(text) > MAX_URL_LENGTH:
+        raise EndpointRefused("The webhook URL is empty or too long.")
+    parts = urlsplit(text)
+    allowed_schemes = ("https", "http") if _allow_private() else ("https",)
+    if parts.scheme not in allowed_schemes:
+        raise EndpointRefused("The webhook URL must use https.")
+    if not parts.hostname or parts.username or parts.password:
+        raise EndpointRefused("The webhook URL must name a host and carry no credentials.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise EndpointRefused("The webhook URL has an invalid port.") from exc
+    if resolve and not _allow_private():
+        for address in _addresses(parts.hostname, port):
+            if not address.is_global or address.is_multicast:
+                raise EndpointRefused("The webhook URL must point to a public address.")
+    return text
+
+
+def _addresses(host: str, port: int | None) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise EndpointRefused("The webhook URL's host does not resolve.") from exc
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def configure_endpoint(brand: Brand, url: str | None) -> str | None:
+    """Set (or with ``None`` remove) the brand's webhook URL; returns a new secret, once.
+
+    A new secret is made whenever a URL is set. The caller commits.
+    """
+    if url is None:
+        brand.webhook_url = None
+        brand.webhook_secret_enc = None
+        return None
+    brand.webhook_url = check_url(url)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    brand.webhook_secret_enc = current_app.extensions["luneo.keyring"].encrypt(secret)
+    return secret
+
+
+def ensure_secret(brand: Brand) -> str | None:
+    """The brand's signing secret, made now if its URL was set without one (admin settings
+    set only the URL); None without a URL. The caller commits."""
+    if not brand.webhook_url:
+        return None
+    if not brand.webhook_secret_enc:
+        secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+        brand.webhook_secret_enc = current_app.extensions["luneo.keyring"].encrypt(secret)
+        return secret
+    return secret_of(brand)
+
+
+def secret_of(brand: Brand) -> str | None:
+    """The brand's signing secret in clear (for signing only; never log it)."""
+    if not brand.webhook_secret_enc:
+        return None
+    return current_app.extensions["luneo.keyring"].decrypt(brand.webhook_secret_enc)

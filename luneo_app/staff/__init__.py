@@ -1,0 +1,1 @@
+"""Luneo staff: accounts of the support team and how they sign in to staff endpoints."""

@@ -1,0 +1,155 @@
+"""A small fake of Shopify's Ajax Cart API for the demo storefront.
+
+It speaks the real wire format the SDK uses on a shop (``POST cart/add.js`` with
+``{items: [{id, quantity, properties}]}``, ``GET cart.js``), so the shopper flow can be tried
+locally. Errors carry Shopify's ``{status, message, description}`` fields (what the SDK
+reads on a real shop) beside Luneo's uniform ``error`` envelope. The cart lives in the app's
+key-value store under a random cookie, one day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+CART_TTL = 24 * 3600
+MAX_LINES = 20
+MAX_PROPERTIES = 20
+PRODUCT_PRICE_CENTS = 2400
+FEE_VARIANT_ID = 4_900_000_001
+FEE_PRICE_CENTS = 100
+FEE_TITLE = "Personalization add-on"
+
+
+class CartError(Exception):
+    """A cart request Shopify would refuse (422), with its description."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A sellable variant of the demo store."""
+
+    id: int
+    product_title: str
+    price: int
+    image: str | None = None
+
+
+def variant_id_for(product_id: str) -> int:
+    """A stable, Shopify-like numeric variant id for a demo product."""
+    digest = hashlib.sha256(product_id.encode()).digest()
+    return 4_400_000_000 + int.from_bytes(digest[:4], "big") % 100_000_000
+
+
+def _key(token: str) -> str:
+    return f"luneo:demo-cart:{token}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def load(token: str | None) -> list[dict[str, Any]]:
+    """The cart's lines (empty for a new or expired cart)."""
+    if not token:
+        return []
+    raw = current_app.extensions["luneo.kv"].get(_key(token))
+    return json.loads(raw) if raw else []
+
+
+def save(token: str, lines: list[dict[str, Any]]) -> None:
+    kv = current_app.extensions["luneo.kv"]
+    kv.delete(_key(token))
+    kv.set_if_absent(_key(token), json.dumps(lines), CART_TTL)
+
+
+def _properties(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or len(raw) > MAX_PROPERTIES:
+        raise CartError(f"properties must be an object of at most {MAX_PROPERTIES} entries")
+    out = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not 0 < len(key) <= 100:
+            raise CartError("property names must be 1-100 characters")
+        if not isinstance(value, (str, int, float)) or len(str(value)) > 1000:
+            raise CartError(f"property {key!r} must be text of at most 1000 characters")
+        out[key] = str(value)
+    return out
+
+
+def parse_items(payload: Any) -> list[tuple[int, int, dict[str, str]]]:
+    """``(variant id, quantity, properties)`` from an add.js body (items list or one item)."""
+    if not isinstance(payload, dict):
+        raise CartError("send a JSON object")
+    items = payload.get("items", [payload])
+    if not isinstance(items, list) or not 0 < len(items) <= 10:
+        raise CartError("items must be a list of 1-10 items")
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise CartError("each item must be an object")
+        try:
+            variant = int(item.get("id"))
+            quantity = int(item.get("quantity", 1))
+        except (TypeError, ValueError):
+            raise CartError("id and quantity must be numbers") from None
+        if not 0 < quantity <= 999:
+            raise CartError("quantity must be between 1 and 999")
+        parsed.append((variant, quantity, _properties(item.get("properties"))))
+    return parsed
+
+
+def add(
+    lines: list[dict[str, Any]], items: list[tuple[int, int, dict[str, str]]], catalog: dict
+) -> list[dict[str, Any]]:
+    """Add items to ``lines`` (same variant and properties merge, as Shopify does)."""
+    added = []
+    for variant_id, quantity, properties in items:
+        variant: Variant | None = catalog.get(variant_id)
+        if variant is None:
+            raise CartError(f"Cannot find variant {variant_id}")
+        key = (
+            f"{variant_id}:"
+            + hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:16]
+        )
+        line = next((ln for ln in lines if ln["key"] == key), None)
+        if line is None:
+            if len(lines) >= MAX_LINES:
+                raise CartError("The demo cart is full")
+            line = {
+                "key": key,
+                "id": variant_id,
+                "variant_id": variant_id,
+                "quantity": 0,
+                "title": variant.product_title,
+                "product_title": variant.product_title,
+                "price": variant.price,
+                "properties": properties,
+                "image": variant.image,
+            }
+            lines.append(line)
+        line["quantity"] += quantity
+        line["line_price"] = line["final_line_price"] = line["price"] * line["quantity"]
+        added.append(line)
+    return added
+
+
+def summary(token: str, lines: list[dict[str, Any]], currency: str) -> dict[str, Any]:
+    """``cart.js``'s answer."""
+    return {
+        "token": token,
+        "items": lines,
+        "item_count": sum(ln["quantity"] for ln in lines),
+        "total_price": sum(ln["line_price"] for ln in lines),
+        "currency": currency,
+    }

@@ -1,0 +1,1 @@
+"""Storefront: embed tokens and handshake, the widget, the demo storefront, the extension."""

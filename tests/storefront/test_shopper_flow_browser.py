@@ -1,0 +1,247 @@
+"""The shopper flow in headless Chromium against the demo product page, phone and desktop.
+
+Luneo runs on 127.0.0.1 and the demo storefront page is opened as ``localhost``: two origins,
+as a shop's domain and Luneo's are in production, so CORS, the iframe sandbox and the
+postMessage origin checks are all exercised. Screenshots go to ``$LUNEO_SCREENSHOTS`` (default
+``/tmp/luneo-storefront-shots``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+from luneo_app import create_app
+from luneo_app.demo.seed import seed_demo
+from luneo_app.extensions import db
+from luneo_app.models import ShopInstall
+from luneo_app.storefront import cart
+from render import samples
+from tests.conftest import clean_state, make_config
+from tests.support.env import services_required
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("LUNEO_SCREENSHOTS", "/tmp/luneo-storefront-shots"))
+KEEPSAKE = {
+    **samples.demo_template("mug"),
+    "options": [
+        {
+            "id": "name",
+            "type": "text",
+            "label": "Prénom",
+            "printArea": "front",
+            "maxChars": 14,
+            "fonts": ["playfair-display", "dancing-script"],
+            "priceCents": 300,
+        },
+        {
+            "id": "finish",
+            "type": "material",
+            "label": "Finition",
+            "values": [{"value": None}, {"value": "gold", "priceCents": 500}],
+        },
+        {"id": "photo", "type": "image", "label": "Photo", "printArea": "front", "minDpi": 150},
+        {"id": "art", "type": "ai", "label": "Motif IA", "printArea": "front"},
+    ],
+}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def storefront(_schema):  # type: ignore[no-untyped-def]
+    """Luneo on 127.0.0.1:<port> (demo shop seeded), the storefront URL on localhost."""
+    if not Path(CHROMIUM).exists():
+        if services_required():
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    port = _free_port()
+    app = create_app(make_config(APP_URL=f"http://127.0.0.1:{port}", DEMO_MODE=True))
+    clean_state(app)
+    with app.app_context():
+        demo = seed_demo()
+        from luneo_app.models import Product
+
+        db.session.add(
+            Product(
+                brand_id=demo.brand_id,
+                platform="shopify",
+                external_id="demo-keepsake",
+                title="Keepsake Mug",
+                personalizable=True,
+                template=KEEPSAKE,
+                image_key=db.session.get(Product, demo.product_id).image_key,
+            )
+        )
+        install = db.session.query(ShopInstall).filter_by(shop_domain=demo.shop_domain).one()
+        install.storefront_domains = [*install.storefront_domains, f"http://localhost:{port}"]
+        db.session.commit()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield f"http://localhost:{port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser(storefront):  # type: ignore[no-untyped-def]
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _photo_png() -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", (400, 300))
+    image.putdata([(x % 256, (x * y) % 256, y % 256) for y in range(300) for x in range(400)])
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _new_page(browser, **options):  # type: ignore[no-untyped-def]
+    """A page whose console errors and failed responses show up in a failing test's output."""
+    page = browser.new_page(**options)
+    page.on("console", lambda m: m.type in ("error", "warning") and print("console:", m.text))
+    page.on("pageerror", lambda e: print("page error:", e))
+    page.on("response", lambda r: r.status >= 400 and print("HTTP", r.status, r.url))
+    return page
+
+
+def _preview(frame):  # type: ignore[no-untyped-def]
+    return frame.locator("#server-preview:not(.stale)")
+
+
+def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
+    page = _new_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{storefront}/demo/product")
+    page.wait_for_load_state("networkidle")
+    # The SDK is loaded but has created and fetched nothing before the shopper acts.
+    assert page.locator("iframe").count() == 0
+    assert not [u for u in requests if "/embed/" in u]
+    assert page.evaluate("typeof window.LuneoWidget.init") == "function"
+
+    page.get_by_role("button", name="Personalize").click()
+    dialog = page.get_by_role("dialog", name="Personalize")
+    expect(dialog).to_be_visible()
+    iframe = page.locator("iframe.luneo-frame")
+    assert iframe.get_attribute("sandbox") == "allow-scripts allow-same-origin"
+    frame = page.frame_locator("iframe.luneo-frame")
+    text = frame.get_by_label("Your text")
+    text.press_sequentially("Jessica", delay=30)
+    expect(_preview(frame)).to_be_visible(timeout=20000)
+    first = _preview(frame).get_attribute("src")
+
+    frame.get_by_text("Dancing Script", exact=True).click()
+    expect(frame.get_by_role("radio", name="Dancing Script")).to_be_checked()
+    frame.get_by_text("Gold", exact=True).click()
+    expect(frame.get_by_role("radio", name="Gold", exact=True)).to_be_checked()
+    expect(_preview(frame)).not_to_have_attribute("src", first, timeout=20000)
+    with_gold = _preview(frame).get_attribute("src")
+
+    text.press("End")
+    text.press_sequentially(" M", delay=30)
+    expect(frame.locator("#server-preview.stale")).to_have_count(1)  # the sketch shows at once
+    expect(_preview(frame)).not_to_have_attribute("src", with_gold, timeout=20000)
+    expect(frame.locator("#preview-status")).to_have_text("Preview updated")
+    page.screenshot(path=str(SHOTS / "phone-widget.png"))
+
+    frame.get_by_role("button", name="Add to cart").click()
+    expect(dialog).to_be_hidden(timeout=20000)
+    lines = page.request.get(f"{storefront}/demo/store/cart.js").json()["items"]
+    assert len(lines) == 1
+    properties = lines[0]["properties"]
+    assert properties["_luneo_design_id"].startswith("des_")
+    assert "Jessica M" in properties["Personalization"]
+    assert (
+        "Dancing Script" in properties["Personalization"]
+        and "Gold" in properties["Personalization"]
+    )
+    opened = page.request.get(properties["Preview"])
+    assert opened.ok and opened.headers["content-type"] == "image/webp"
+    expect(page.locator("[data-luneo-preview] img")).to_be_visible()
+    expect(page.locator("[data-luneo-label]")).to_have_text("Edit personalization")
+    page.screenshot(path=str(SHOTS / "phone-after-add.png"))
+    page.close()
+
+
+def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, browser):
+    page = _new_page(browser, viewport={"width": 1280, "height": 800})
+    page.goto(f"{storefront}/demo/product?product=demo-keepsake&locale=fr")
+    page.request.post(f"{storefront}/demo/store/cart/clear.js")
+    opener = page.locator("[data-luneo-open]")
+    expect(opener).to_have_accessible_name("Personnaliser")
+    opener.click()
+    frame = page.frame_locator("iframe.luneo-frame")
+    name = frame.get_by_label("Prénom")
+    name.fill("Léa")
+    expect(_preview(frame)).to_be_visible(timeout=20000)
+
+    # Keyboard: Escape closes the dialog and gives focus back; reopening keeps the work.
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(opener).to_be_focused()
+    # The block's inline preview shows the design and the button now offers to edit it.
+    expect(opener).to_have_accessible_name("Modifier la personnalisation")
+    opener.click()
+    expect(name).to_have_value("Léa")
+
+    frame.get_by_text("Or", exact=True).click()
+    expect(frame.locator("#price")).to_contain_text("8,00")  # 3,00 name + 5,00 gold
+
+    frame.get_by_label("J’ai le droit d’utiliser cette photo.").check()
+    frame.locator("input[type=file]").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png()}
+    )
+    expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20000)
+    expect(frame.locator(".quality")).to_contain_text("dpi")
+    frame.locator(".crop__frame").focus()
+    page.keyboard.press("+")
+    page.keyboard.press("ArrowRight")
+
+    frame.get_by_label("Motif IA").fill("un renard à l’aquarelle")
+    frame.get_by_role("button", name="Générer").click()
+    expect(frame.get_by_role("progressbar")).to_have_attribute(
+        "aria-valuenow", "100", timeout=20000
+    )
+    expect(_preview(frame)).to_be_visible(timeout=20000)
+    page.screenshot(path=str(SHOTS / "desktop-widget-fr.png"))
+
+    frame.get_by_role("button", name="Ajouter au panier").click()
+    expect(page.get_by_role("dialog")).to_be_hidden(timeout=20000)
+    lines = page.request.get(f"{storefront}/demo/store/cart.js").json()["items"]
+    product_line, fee_line = lines
+    design_id = product_line["properties"]["_luneo_design_id"]
+    assert "Léa" in product_line["properties"]["Personnalisation"]
+    # The add-on is a separate fee line (8,00 $ in 1,00 $ units), tied to the same design.
+    assert fee_line["id"] == cart.FEE_VARIANT_ID and fee_line["quantity"] == 8
+    assert fee_line["properties"]["_luneo_design_id"] == design_id
+    page.screenshot(path=str(SHOTS / "desktop-after-add-fr.png"))
+    page.close()

@@ -1,0 +1,348 @@
+// The widget app inside the sandboxed iframe: handshake, product, form, previews, cart.
+//
+// While the shopper types, the sketch (canvas) redraws at once; when they pause, the server
+// renders the real preview, which replaces the sketch. The shopper's work lives in memory and
+// in sessionStorage, so token refreshes, closing and reopening the dialog lose nothing.
+
+import { api, follow } from './api.js';
+import * as bridge from './bridge.js';
+import { addOnCents, buildLayers, buildOptions, priceText, summary, visibleOptions } from './design.js';
+import { renderForm } from './form.js';
+import { setLocale, t } from './i18n.js';
+import { Cropper } from './photo.js';
+import { loadFont, Sketch } from './preview.js';
+
+const PAUSE_MS = 650;
+const config = JSON.parse(document.getElementById('luneo-widget-config').textContent);
+const $ = (id) => document.getElementById(id);
+const storeKey = `luneo:${config.shop}:${config.productId}`;
+
+let product = null;
+let sketch = null;
+let state = { values: {}, fonts: {}, prompt: '', photos: {} };
+let timer = 0;
+let shownKey = '';
+let visibleKey = '';
+let adding = false;
+const pending = new Map(); // content key -> Promise<design>
+
+setLocale(config.locale);
+for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
+
+bridge.on('firstToken', boot);
+bridge.on('open', () => $('title').focus());
+bridge.on('cart-result', cartResult);
+bridge.start(config.parentOrigin);
+$('close').addEventListener('click', () => bridge.send({ type: 'close' }));
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') bridge.send({ type: 'close' });
+});
+$('add').addEventListener('click', addToCart);
+
+async function boot() {
+  try {
+    product = await api(`/embed/products/${encodeURIComponent(config.productId)}`);
+  } catch (err) {
+    fatal(err.status === 404 ? t('unavailable') : t('error'));
+    return;
+  }
+  restore();
+  $('title').textContent = `${t('title')} · ${product.title}`;
+  $('sketch').setAttribute('aria-label', t('liveLabel'));
+  sketch = new Sketch($('sketch'), product);
+  const ctx = formContext();
+  renderForm($('fields'), ctx);
+  visibleKey = visibleIds();
+  // Give the first fonts a moment so the first sketch is drawn in the right face.
+  const fonts = Object.values(state.fonts).map((id) => product.fonts.find((f) => f.id === id));
+  await Promise.race([Promise.all(fonts.map(loadFont)), new Promise((r) => setTimeout(r, 1200))]);
+  await redraw();
+  $('app').removeAttribute('aria-busy');
+  $('title').focus();
+  bridge.send({ type: 'ready' });
+  new ResizeObserver(() => redraw()).observe($('sketch'));
+  if (content().layers.length || state.prompt) schedule(0);
+}
+
+function fatal(message) {
+  $('app').removeAttribute('aria-busy');
+  $('layout').hidden = true;
+  $('fatal').hidden = false;
+  $('fatal-text').textContent = message;
+  $('close').focus();
+  bridge.send({ type: 'ready' });
+}
+
+function formContext() {
+  return {
+    product,
+    state,
+    changed,
+    upload,
+    crop,
+    generate,
+  };
+}
+
+function visibleIds() {
+  return visibleOptions(product, state.values)
+    .map((o) => o.id)
+    .join('|');
+}
+
+/** Something changed: redraw now, re-render the server preview after a pause. */
+function changed() {
+  if (visibleIds() !== visibleKey) {
+    visibleKey = visibleIds();
+    renderForm($('fields'), formContext());
+  }
+  persist();
+  redraw();
+  schedule(PAUSE_MS);
+}
+
+function content() {
+  const layers = buildLayers(product, state);
+  const options = buildOptions(product, state);
+  const key = JSON.stringify([layers, options, state.prompt || '']);
+  return { layers, options, key };
+}
+
+async function redraw() {
+  if (!sketch) return;
+  const { layers, key } = content();
+  const cents = addOnCents(product, state);
+  $('price').textContent = priceText(cents, product.currency);
+  const img = $('server-preview');
+  if (key !== shownKey) {
+    img.classList.add('stale');
+    setStatus(t('live'));
+  }
+  const photos = {};
+  for (const value of Object.values(state.values)) {
+    if (value && value.uploadId) photos[value.uploadId] = value.url;
+  }
+  await sketch.draw(layers, photos);
+}
+
+function setStatus(text, kind = '') {
+  const node = $('preview-status');
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+function schedule(delay) {
+  clearTimeout(timer);
+  timer = setTimeout(() => serverPreview().catch(() => {}), delay);
+}
+
+/** The design for the current content, created once per content (cached by the server too). */
+function ensureDesign() {
+  const { layers, options, key } = content();
+  if (!pending.has(key)) {
+    const body = { productId: product.productId, layers, options, previewMode: 'fast' };
+    if (state.prompt) body.prompt = state.prompt;
+    const promise = createAndWait(body).then((design) => ({ ...design, key }));
+    promise.catch(() => pending.delete(key));
+    pending.set(key, promise);
+  }
+  return pending.get(key);
+}
+
+async function createAndWait(body, onStatus) {
+  const created = await api('/v1/designs', { method: 'POST', body });
+  const id = created.designId;
+  if (onStatus) onStatus({ status: created.status });
+  const ready = (d) => Boolean(d.previewUrl) || d.status === 'failed';
+  let design =
+    created.status === 'queued' || created.status === 'rendering'
+      ? await follow(id, ready, { onStatus })
+      : await api(`/v1/designs/${encodeURIComponent(id)}`);
+  if (!design.previewUrl && design.status !== 'failed') design = await follow(id, ready, { onStatus });
+  if (design.status === 'failed' || !design.previewUrl) {
+    const err = new Error((design.error && design.error.message) || t('previewFailed'));
+    err.code = (design.error && design.error.code) || 'preview_failed';
+    throw err;
+  }
+  return design;
+}
+
+async function serverPreview() {
+  const { layers, key } = content();
+  if (!layers.length && !state.prompt) {
+    shownKey = '';
+    $('server-preview').hidden = true;
+    setStatus(t('live'));
+    return;
+  }
+  setStatus(t('updating'), 'busy');
+  let design;
+  try {
+    design = await ensureDesign();
+  } catch (err) {
+    if (content().key === key) setStatus(messageOf(err), 'error');
+    throw err;
+  }
+  if (content().key !== key) return; // the shopper changed something meanwhile
+  await show(design);
+}
+
+function show(design) {
+  const img = $('server-preview');
+  return new Promise((resolve) => {
+    img.onload = () => {
+      if (content().key === design.key) {
+        img.classList.remove('stale');
+        shownKey = design.key;
+        setStatus(t('updated'), 'done');
+        bridge.send({ type: 'preview', url: design.previewUrl, summary: summary(product, state) });
+      }
+      resolve();
+    };
+    img.onerror = () => resolve();
+    img.alt = t('previewLabel', { product: product.title });
+    img.hidden = false;
+    if (img.src === design.previewUrl) img.onload();
+    else img.src = design.previewUrl;
+  });
+}
+
+function messageOf(err) {
+  if (err && err.details && typeof err.details === 'object') {
+    const first = Object.values(err.details)[0];
+    if (typeof first === 'string') return `${err.message} ${first}`;
+  }
+  return (err && err.message) || t('error');
+}
+
+async function upload(option, file) {
+  const form = new FormData();
+  form.append('file', file);
+  form.append('productId', product.productId);
+  if (option.printArea) form.append('printArea', option.printArea);
+  form.append('consent', 'true');
+  const answer = await api('/v1/uploads', { method: 'POST', body: form });
+  state.values[option.id] = {
+    uploadId: answer.uploadId,
+    url: answer.url,
+    width: answer.width,
+    height: answer.height,
+    quality: answer.printQuality,
+    crop: null,
+  };
+  changed();
+}
+
+function crop(option, container, photo) {
+  const area = product.printAreas.find((a) => a.id === option.printArea) || product.printAreas[0];
+  new Cropper(container, {
+    url: photo.url,
+    width: photo.width,
+    height: photo.height,
+    area,
+    crop: photo.crop,
+    minDpi: (photo.quality && photo.quality.minDpi) || option.minDpi || 150,
+    onChange: (result, commit) => {
+      photo.crop = result.crop;
+      photo.verdict = result.verdict;
+      if (commit) changed();
+      else redraw();
+    },
+  });
+}
+
+async function generate(prompt, progress) {
+  state.prompt = prompt;
+  persist();
+  redraw();
+  clearTimeout(timer);
+  const { layers, options, key } = content();
+  const body = { productId: product.productId, layers, options, prompt, previewMode: 'fast' };
+  const onStatus = (d) => progress(d.status === 'queued' ? 'queued' : 'rendering');
+  const promise = createAndWait(body, onStatus).then((d) => ({ ...d, key }));
+  pending.set(key, promise);
+  promise.catch(() => pending.delete(key));
+  setStatus(t('updating'), 'busy');
+  const design = await promise;
+  if (content().key === key) await show(design);
+}
+
+async function addToCart() {
+  if (adding) return;
+  const error = $('cart-error');
+  error.textContent = '';
+  const { layers } = content();
+  if (!layers.length && !state.prompt) {
+    error.textContent = t('nothing');
+    const first = $('fields').querySelector('input:not([type=hidden]):not(.sr-only), textarea');
+    if (first) first.focus();
+    return;
+  }
+  busy(true);
+  clearTimeout(timer);
+  try {
+    const design = await ensureDesign();
+    if (content().key === design.key) await show(design);
+    await api(`/v1/designs/${encodeURIComponent(design.designId)}/finalize`, {
+      method: 'POST',
+      body: { contentHash: design.contentHash },
+    });
+    const link = await api(`/embed/designs/${encodeURIComponent(design.designId)}/preview-link`);
+    const text = summary(product, state);
+    bridge.send({
+      type: 'add-to-cart',
+      designId: design.designId,
+      previewUrl: link.previewUrl,
+      summary: text,
+      addOnCents: addOnCents(product, state),
+      properties: { [t('propSummary')]: text, [t('propPreview')]: link.previewUrl },
+    });
+  } catch (err) {
+    error.textContent = messageOf(err);
+    busy(false);
+  }
+}
+
+function cartResult(msg) {
+  busy(false);
+  if (msg.ok) {
+    setStatus(t('added'), 'done');
+  } else {
+    $('cart-error').textContent = msg.message || t('error');
+  }
+}
+
+function busy(on) {
+  adding = on;
+  const button = $('add');
+  button.disabled = on;
+  button.setAttribute('aria-busy', on ? 'true' : 'false');
+  button.textContent = on ? t('adding') : t('addToCart');
+}
+
+function persist() {
+  try {
+    const values = {};
+    for (const [k, v] of Object.entries(state.values)) values[k] = v;
+    sessionStorage.setItem(storeKey, JSON.stringify({ values, fonts: state.fonts, prompt: state.prompt }));
+  } catch {
+    /* storage may be unavailable (private mode, partitioning): work stays in memory */
+  }
+}
+
+function restore() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(storeKey) || 'null');
+  } catch {
+    saved = null;
+  }
+  if (!saved) return;
+  const known = new Set(product.options.map((o) => o.id));
+  for (const [k, v] of Object.entries(saved.values || {})) if (known.has(k)) state.values[k] = v;
+  for (const [k, v] of Object.entries(saved.fonts || {})) {
+    if (known.has(k) && product.fonts.some((f) => f.id === v)) state.fonts[k] = v;
+  }
+  state.prompt = typeof saved.prompt === 'string' ? saved.prompt : '';
+}

@@ -1,0 +1,155 @@
+// The instant, client-side sketch of the design drawn while the shopper types: the product
+// photo, each print area clipped to its shape, photos and text auto-fitted like the render
+// engine does (90 % of the area), materials approximated with gradients. The server preview
+// replaces it when the shopper pauses.
+
+const MATERIAL_STOPS = {
+  gold: ['#4d300b', '#bd8c38', '#f2cc75', '#fff5cc'],
+  silver: ['#45484c', '#9ea1a8', '#dcdde2', '#ffffff'],
+  'rose-gold': ['#5c2e24', '#c2806b', '#edb8a3', '#ffebe0'],
+  'black-anodized': ['#5c5e63', '#b3b5ba', '#edeef2'],
+  'wood-burn': ['#3d1f0d', '#5a3418'],
+  'glass-etch': ['#eef2f4', '#ffffff'],
+};
+
+const FALLBACK = { serif: 'serif', sans: 'sans-serif', script: 'cursive', handwriting: 'cursive',
+  monospace: 'monospace', display: 'sans-serif', slab: 'serif' };
+
+/** CSS font-family for a catalog font (the webfont, then a generic family of its kind). */
+export function family(font) {
+  return font ? `"luneo-${font.id}", ${FALLBACK[font.category] || 'sans-serif'}` : 'sans-serif';
+}
+
+const loaded = new Map();
+
+/** Load a catalog font as a webfont once; resolves when it can be drawn. */
+export function loadFont(font) {
+  if (!font) return Promise.resolve();
+  if (!loaded.has(font.id)) {
+    const face = new FontFace(`luneo-${font.id}`, `url(${font.url})`, { display: 'swap' });
+    document.fonts.add(face);
+    loaded.set(font.id, face.load().catch(() => null));
+  }
+  return loaded.get(font.id);
+}
+
+export class Sketch {
+  constructor(canvas, product) {
+    this.canvas = canvas;
+    this.product = product;
+    this.photo = null;
+    this.images = new Map();
+    this.ready = this.loadImage(product.imageUrl).then((img) => {
+      this.photo = img;
+    });
+  }
+
+  loadImage(url) {
+    if (!url) return Promise.resolve(null);
+    if (!this.images.has(url)) {
+      this.images.set(
+        url,
+        new Promise((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve(img);
+          img.onerror = () => resolve(null);
+          img.src = url;
+        }),
+      );
+    }
+    return this.images.get(url);
+  }
+
+  /** Draw the photo and `layers` (with `photos`: uploadId -> preview URL). */
+  async draw(layers, photos = {}) {
+    await this.ready;
+    const { canvas, product } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const box = canvas.getBoundingClientRect();
+    const size = Math.max(1, Math.round(box.width * ratio));
+    const aspect = this.photo ? this.photo.naturalWidth / this.photo.naturalHeight : 1;
+    const width = size;
+    const height = Math.round(size / aspect);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    const images = {};
+    for (const layer of layers) {
+      if (layer.type === 'image' && photos[layer.uploadId]) {
+        images[layer.uploadId] = await this.loadImage(photos[layer.uploadId]);
+      }
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = product.background || '#eeeeee';
+    ctx.fillRect(0, 0, width, height);
+    if (this.photo) ctx.drawImage(this.photo, 0, 0, width, height);
+    for (const area of product.printAreas) {
+      const mine = layers.filter((l) => l.printArea === area.id);
+      if (!mine.length) continue;
+      const w = area.width * width;
+      const h = area.height * height;
+      ctx.save();
+      ctx.translate((area.x + area.width / 2) * width, (area.y + area.height / 2) * height);
+      ctx.rotate(((area.rotation || 0) * Math.PI) / 180);
+      clip(ctx, area.mask, w, h);
+      for (const layer of mine) {
+        if (layer.type === 'image') drawPhoto(ctx, images[layer.uploadId], layer, w, h);
+        else drawText(ctx, layer, this.product, w, h);
+      }
+      ctx.restore();
+    }
+  }
+}
+
+function clip(ctx, mask, w, h) {
+  ctx.beginPath();
+  if (mask === 'ellipse') ctx.ellipse(0, 0, w / 2, h / 2, 0, 0, Math.PI * 2);
+  else if (mask === 'rounded' && ctx.roundRect) ctx.roundRect(-w / 2, -h / 2, w, h, Math.min(w, h) * 0.12);
+  else ctx.rect(-w / 2, -h / 2, w, h);
+  ctx.clip();
+}
+
+function drawPhoto(ctx, img, layer, w, h) {
+  if (!img) return;
+  const c = layer.crop || { x: 0, y: 0, width: 1, height: 1 };
+  const sw = c.width * img.naturalWidth;
+  const sh = c.height * img.naturalHeight;
+  const fit = Math.min(w / sw, h / sh) * (layer.scale || 1);
+  const dw = sw * fit;
+  const dh = sh * fit;
+  const cx = (layer.x - 0.5) * w;
+  const cy = (layer.y - 0.5) * h;
+  ctx.drawImage(img, c.x * img.naturalWidth, c.y * img.naturalHeight, sw, sh, cx - dw / 2, cy - dh / 2, dw, dh);
+}
+
+function drawText(ctx, layer, product, w, h) {
+  const font = product.fonts.find((f) => f.id === layer.font);
+  const lines = String(layer.text).split('\n');
+  const cx = (layer.x - 0.5) * w;
+  const cy = (layer.y - 0.5) * h;
+  // Free space around the centre, as the engine's auto-fit uses it.
+  const freeW = 2 * Math.min(layer.x, 1 - layer.x) * w * 0.9;
+  const freeH = 2 * Math.min(layer.y, 1 - layer.y) * h * 0.9;
+  let size = freeH / (lines.length * 1.2);
+  ctx.font = `${size}px ${family(font)}`;
+  const widest = Math.max(...lines.map((line) => ctx.measureText(line).width), 1);
+  if (widest > freeW) size *= freeW / widest;
+  ctx.font = `${size}px ${family(font)}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const top = cy - ((lines.length - 1) * size * 1.2) / 2;
+  const stops = MATERIAL_STOPS[layer.material];
+  if (stops) {
+    const gradient = ctx.createLinearGradient(0, top - size / 2, 0, top + lines.length * size * 1.2);
+    stops.forEach((color, i) => gradient.addColorStop(i / Math.max(1, stops.length - 1), color));
+    ctx.fillStyle = gradient;
+    ctx.shadowColor = 'rgba(0,0,0,0.35)';
+    ctx.shadowOffsetY = Math.max(1, size * 0.03);
+    ctx.shadowBlur = Math.max(1, size * 0.04);
+  } else {
+    ctx.fillStyle = layer.color || '#1f2a44';
+    ctx.shadowColor = 'transparent';
+  }
+  lines.forEach((line, i) => ctx.fillText(line, cx, top + i * size * 1.2));
+}
