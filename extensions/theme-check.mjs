@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { themeCheckRun } from '@shopify/theme-check-node';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, process.argv[2] || 'luneo-personalizer');
+const root = process.argv[2] ? path.resolve(process.argv[2]) : path.join(here, 'luneo-personalizer');
 const config = path.join(here, 'theme-check.yml');
 const SEVERITY = ['error', 'warning', 'info'];
 

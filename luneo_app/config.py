@@ -88,6 +88,8 @@ class Config:
         self.SHOPIFY_API_SECRET_OLD: str | None = e.get("SHOPIFY_API_SECRET_OLD") or None
         self.SHOPIFY_API_VERSION: str = e.get("SHOPIFY_API_VERSION", "2025-10")
         self.SHOPIFY_ADMIN_ORIGIN: str | None = e.get("SHOPIFY_ADMIN_ORIGIN") or None
+        # Where product photos may be fetched from (Shopify's CDN; a local fake in tests).
+        self.SHOPIFY_CDN_ORIGIN: str = e.get("SHOPIFY_CDN_ORIGIN") or "https://cdn.shopify.com"
         # Demo mode is on only when no real Shopify credentials are configured: with them,
         # demo session tokens must never open a shop's admin, whatever LUNEO_DEMO_MODE says.
         has_shopify = bool(self.SHOPIFY_API_KEY and self.SHOPIFY_API_SECRET)

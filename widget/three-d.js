@@ -93,6 +93,8 @@
         viewer.setAttribute("shadow-intensity", "1");
         viewer.setAttribute("environment-image", "neutral");
         viewer.className = "luneo-3d-viewer";
+        viewer.style.display = "block";
+        viewer.style.flex = "1 1 auto"; // fills a flex container
         viewer.style.width = "100%";
         viewer.style.height = "100%";
         viewer.style.minHeight = options.minHeight || "320px";

@@ -17,6 +17,7 @@ from connectors.shopify_catalog import (
     PAGE_SIZE,
     PRODUCT_QUERY,
     PRODUCTS_QUERY,
+    ProductPage,
     ShopProduct,
     page_variables,
     parse_product,
@@ -33,11 +34,11 @@ from ..models import Brand, Product
 from ..shopify.tokens import shop_graphql
 from .guard import demo_active
 from .photos import THUMB_WIDTH, derivative, import_shopify_photo, store_photo
-from .starter import starter_template
+from .starter import starter_template, suggested_options
 
 _SHOPIFY_ID = re.compile(r"^(gid://shopify/Product/)?[0-9]{1,20}$")
 DEMO_PREFIX = "demo-"
-DEMO_PHOTO_PX = 1200
+DEMO_PHOTO_PX = 1000
 
 
 def _demo_kind(external_id: str) -> str | None:
@@ -61,10 +62,10 @@ def _luneo_rows(brand_id: str, external_ids: list[str]) -> dict[str, Product]:
     return {row.external_id.rsplit("/", 1)[-1]: row for row in rows}
 
 
-def _demo_page(brand: Brand, query: str | None, after: str | None, before: str | None):  # type: ignore[no-untyped-def]
+def _demo_page(
+    brand: Brand, query: str | None, after: str | None, before: str | None
+) -> ProductPage:
     """The demo shop's catalog in the shape of a Shopify page (cursor = position)."""
-    from connectors.shopify_catalog import ProductPage
-
     storage = current_app.extensions["luneo.storage"]
     known = _luneo_rows(brand.id, [DEMO_PREFIX + kind for kind in samples.KINDS])
     items = []
@@ -111,11 +112,12 @@ def describe_row(product: Product | None) -> dict[str, Any]:
     if product is None:
         return {"productId": None, "personalizable": False, "printAreas": 0, "options": 0}
     template = product.template or {}
+    options = template.get("options") or suggested_options(template)
     return {
         "productId": product.id,
         "personalizable": bool(product.personalizable),
         "printAreas": len(template.get("printAreas") or []),
-        "options": len(template.get("options") or []),
+        "options": len(options),
     }
 
 

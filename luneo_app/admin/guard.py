@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, redirect, render_template, request
+from flask import Response, current_app, g, make_response, redirect, render_template, request
 
 from connectors.shopify import normalize_shop_domain
 
@@ -50,7 +50,8 @@ def frame_ancestors(shop: str | None) -> str:
 def guard_page() -> Response | None:
     """``before_request`` of the pages: a verified session, or the bounce."""
     outcome = load_shop_session()
-    return outcome if isinstance(outcome, Response) else None
+    # Anything but a verified session is the answer to send instead (fail closed).
+    return None if isinstance(outcome, ShopSession) else outcome
 
 
 def guard_api() -> None:
@@ -89,7 +90,7 @@ def bounce() -> Any:
         return redirect(f"{path}?{urlencode(args)}")
     shop = normalize_shop_domain(request.args.get("shop"))
     if shop is None:
-        return render_template("admin/open_in_shopify.html"), 401
+        return make_response(render_template("admin/open_in_shopify.html"), 401)
     reload_path = path + (f"?{urlencode(args)}" if args else "")
     return redirect(f"{BOUNCE_PATH}?{urlencode({**args, 'shopify-reload': reload_path})}")
 
@@ -107,8 +108,22 @@ def add_page_headers(response: Response) -> Response:
     if "Content-Security-Policy" not in response.headers:
         shop = getattr(g, "shop_domain", None) or normalize_shop_domain(request.args.get("shop"))
         response.headers["Content-Security-Policy"] = frame_ancestors(shop)
+    _trim_preloads(response)
     # Pages carry the session token in their URL: keep it out of caches and referrers.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _trim_preloads(response: Response) -> None:
+    """Keep Shopify's App Bridge preload, drop Polaris' (the admin ships its own styles);
+    in demo mode there is no Shopify CDN to preload from at all."""
+    link = response.headers.get("Link")
+    if not link:
+        return
+    kept = [part.strip() for part in link.split(",") if "polaris" not in part]
+    if demo_active() or not kept:
+        del response.headers["Link"]
+    else:
+        response.headers["Link"] = ", ".join(kept)

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from connectors.shopify import ShopifyError
 from connectors.shopify_catalog import THEME_FILES_QUERY, parse_theme_state
 
+from ..ai.budget import budget_cents, month_of, spent_cents
 from ..core.clock import utcnow
 from ..extensions import db
-from ..ai.budget import budget_cents, month_of, spent_cents
 from ..models import Brand, BudgetAlert, Design, Order, Product, ShopInstall, UsageRecord
 from ..shopify.tokens import TokenUnavailable, shop_graphql
 from .guard import demo_active

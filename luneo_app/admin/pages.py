@@ -18,6 +18,7 @@ from ..shopify.tokens import TokenUnavailable
 from . import activity, catalog, editor, onboarding, shop_settings
 from .assets import asset_url, send_asset
 from .guard import carried_args, demo_active, guard_page
+from .params import page_arg, status_arg
 
 log = logging.getLogger("luneo.admin")
 
@@ -43,7 +44,7 @@ STATUS_LABELS = {
     "pending": ("Waiting for files", "attention"),
     "packaging": ("Preparing files", "info"),
     "in_production": ("In production", "info"),
-    "ready": ("Ready", "success"),
+    "ready": ("Files ready", "success"),
     "produced": ("Produced", "success"),
     "shipped": ("Shipped", "success"),
     "problem": ("Needs attention", "critical"),
@@ -65,6 +66,7 @@ def admin_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, **{**carried_args(), **values})
 
 
+@bp.app_template_global("status_badge")
 def status_badge(status: str | None) -> tuple[str, str]:
     """``(label, tone)`` of a design, order or production status."""
     if not status:
@@ -85,7 +87,6 @@ def _page_context() -> dict[str, Any]:
     return {
         "asset_url": asset_url,
         "admin_url": admin_url,
-        "status_badge": status_badge,
         "nav": NAV,
         "demo": demo_active(),
         "api_key": onboarding.api_key(),
@@ -144,8 +145,6 @@ def template_editor(product_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/designs")
 def designs():  # type: ignore[no-untyped-def]
     """What shoppers made, newest first."""
-    from .api import page_arg, status_arg
-
     listing = activity.list_designs(g.brand.id, page_arg(), status_arg())
     return _page("designs.html", "admin.designs", listing=listing)
 
@@ -159,8 +158,6 @@ def design(design_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/orders")
 def orders():  # type: ignore[no-untyped-def]
     """Orders carrying designs, their production status and files."""
-    from .api import page_arg
-
     return _page(
         "orders.html", "admin.orders", listing=activity.list_orders(g.brand.id, page_arg())
     )

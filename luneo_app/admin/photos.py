@@ -24,7 +24,6 @@ log = logging.getLogger("luneo.admin.photos")
 
 DISPLAY_WIDTH = 1000
 THUMB_WIDTH = 160
-SHOPIFY_CDN = "cdn.shopify.com"
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 _FORMATS = {
     "PNG": ("png", "image/png"),
@@ -100,12 +99,10 @@ def store_photo(product: Product, data: bytes, source: str | None = None) -> Non
 
 
 def _allowed_photo_url(url: str) -> bool:
-    """Only Shopify's CDN (or, in tests, the configured fake Shopify) serves product photos."""
+    """Only Shopify's CDN (``SHOPIFY_CDN_ORIGIN``; a local fake in tests) serves photos."""
+    origin = (current_app.config.get("SHOPIFY_CDN_ORIGIN") or "https://cdn.shopify.com").rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname == SHOPIFY_CDN:
-        return True
-    origin = current_app.config.get("SHOPIFY_ADMIN_ORIGIN")
-    return bool(origin) and url.startswith(origin.rstrip("/") + "/")
+    return url.startswith(origin + "/") and not parts.username and ".." not in parts.path
 
 
 def import_shopify_photo(product: Product, url: str | None) -> bool:

@@ -9,8 +9,12 @@ is cut back out of the answer, upright, as the artwork of the design layer.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +22,9 @@ from PIL import Image, ImageDraw
 
 SIZES = ((1024, 1024), (1536, 1024), (1024, 1536))
 FILL = 0.70  # share of the canvas the print area's bounding box may take
+CACHE_SIZE = 16
+_cache: OrderedDict[str, EditCanvas] = OrderedDict()
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,31 @@ def edit_canvas(
     background: str = "#ffffff",
     aspect: float = 1.0,
 ) -> EditCanvas:
-    """Frame the photo around ``area`` and draw the transparent-where-editable mask."""
+    """Frame the photo around ``area`` and draw the transparent-where-editable mask.
+
+    A product's canvas never changes, so it is made once per process (kept for the last
+    :data:`CACHE_SIZE` photo/area pairs).
+    """
+    key = hashlib.sha256(
+        json.dumps([area, background, aspect], sort_keys=True, default=str).encode()
+        + (product_image or b"")
+    ).hexdigest()
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    made = _make_canvas(product_image, area, background, aspect)
+    with _lock:
+        _cache[key] = made
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return made
+
+
+def _make_canvas(
+    product_image: bytes | None, area: dict[str, Any], background: str, aspect: float
+) -> EditCanvas:
     photo = _photo(product_image, background, aspect)
     pw, ph = photo.size
     cx = (float(area["x"]) + float(area["width"]) / 2) * pw
@@ -123,9 +154,12 @@ def cut_area(result_png: bytes, canvas: EditCanvas, long_side: int = 1024) -> Im
     cw, ch = canvas.area_px[0] * sx, canvas.area_px[1] * sy
     k = min(1.0, long_side / max(cw, ch)) if max(cw, ch) > long_side else 1.0
     out_w, out_h = max(1, round(cw * k)), max(1, round(ch * k))
+    cx, cy = canvas.center[0] * sx, canvas.center[1] * sy
+    if canvas.rotation % 360 == 0:  # upright: a (sub-pixel) crop and resize is enough
+        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
+        return result.resize((out_w, out_h), Image.Resampling.BICUBIC, box=box)
     t = math.radians(canvas.rotation)
     c, s = math.cos(t), math.sin(t)
-    cx, cy = canvas.center[0] * sx, canvas.center[1] * sy
     # output pixel (u, v) -> source pixel: rotate the area frame back onto the answer
     a, b = c / k, -s / k
     d, e = s / k, c / k
@@ -138,5 +172,5 @@ def cut_area(result_png: bytes, canvas: EditCanvas, long_side: int = 1024) -> Im
 
 def _png(image: Image.Image) -> bytes:
     buf = io.BytesIO()
-    image.save(buf, "PNG", compress_level=3)
+    image.save(buf, "PNG", compress_level=1)
     return buf.getvalue()

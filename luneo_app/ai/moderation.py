@@ -150,30 +150,41 @@ def denied(text: str, terms: Iterable[str]) -> str | None:
     """The first denied term found in ``text`` as whole words, else None.
 
     Accents, case and leetspeak are folded, and letters spelled out one by one
-    (``p.o.r.n``, ``p o r n``) are joined before matching.
+    (``p.o.r.n``, ``a N.A.Z.I eagle``) are searched as one run of letters.
     """
-    words = " ".join(_join_spelled(re.findall(r"[a-z0-9]+", _fold(text))))
+    tokens = re.findall(r"[a-z0-9]+", _fold(text))
+    joined, runs = _join_spelled(tokens)
+    texts = (" ".join(tokens), " ".join(joined))
     for term in terms:
         t = " ".join(re.findall(r"[a-z0-9]+", _fold(term)))
-        if t and re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", words):
+        if not t:
+            continue
+        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])")
+        if any(pattern.search(words) for words in texts):
+            return term
+        if any(t.replace(" ", "") in run for run in runs):
             return term
     return None
 
 
-def _join_spelled(tokens: list[str]) -> list[str]:
-    out: list[str] = []
+def _join_spelled(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Tokens with runs of one-letter tokens joined (``k i l l`` -> ``kill``), and the runs
+    of three letters or more on their own."""
+    joined: list[str] = []
+    runs: list[str] = []
     run = ""
-    for token in tokens:
+    for token in [*tokens, ""]:
         if len(token) == 1:
             run += token
             continue
         if run:
-            out.append(run)
-            run = ""
-        out.append(token)
-    if run:
-        out.append(run)
-    return out
+            joined.append(run)
+            if len(run) >= 3:
+                runs.append(run)
+        run = ""
+        if token:
+            joined.append(token)
+    return joined, runs
 
 
 def check_remote(prompt: str, brand: Brand) -> Verdict:

@@ -77,7 +77,7 @@ class OpenAIProvider:
         except (OSError, ValueError) as exc:  # PIL: not a picture we can read
             raise ProviderFailed("the answer's image cannot be read") from exc
         buf = io.BytesIO()
-        art.save(buf, "PNG", compress_level=3)
+        art.save(buf, "PNG", compress_level=1)
         usage = getattr(response, "usage", None)
         return Artwork(
             png=buf.getvalue(),

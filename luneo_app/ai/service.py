@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import utcnow
 from ..core.errors import ValidationFailed
+from ..core.ids import new_id
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import AiArtwork, Brand, BudgetAlert, Product, UsageRecord
@@ -110,8 +111,10 @@ def make_artwork(
     area = _area(product, layer["printArea"])
     digest = layer_hash(product, layer)
     chain = provider_chain(allow_paid=remote_checked and not budget.exhausted(brand))
-    hit = _cached(brand.id, digest, tuple(p.name for p in chain))
-    if hit is not None:
+    # Stored artwork is free: AI art already paid for is always reused; procedural art
+    # (perhaps a fallback) only when OpenAI is not to be asked this time.
+    hit = _cached(brand.id, digest, ("openai", "procedural"))
+    if hit is not None and (hit.provider == "openai" or not any(p.paid for p in chain)):
         return _stored(hit, cached=True), []
     request = ArtworkRequest(
         prompt=layer["prompt"],
@@ -123,36 +126,14 @@ def make_artwork(
         product_background=str(
             ((product.template or {}).get("product") or {}).get("background", "#ffffff")
         ),
-        safety_id=hashlib.sha256(f"{brand.id}:{shopper_ref or design_id}".encode()).hexdigest()[
-            :32
-        ],
+        safety_id=_safety_id(brand.id, shopper_ref or design_id),
     )
     art, fallback = _generate(chain, request, brand.id)
     if fallback is None and art.provider == "procedural" and current_app.config["OPENAI_API_KEY"]:
         fallback = _why_not_paid(remote_checked, brand)
     cost = cost_cents(art, current_app.config)
-    key = f"{brand_prefix(brand.id)}artwork/{digest[:40]}-{art.provider}.png"
-    current_app.extensions["luneo.storage"].put(key, art.png, "image/png")
     now = utcnow()
-    row = AiArtwork(
-        brand_id=brand.id,
-        prompt_hash=digest,
-        provider=art.provider,
-        model=art.model,
-        key=key,
-        width=art.width,
-        height=art.height,
-        cost_cents=cost,
-        created_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # made at the same moment by another job: use that one
-        existing = _cached(brand.id, digest, (art.provider,))
-        if existing is not None:
-            return _stored(existing, cached=True), []
-        raise
+    # Every generation is recorded, even one that loses a race below: it was paid for.
     db.session.add(
         UsageRecord(
             brand_id=brand.id,
@@ -173,9 +154,42 @@ def make_artwork(
             },
         )
     )
+    stored = _store(brand, digest, art, cost, now)
     db.session.flush()
     alerts = budget.record_alerts(brand) if cost else []
-    return _stored(row, cached=False), alerts
+    return stored, alerts
+
+
+def _store(brand: Brand, digest: str, art: Artwork, cost: int, now: Any) -> StoredArtwork:
+    """Keep the artwork's file and cache row. Each file has a key of its own, so a design
+    keeps exactly the pixels it was previewed with; when another job stored the same
+    request first, its artwork wins and this file is dropped."""
+    storage = current_app.extensions["luneo.storage"]
+    row_id = new_id("art")
+    key = f"{brand_prefix(brand.id)}artwork/{row_id}.png"
+    storage.put(key, art.png, "image/png")
+    row = AiArtwork(
+        id=row_id,
+        brand_id=brand.id,
+        prompt_hash=digest,
+        provider=art.provider,
+        model=art.model,
+        key=key,
+        width=art.width,
+        height=art.height,
+        cost_cents=cost,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        existing = _cached(brand.id, digest, (art.provider,))
+        if existing is None:
+            raise
+        storage.delete(key)
+        return _stored(existing, cached=False, cost=cost)
+    return _stored(row, cached=False)
 
 
 def _generate(chain: list, request: ArtworkRequest, brand_id: str) -> tuple[Artwork, str | None]:
@@ -212,6 +226,11 @@ def _generate(chain: list, request: ArtworkRequest, brand_id: str) -> tuple[Artw
     raise ProviderFailed("no artwork provider could answer")  # the chain ends procedural
 
 
+def _safety_id(brand_id: str, shopper: str) -> str:
+    """A stable, non-identifying shopper reference for OpenAI's abuse monitoring."""
+    return hashlib.sha256(f"luneo:{brand_id}:{shopper}".encode()).hexdigest()[:32]
+
+
 def _why_not_paid(remote_checked: bool, brand: Brand) -> str:
     if openai_breaker().is_open():
         return "circuit_open"
@@ -233,13 +252,13 @@ def _cached(brand_id: str, digest: str, providers: tuple[str, ...]) -> AiArtwork
     return min(rows, key=lambda r: rank[r.provider], default=None)
 
 
-def _stored(row: AiArtwork, cached: bool) -> StoredArtwork:
+def _stored(row: AiArtwork, cached: bool, cost: int | None = None) -> StoredArtwork:
     return StoredArtwork(
         key=row.key,
         provider=row.provider,
         width=row.width,
         height=row.height,
-        cost_cents=0 if cached else row.cost_cents,
+        cost_cents=0 if cached else (row.cost_cents if cost is None else cost),
         cached=cached,
     )
 

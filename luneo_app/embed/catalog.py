@@ -137,4 +137,5 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
         "materials": materials if isinstance(materials, list) else None,
         "currency": brand.currency or "USD",
         "templateVersion": product.template_version,
+        "has3d": bool(product.model_key),
     }

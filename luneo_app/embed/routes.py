@@ -208,7 +208,8 @@ def _widget_csp(parent_origin: str) -> str:
         images += f" {storage_origin}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
-        f"img-src {images}; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        # blob: in connect-src: <model-viewer> (3D tab) decodes a GLB's textures from blob URLs
+        f"img-src {images}; connect-src 'self' blob:; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors {parent_origin}"
     )
 

@@ -31,6 +31,7 @@ STOREFRONT_ENDPOINTS = frozenset(
         "uploads.upload",
         "embed.product",
         "embed.preview_link",
+        "three_d.design_ar",  # the widget's 3D / AR tab
     }
 )
 

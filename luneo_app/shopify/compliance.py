@@ -179,7 +179,13 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
     data = _CustomerData(
         brand_id, customer_refs(customer), _order_refs(payload.get("orders_to_redact"))
     )
-    files = data.files()
+    exports = db.session.scalars(
+        select(DataExport).where(
+            DataExport.brand_id == brand_id,
+            DataExport.subject_ref == str(customer.get("id") or ""),
+        )
+    ).all()
+    files = data.files() | {e.file_key for e in exports}
     storage = current_app.extensions["luneo.storage"]
     removed_files = 0
     for key in sorted(files):
@@ -207,9 +213,11 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
     db.session.execute(delete(RenderJob).where(RenderJob.design_id.in_(design_ids)))
     db.session.execute(delete(Design).where(Design.id.in_(design_ids)))
     db.session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
+    db.session.execute(delete(DataExport).where(DataExport.id.in_([e.id for e in exports])))
     summary = {
         "designs": len(design_ids),
         "uploads": len(upload_ids),
+        "exports": len(exports),
         "files": removed_files,
         "ordersAnonymized": len(order_ids),
     }

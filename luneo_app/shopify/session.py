@@ -71,14 +71,14 @@ class InvalidSession(Unauthorized):
     code = "invalid_session_token"
 
 
+@dataclass(frozen=True)
 class _Verified:
     """A verified token: its claims, the shop, and the headers a document load must carry."""
 
-    def __init__(self, claims: dict[str, Any], shop: str, headers: dict[str, str], result: Any):
-        self.claims = claims
-        self.shop = shop
-        self.headers = headers
-        self.result = result
+    claims: dict[str, Any]
+    shop: str
+    headers: dict[str, str]
+    result: Any  # shopify_app's ResultWithExchangeableIdToken
 
 
 def demo_secret() -> str:
@@ -166,12 +166,10 @@ def load_shop_session() -> ShopSession | Response:
         demo=demo,
         document=document,
     )
-    g.shop_session, g.brand, g.shop_install, g.shop_domain = (
-        session,
-        brand,
-        install,
-        session.shop_domain,
-    )
+    g.shop_session = session
+    g.brand = brand
+    g.shop_install = install
+    g.shop_domain = session.shop_domain
     if document and verified.headers:
 
         @after_this_request

@@ -169,8 +169,9 @@ def _record(
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
         .returning(WebhookEvent.id)
     )
-    inserted = db.session.execute(statement).scalar()
-    db.session.commit()
+    # One statement in autocommit: a single round trip, durable before the 200 goes out.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        inserted = conn.execute(statement).scalar()
     if inserted is None:
         return Receipt(duplicate=True, event_id=None)
     try:
@@ -178,9 +179,8 @@ def _record(
     except Exception as exc:
         # Not queued: forget the row so Shopify's retry of this delivery is not a duplicate.
         log.exception("could not enqueue webhook %s; asking Shopify to retry", webhook_id)
-        db.session.rollback()
-        db.session.execute(delete(WebhookEvent).where(WebhookEvent.id == row_id))
-        db.session.commit()
+        with db.engine.begin() as conn:
+            conn.execute(delete(WebhookEvent).where(WebhookEvent.id == row_id))
         raise LuneoError(
             "The webhook could not be queued; retry later.", code="unavailable", status=503
         ) from exc

@@ -32,6 +32,7 @@ def offline_app(_schema):  # type: ignore[no-untyped-def]
     with application.app_context():
         yield application
         db.session.remove()
+        db.engine.dispose()  # other test runs share the PostgreSQL server's connections
 
 
 @pytest.fixture()
@@ -47,3 +48,4 @@ def openai_app(_schema, fake_openai):  # type: ignore[no-untyped-def]
     with application.app_context():
         yield application
         db.session.remove()
+        db.engine.dispose()

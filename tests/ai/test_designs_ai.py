@@ -50,8 +50,11 @@ def test_ai_layer_is_generated_then_previewed_and_named_procedural(offline_app):
 def test_the_artwork_shows_in_the_preview_inside_the_print_area(offline_app):
     app, client = offline_app, offline_app.test_client()
     _, headers, product = brand_with_ai_mug(app)
-    plain = client.post("/v1/designs", json={**text_design(product.id, text="A"),
-                                            "previewMode": "fast"}, headers=headers)
+    plain = client.post(
+        "/v1/designs",
+        json={**text_design(product.id, text="A"), "previewMode": "fast"},
+        headers=headers,
+    )
     with_art = client.post(
         "/v1/designs", json=ai_design(product.id, "a red pattern of hearts"), headers=headers
     )
@@ -61,8 +64,9 @@ def test_the_artwork_shows_in_the_preview_inside_the_print_area(offline_app):
         ]
         for r in (plain, with_art)
     ]
-    a, b = (np.asarray(Image.open(io.BytesIO(_get(client, u, app))).convert("RGB"), int)
-            for u in urls)
+    a, b = (
+        np.asarray(Image.open(io.BytesIO(_get(client, u, app))).convert("RGB"), int) for u in urls
+    )
     changed = np.any(np.abs(a - b) > 40, axis=-1)
     ys, xs = np.nonzero(changed)
     area = product.template["printAreas"][0]
@@ -77,7 +81,8 @@ def test_top_level_prompt_becomes_an_ai_layer(offline_app):
     app, client = offline_app, offline_app.test_client()
     _, headers, product = brand_with_ai_mug(app)
     response = client.post(
-        "/v1/designs", json={"productId": product.id, "prompt": PROMPT, "previewMode": "fast"},
+        "/v1/designs",
+        json={"productId": product.id, "prompt": PROMPT, "previewMode": "fast"},
         headers=headers,
     )
     assert response.status_code == 202, response.get_json()
@@ -93,8 +98,9 @@ def test_same_prompt_again_reuses_the_stored_artwork(offline_app):
     first = client.post("/v1/designs", json=ai_design(product.id, PROMPT), headers=headers)
     # another placement is another design, but the same artwork request
     moved = client.post(
-        "/v1/designs", json=ai_design(product.id, "A gold cursive   'Jessica' with small STARS",
-                                      scale=0.8), headers=headers,
+        "/v1/designs",
+        json=ai_design(product.id, "A gold cursive   'Jessica' with small STARS", scale=0.8),
+        headers=headers,
     )
     assert first.status_code == moved.status_code == 202
     assert first.get_json()["designId"] != moved.get_json()["designId"]
@@ -113,9 +119,13 @@ def test_bad_ai_layers_are_refused_and_nothing_is_written(offline_app):
         ai_design(product.id, PROMPT, seed=-1),
         ai_design(product.id, PROMPT, seed="7"),
         {**ai_design(product.id, PROMPT), "prompt": "something else"},
-        {"productId": product.id, "layers": [
-            {"type": "ai", "printArea": "front", "prompt": PROMPT},
-            {"type": "ai", "printArea": "front", "prompt": "stars"}]},
+        {
+            "productId": product.id,
+            "layers": [
+                {"type": "ai", "printArea": "front", "prompt": PROMPT},
+                {"type": "ai", "printArea": "front", "prompt": "stars"},
+            ],
+        },
         ai_design(product.id, PROMPT, x=1.7),
         ai_design(product.id, PROMPT, printArea="back"),
     ]
@@ -149,8 +159,9 @@ def test_finalizing_an_ai_design_makes_production_files_with_the_artwork(offline
     ).get_json()["designId"]
     layers = client.get(f"/v1/designs/{design_id}", headers=headers).get_json()["layers"]
     # sending back the layers as read (with artworkUrl) matches the design
-    done = client.post(f"/v1/designs/{design_id}/finalize", json={"layers": layers},
-                       headers=headers)
+    done = client.post(
+        f"/v1/designs/{design_id}/finalize", json={"layers": layers}, headers=headers
+    )
     assert done.status_code == 200, done.get_json()
     body = client.get(f"/v1/designs/{design_id}", headers=headers).get_json()
     assert body["status"] == "production_ready"

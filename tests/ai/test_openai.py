@@ -106,9 +106,7 @@ def test_same_prompt_twice_makes_one_paid_call(openai_app, fake_openai):
     assert len(paid) == 1
 
 
-def test_when_openai_refuses_the_prompt_the_design_fails_without_fallback(
-    openai_app, fake_openai
-):
+def test_when_openai_refuses_the_prompt_the_design_fails_without_fallback(openai_app, fake_openai):
     _, headers, product = brand_with_ai_mug(openai_app)
     fake_openai.refuse_next("edits")
     body = _post(openai_app, headers, ai_design(product.id, PROMPT)).get_json()

@@ -50,6 +50,8 @@ class Call:
     fields: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
+    started: float = 0.0
+    server_ms: float = 0.0  # time the fake spent on the request (reading to answering)
 
 
 @dataclass
@@ -172,12 +174,13 @@ class FakeOpenAI:
     # -- serving --------------------------------------------------------------------------
 
     def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        started = time.perf_counter()
         path = req.path.split("?", 1)[0]
         kind = KINDS.get(path)
         length = int(req.headers.get("Content-Length") or 0)
         raw = req.rfile.read(length)
         headers = {k.lower(): v for k, v in req.headers.items()}
-        call = Call(kind=kind or path, headers=headers, fields={})
+        call = Call(kind=kind or path, headers=headers, fields={}, started=started)
         with self._lock:
             self.calls.append(call)
             queue = self._failures.get(kind or "")
@@ -221,6 +224,7 @@ class FakeOpenAI:
             req.send_header(key, value)
         req.end_headers()
         req.wfile.write(data)
+        call.server_ms = (time.perf_counter() - call.started) * 1000
 
     def _edits(self, call: Call) -> tuple[int, dict]:
         if not call.fields.get("prompt") or "image" not in call.files:

@@ -86,6 +86,13 @@ class FakeReceiver:
         with self._lock:
             self._routes[(method, path)] = (status, body)
 
+    def reset(self) -> None:
+        """Forget what was received and every switched answer."""
+        with self._lock:
+            self.received.clear()
+            self._statuses.clear()
+            self._routes.clear()
+
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Wait until ``count`` requests arrived; returns them."""
         deadline = time.monotonic() + timeout

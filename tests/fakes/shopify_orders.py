@@ -37,6 +37,15 @@ class FakeOrders:
         self.write_backs: list[tuple[str, dict[str, Any]]] = []
         self.write_delay = 0.0
 
+    def reset(self) -> None:
+        """Forget every order, product, metafield and write-back."""
+        with self._lock:
+            self._orders.clear()
+            self._products.clear()
+            self._metafields.clear()
+            self.write_backs.clear()
+        self.write_delay = 0.0
+
     def handlers(self) -> list[tuple[str, Any]]:
         """(marker, handler) pairs for the fake's GraphQL dispatch."""
         return [

@@ -48,3 +48,4 @@ def app(_schema, fake_shopify):  # type: ignore[no-untyped-def]
     with application.app_context():
         yield application
         _db.session.remove()
+        _db.engine.dispose()  # the server is shared: hold no idle connections between tests

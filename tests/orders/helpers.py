@@ -120,6 +120,8 @@ def jobs(kind: str) -> list[RenderJob]:
 
 
 def only_order() -> Order:
+    """The one order, read fresh (the work ran in other sessions)."""
+    db.session.expire_all()
     return db.session.query(Order).one()
 
 

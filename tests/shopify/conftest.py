@@ -9,7 +9,7 @@ from flask import g, jsonify
 
 from luneo_app import create_app
 from luneo_app.extensions import db as _db
-from luneo_app.shopify.session import require_shop_session
+from luneo_app.shopify.session import BOUNCE_EXTENSION, require_shop_session
 from tests.conftest import clean_state, make_config
 from tests.fakes.shopify import FakeShopify
 from tests.shopify.helpers import API_KEY, API_SECRET
@@ -42,6 +42,24 @@ def app(_schema, fake_shopify):  # type: ignore[no-untyped-def]
     with application.app_context():
         yield application
         _db.session.remove()
+        _db.engine.dispose()  # other suites share the server's connection slots
+
+
+@pytest.fixture()
+def build_app():  # type: ignore[no-untyped-def]
+    """Make more apps in a test (other settings); their connections close afterwards."""
+    built = []
+
+    def build(config):  # type: ignore[no-untyped-def]
+        application = create_app(config)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def _add_whoami(application) -> None:  # type: ignore[no-untyped-def]
@@ -57,5 +75,7 @@ def _add_whoami(application) -> None:  # type: ignore[no-untyped-def]
             demo=g.shop_session.demo,
         )
 
-    application.add_url_rule("/admin/api/test-whoami", "test_whoami", whoami)
-    application.add_url_rule("/admin/test-page", "test_page", whoami)
+    # These tests cover session.py's own bounce, not the one the admin pages install.
+    application.extensions.pop(BOUNCE_EXTENSION, None)
+    application.add_url_rule("/test-shopify/api/whoami", "test_whoami", whoami)
+    application.add_url_rule("/test-shopify/page", "test_page", whoami)

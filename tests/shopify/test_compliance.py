@@ -134,6 +134,10 @@ def test_customer_redact_erases_the_customers_designs_uploads_and_files_only(
         "orders_to_redact": [450789469],
     }
 
+    request = {"customer": CUSTOMER, "data_request": {"id": 77}}
+    assert post_webhook(client, "customers/data_request", request).status_code == 200
+    export_key = db.session.query(DataExport).one().file_key
+
     assert post_webhook(client, "customers/redact", payload).status_code == 200
 
     db.session.expire_all()
@@ -149,8 +153,15 @@ def test_customer_redact_erases_the_customers_designs_uploads_and_files_only(
     assert db.session.get(Design, kept.id) is not None
     assert storage.exists(kept.preview_key) and storage.exists(kept_upload.key)
     assert db.session.get(Order, kept_order.id).shipping is not None
+    assert db.session.query(DataExport).count() == 0 and not storage.exists(export_key)
     audit = db.session.query(AuditEvent).filter_by(action="compliance.customer_redacted").one()
-    assert audit.details == {"designs": 1, "uploads": 1, "files": 3, "ordersAnonymized": 1}
+    assert audit.details == {
+        "designs": 1,
+        "uploads": 1,
+        "exports": 1,
+        "files": 4,
+        "ordersAnonymized": 1,
+    }
 
 
 def _brand_rows(brand_id: str) -> dict[str, int]:

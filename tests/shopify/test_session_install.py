@@ -16,7 +16,7 @@ from tests.conftest import clean_state, make_config
 from tests.shopify.helpers import API_KEY, SHOP, install_of, post_webhook
 from tests.support.factories import make_shop
 
-WHOAMI = "/admin/api/test-whoami"
+WHOAMI = "/test-shopify/api/whoami"
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 
 
@@ -102,7 +102,7 @@ def test_a_fetch_without_a_token_is_refused(client):
 def test_a_document_load_with_an_id_token_gets_the_frame_ancestors_header(client, fake_shopify):
     token = fake_shopify.session_token(SHOP)
 
-    response = client.get("/admin/test-page", query_string={"shop": SHOP, "id_token": token})
+    response = client.get("/test-shopify/page", query_string={"shop": SHOP, "id_token": token})
 
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == (
@@ -111,14 +111,14 @@ def test_a_document_load_with_an_id_token_gets_the_frame_ancestors_header(client
 
 
 def test_a_document_load_without_a_token_bounces_to_the_session_token_page(client):
-    response = client.get("/admin/test-page", query_string={"shop": SHOP, "host": "abc"})
+    response = client.get("/test-shopify/page", query_string={"shop": SHOP, "host": "abc"})
 
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.path == "/auth/session-token"
     query = parse_qs(location.query)
     assert query["shop"] == [SHOP]
-    assert query["shopify-reload"] == [f"/admin/test-page?shop={SHOP}&host=abc"]
+    assert query["shopify-reload"] == [f"/test-shopify/page?shop={SHOP}&host=abc"]
 
     page = client.get(response.headers["Location"])
 
@@ -131,15 +131,15 @@ def test_a_document_load_for_another_shop_than_its_token_bounces(client, fake_sh
     token = fake_shopify.session_token(SHOP)
 
     response = client.get(
-        "/admin/test-page", query_string={"shop": "other.myshopify.com", "id_token": token}
+        "/test-shopify/page", query_string={"shop": "other.myshopify.com", "id_token": token}
     )
 
     assert response.status_code == 302
     assert db.session.query(ShopInstall).count() == 0
 
 
-def test_demo_session_tokens_work_only_in_demo_mode(_schema, fake_shopify):
-    demo_app = create_app(make_config(DEMO_MODE=True, SHOPIFY_API_SECRET=None))
+def test_demo_session_tokens_work_only_in_demo_mode(_schema, fake_shopify, build_app):
+    demo_app = build_app(make_config(DEMO_MODE=True, SHOPIFY_API_SECRET=None))
     clean_state(demo_app)
     from tests.shopify.conftest import _add_whoami
 
@@ -154,7 +154,7 @@ def test_demo_session_tokens_work_only_in_demo_mode(_schema, fake_shopify):
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["shop"] == demo_app.config["DEMO_SHOP_DOMAIN"]
         assert response.get_json()["demo"] is True
-        page = demo_client.get("/admin/test-page")
+        page = demo_client.get("/test-shopify/page")
         assert page.status_code == 302 and "id_token=" in page.headers["Location"]
         assert demo_client.get(page.headers["Location"]).status_code == 200
 

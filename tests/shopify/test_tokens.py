@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import text
 
 from connectors.shopify import ShopifyUnavailable
-from luneo_app import create_app
 from luneo_app.core.crypto import generate_key
 from luneo_app.extensions import db
 from luneo_app.shopify.tokens import (
@@ -37,7 +36,7 @@ def test_tokens_are_stored_encrypted_with_a_key_id_and_never_logged(
 ):
     caplog.set_level(logging.DEBUG)
     client.get(
-        "/admin/api/test-whoami",
+        "/test-shopify/api/whoami",
         headers={"Authorization": f"Bearer {fake_shopify.session_token(SHOP)}"},
     )
     _expire(-1)
@@ -116,7 +115,7 @@ def test_a_refused_refresh_token_drops_the_tokens_so_the_next_admin_visit_reinst
     install = install_of()
     assert install.access_token_enc is None and "refresh token" in install.last_error
     response = client.get(
-        "/admin/api/test-whoami",
+        "/test-shopify/api/whoami",
         headers={"Authorization": f"Bearer {fake_shopify.session_token(SHOP)}"},
     )
     assert response.status_code == 200
@@ -160,11 +159,11 @@ def test_an_uninstalled_shop_has_no_token(app, fake_shopify):
         access_token_for(SHOP)
 
 
-def test_rotate_key_reencrypts_every_token_with_the_new_key(app, fake_shopify):
+def test_rotate_key_reencrypts_every_token_with_the_new_key(app, fake_shopify, build_app):
     _brand, _install, grant = seed_install(app, fake_shopify)
     old_key = app.config["LUNEO_ENCRYPTION_KEY"]
     new_key = generate_key("k2")
-    rotated = create_app(
+    rotated = build_app(
         shopify_config(
             fake_shopify, LUNEO_ENCRYPTION_KEY=new_key, LUNEO_ENCRYPTION_OLD_KEYS=old_key
         )
@@ -178,15 +177,15 @@ def test_rotate_key_reencrypts_every_token_with_the_new_key(app, fake_shopify):
     install = install_of()
     assert install.access_token_enc.startswith("v1.k2.")
     assert install.refresh_token_enc.startswith("v1.k2.")
-    only_new = create_app(shopify_config(fake_shopify, LUNEO_ENCRYPTION_KEY=new_key))
+    only_new = build_app(shopify_config(fake_shopify, LUNEO_ENCRYPTION_KEY=new_key))
     with only_new.app_context():
         assert access_token_for(SHOP) == grant.access_token
 
 
-def test_rotate_key_without_the_old_key_changes_nothing_and_says_why(app, fake_shopify):
+def test_rotate_key_without_the_old_key_changes_nothing_and_says_why(app, fake_shopify, build_app):
     seed_install(app, fake_shopify)
     before = install_of().access_token_enc
-    stranger = create_app(shopify_config(fake_shopify, LUNEO_ENCRYPTION_KEY=generate_key("k3")))
+    stranger = build_app(shopify_config(fake_shopify, LUNEO_ENCRYPTION_KEY=generate_key("k3")))
 
     with stranger.app_context():
         result = stranger.test_cli_runner().invoke(args=["luneo", "rotate-key"])

@@ -224,9 +224,8 @@ def test_uninstall_destroys_the_tokens_and_cancels_pending_work(app, client, fak
     assert db.session.get(RenderJob, done.id).status == "succeeded"
 
 
-def test_webhooks_are_answered_at_once_and_handled_by_a_worker(_schema, fake_shopify):
+def test_webhooks_are_answered_at_once_and_handled_by_a_worker(_schema, fake_shopify, build_app):
     """Real Redis and PostgreSQL, a real Celery worker process."""
-    from luneo_app import create_app
     from tests.conftest import clean_state
     from tests.shopify.conftest import shopify_config
     from tests.shopify.helpers import API_KEY
@@ -235,7 +234,7 @@ def test_webhooks_are_answered_at_once_and_handled_by_a_worker(_schema, fake_sho
 
     need("DATABASE_URL", database_url())
     need("REDIS_URL", redis_url())
-    live = create_app(shopify_config(fake_shopify, CELERY_EAGER=False))
+    live = build_app(shopify_config(fake_shopify, CELERY_EAGER=False))
     clean_state(live)
     with live.app_context():
         seed_install(live, fake_shopify)

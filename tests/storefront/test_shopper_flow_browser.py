@@ -12,6 +12,7 @@ import io
 import os
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -103,7 +104,7 @@ def storefront(_schema):  # type: ignore[no-untyped-def]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield f"http://localhost:{port}"
+    yield SimpleNamespace(url=f"http://localhost:{port}", app=app)
     server.shutdown()
     thread.join(5)
 
@@ -117,10 +118,11 @@ def browser(storefront):  # type: ignore[no-untyped-def]
 
 
 def _photo_png() -> bytes:
+    """A small, smooth 400 x 300 photo: too few pixels for the mug's 72 mm print area."""
+    ramp = Image.linear_gradient("L").resize((400, 300))
+    flipped = ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     out = io.BytesIO()
-    image = Image.new("RGB", (400, 300))
-    image.putdata([(x % 256, (x * y) % 256, y % 256) for y in range(300) for x in range(400)])
-    image.save(out, "PNG")
+    Image.merge("RGB", (ramp, flipped, ramp.rotate(90))).save(out, "PNG")
     return out.getvalue()
 
 
@@ -138,10 +140,11 @@ def _preview(frame):  # type: ignore[no-untyped-def]
 
 
 def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
+    url = storefront.url
     page = _new_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{storefront}/demo/product")
+    page.goto(f"{url}/demo/product")
     page.wait_for_load_state("networkidle")
     # The SDK is loaded but has created and fetched nothing before the shopper acts.
     assert page.locator("iframe").count() == 0
@@ -175,7 +178,7 @@ def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
 
     frame.get_by_role("button", name="Add to cart").click()
     expect(dialog).to_be_hidden(timeout=20000)
-    lines = page.request.get(f"{storefront}/demo/store/cart.js").json()["items"]
+    lines = page.request.get(f"{url}/demo/store/cart.js").json()["items"]
     assert len(lines) == 1
     properties = lines[0]["properties"]
     assert properties["_luneo_design_id"].startswith("des_")
@@ -193,9 +196,10 @@ def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
 
 
 def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, browser):
+    url = storefront.url
     page = _new_page(browser, viewport={"width": 1280, "height": 800})
-    page.goto(f"{storefront}/demo/product?product=demo-keepsake&locale=fr")
-    page.request.post(f"{storefront}/demo/store/cart/clear.js")
+    page.goto(f"{url}/demo/product?product=demo-keepsake&locale=fr")
+    page.request.post(f"{url}/demo/store/cart/clear.js")
     opener = page.locator("[data-luneo-open]")
     expect(opener).to_have_accessible_name("Personnaliser")
     opener.click()
@@ -221,7 +225,8 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
         {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png()}
     )
     expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20000)
-    expect(frame.locator(".quality")).to_contain_text("dpi")
+    # 400 px over 72 mm is 141 dpi, under the 150 dpi the option asks for: a warning.
+    expect(frame.locator(".quality")).to_contain_text("Résolution faible")
     frame.locator(".crop__frame").focus()
     page.keyboard.press("+")
     page.keyboard.press("ArrowRight")
@@ -236,7 +241,7 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
 
     frame.get_by_role("button", name="Ajouter au panier").click()
     expect(page.get_by_role("dialog")).to_be_hidden(timeout=20000)
-    lines = page.request.get(f"{storefront}/demo/store/cart.js").json()["items"]
+    lines = page.request.get(f"{url}/demo/store/cart.js").json()["items"]
     product_line, fee_line = lines
     design_id = product_line["properties"]["_luneo_design_id"]
     assert "Léa" in product_line["properties"]["Personnalisation"]
@@ -245,3 +250,29 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
     assert fee_line["properties"]["_luneo_design_id"] == design_id
     page.screenshot(path=str(SHOTS / "desktop-after-add-fr.png"))
     page.close()
+
+
+def test_token_is_refreshed_before_expiry_without_losing_the_shoppers_work(storefront, browser):
+    """With 66 s tokens the SDK refreshes after 6 s (a minute early); typing carries on."""
+    storefront.app.config["EMBED_TOKEN_TTL"] = 66
+    page = _new_page(browser, viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{storefront.url}/demo/product")
+        page.locator("[data-luneo-open]").click()
+        frame = page.frame_locator("iframe.luneo-frame")
+        text = frame.get_by_label("Your text")
+        text.fill("Anna")
+        expect(_preview(frame)).to_be_visible(timeout=20000)
+        before = _preview(frame).get_attribute("src")
+        with page.expect_response(lambda r: "/embed/validate" in r.url, timeout=20000) as done:
+            with page.expect_request(lambda r: "/embed/token" in r.url, timeout=20000):
+                pass
+        assert done.value.ok
+        text.press("End")
+        text.press_sequentially(" B", delay=30)
+        expect(_preview(frame)).not_to_have_attribute("src", before, timeout=20000)
+        expect(text).to_have_value("Anna B")
+        assert frame.locator("#preview-status").text_content() == "Preview updated"
+    finally:
+        storefront.app.config["EMBED_TOKEN_TTL"] = 300
+        page.close()

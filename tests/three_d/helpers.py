@@ -68,7 +68,11 @@ def photo_design(client, headers: dict, product_id: str, **extra: object) -> dic
     """A design body with a gradient photo filling the mug's front."""
     upload = client.post(
         "/v1/uploads",
-        data={"file": (io.BytesIO(gradient_png()), "g.png"), "productId": product_id},
+        data={
+            "file": (io.BytesIO(gradient_png()), "g.png"),
+            "productId": product_id,
+            "consent": "true",
+        },
         headers=headers,
         content_type="multipart/form-data",
     )

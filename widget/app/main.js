@@ -11,6 +11,7 @@ import { renderForm } from './form.js';
 import { setLocale, t } from './i18n.js';
 import { Cropper } from './photo.js';
 import { loadFont, Sketch } from './preview.js';
+import { setupThreeD } from './view3d.js';
 
 const PAUSE_MS = 650;
 const config = JSON.parse(document.getElementById('luneo-widget-config').textContent);
@@ -53,6 +54,7 @@ async function boot() {
   sketch = new Sketch($('sketch'), product);
   const ctx = formContext();
   renderForm($('fields'), ctx);
+  setupThreeD({ product, ensureDesign, hasContent: () => Boolean(content().layers.length || state.prompt) });
   visibleKey = visibleIds();
   // Give the first fonts a moment so the first sketch is drawn in the right face.
   const fonts = Object.values(state.fonts).map((id) => product.fonts.find((f) => f.id === id));
