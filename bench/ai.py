@@ -49,6 +49,7 @@ class Timings(list):
 
 
 def stats(values: list[float]) -> str:
+    """Median and p95 (and CPU median when known) of millisecond timings."""
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     text = f"median {statistics.median(values):7.1f} ms   p95 {p95:7.1f} ms"
@@ -59,6 +60,7 @@ def stats(values: list[float]) -> str:
 
 
 def timed(fn, runs: int) -> Timings:  # type: ignore[no-untyped-def]
+    """Run ``fn(i)`` once to warm up, then ``runs`` times, timing each run."""
     fn(0)  # warm fonts and caches
     out = Timings()
     out.cpu = []
@@ -71,6 +73,7 @@ def timed(fn, runs: int) -> Timings:  # type: ignore[no-untyped-def]
 
 
 def bench_procedural(runs: int, size: int) -> None:
+    """1. The procedural generator alone."""
     print(f"\n1. procedural artwork at {size} px (target: median <= 150 ms)")
     images, pngs = Timings(), Timings()
     images.cpu, pngs.cpu = [], []
@@ -90,6 +93,7 @@ def bench_procedural(runs: int, size: int) -> None:
 
 
 def make_app(redis_url: str | None):  # type: ignore[no-untyped-def]
+    """The app on a scratch SQLite database (and Redis when given), migrated."""
     from flask_migrate import upgrade
 
     from luneo_app import create_app
@@ -140,6 +144,7 @@ def _brand_and_product(app):  # type: ignore[no-untyped-def]
 
 
 def bench_overhead(runs: int, redis_url: str | None) -> None:
+    """2. Everything Luneo does around a provider that answers at once."""
     print(
         "\n2. Luneo's overhead around a provider call (instant provider; target: median <= 20 ms)"
     )
@@ -204,6 +209,7 @@ def bench_overhead(runs: int, redis_url: str | None) -> None:
 
 
 def bench_openai_adapter(runs: int) -> None:
+    """3. The OpenAI adapter's own work against the fake server."""
     print("\n3. OpenAI adapter against the fake server (client time - server time)")
     import openai
 

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -133,6 +134,46 @@ def run(base: str, deliveries: list[tuple[bytes, str]], clients: int) -> tuple[l
     return latencies, failures, time.perf_counter() - started
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes, from /proc (processes that ended count 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def server_pids(base: str, env: dict[str, str]) -> list[int]:
+    """The gunicorn workers serving ``base`` and the PostgreSQL backends of the bench database."""
+    port = urlsplit(base).port
+    master = subprocess.run(
+        ["pgrep", "-f", f"gunicorn wsgi:app --bind 127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    workers = []
+    for pid in master:
+        workers += subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", pid], capture_output=True, text=True
+        ).stdout.split()
+    backends = subprocess.run(
+        [
+            "psql",
+            env["DATABASE_URL"],
+            "-At",
+            "-c",
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return [int(p) for p in workers + backends]
+
+
 def check(env: dict[str, str], unique_ids: set[str]) -> dict[str, int]:
     """Rows and queued messages per unique id, read back from PostgreSQL and Redis."""
     query = (
@@ -204,8 +245,16 @@ def main() -> None:
         extra_env=shopify,
     ) as (base, env):
         run(base, warmup, args.clients)
-        subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "del", "webhooks"], check=True)
+        subprocess.run(
+            ["redis-cli", "-u", env["REDIS_URL"], "del", "webhooks"],
+            check=True,
+            capture_output=True,
+        )
+        pids = server_pids(base, env)
+        server_before, client_before = _cpu_seconds(pids), time.process_time()
         latencies, failures, wall = run(base, deliveries, args.clients)
+        server_cpu = _cpu_seconds(pids) - server_before
+        client_cpu = time.process_time() - client_before
         counts = check(env, {webhook_id for _, webhook_id in unique} | {w for _, w in warmup})
 
     sent = len(deliveries)
@@ -216,6 +265,14 @@ def main() -> None:
     print(
         f"latency ms: p50 {ms[50]:.1f}  p95 {ms[95]:.1f}  p99 {ms[99]:.1f}  "
         f"max {max(latencies) * 1000:.1f}  mean {statistics.mean(latencies) * 1000:.1f}"
+    )
+    per_request = (server_cpu + client_cpu) / sent * 1000
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU per webhook: {server_cpu / sent * 1000:.2f} ms server (gunicorn + PostgreSQL "
+        f"backends) + {client_cpu / sent * 1000:.2f} ms load generator; "
+        f"that is {cores * 1000 / per_request:.0f} webhooks/s if this run had the "
+        f"{cores} cores to itself (load average now {os.getloadavg()[0]:.1f})"
     )
     expected_rows = args.webhooks + args.warmup
     lost = counts["missing"]

@@ -85,3 +85,9 @@ def show_config() -> None:
     click.echo(f"jobs:     {'eager (in-process)' if cfg['CELERY_EAGER'] else 'celery on redis'}")
     click.echo(f"storage:  {cfg['STORAGE_DIR']}")
     click.echo(f"demo:     {'on' if cfg['DEMO_MODE'] else 'off'}")
+    artwork = f"openai {cfg['OPENAI_MODEL']}" if cfg.get("OPENAI_API_KEY") else "procedural only"
+    click.echo(f"artwork:  {artwork}")
+    from .uploads.faces import available
+
+    faces = "checked" if available() else "NO DETECTOR: consent asked for every photo"
+    click.echo(f"faces:    {faces}")

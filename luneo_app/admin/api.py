@@ -7,16 +7,32 @@ shape ``{"error": {"code", "message", "details"}}``; ``details`` maps a field to
 
 from __future__ import annotations
 
+import logging
+
 from apiflask import APIBlueprint
 from flask import Response, g, jsonify
 
+from connectors.shopify import ShopifyError, ShopifyRequestError
+
 from ..core.errors import ValidationFailed
+from ..web_errors import error_body
 from . import activity, catalog, editor, onboarding, shop_settings
 from .guard import actor, guard_api
 from .params import json_body, page_arg, status_arg, text_arg
 
+log = logging.getLogger("luneo.admin.api")
+
 bp = APIBlueprint("admin_api", __name__, url_prefix="/admin/api", enable_openapi=False)
 bp.before_request(guard_api)
+
+
+@bp.errorhandler(ShopifyError)
+def _shopify_failed(exc: ShopifyError):  # type: ignore[no-untyped-def]
+    """Shopify did not answer (or refused): say so, in the uniform shape, and log why."""
+    log.warning("Admin API call to Shopify failed: %s (%s)", exc, exc.code)
+    status = 502 if isinstance(exc, ShopifyRequestError) else 503
+    body = error_body(status, "Shopify did not answer. Try again in a moment.", "shopify_failed")
+    return jsonify(body), status
 
 
 @bp.get("/home")

@@ -13,6 +13,7 @@ from apiflask import APIBlueprint
 from flask import current_app, g, render_template, request, url_for
 
 from connectors.shopify import ShopifyError
+from render import fonts as font_catalog
 
 from ..shopify.tokens import TokenUnavailable
 from . import activity, catalog, editor, onboarding, shop_settings
@@ -72,6 +73,13 @@ def status_badge(status: str | None) -> tuple[str, str]:
     if not status:
         return ("Unknown", "neutral")
     return STATUS_LABELS.get(status, (status.replace("_", " ").capitalize(), "neutral"))
+
+
+@bp.app_template_filter("font_name")
+def font_name(font_id: str | None) -> str:
+    """A catalog font's display name (the id itself when unknown)."""
+    names = {f.id: f.name for f in font_catalog.catalog()}
+    return names.get(font_id or "", font_id or "—")
 
 
 @bp.app_template_filter("money")

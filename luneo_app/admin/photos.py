@@ -84,10 +84,13 @@ def store_photo(product: Product, data: bytes, source: str | None = None) -> Non
     """Keep ``data`` as the product's photo after checking it is a picture (caller commits)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
+            pixels = image.width * image.height
             image.verify()
             fmt = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValueError("not a picture") from exc
+    if pixels > current_app.config["UPLOAD_MAX_PIXELS"]:
+        raise ValueError("the picture has too many pixels")
     if fmt not in _FORMATS:
         raise ValueError(f"unsupported picture format {fmt}")
     digest = hashlib.sha256(data).hexdigest()[:12]

@@ -1,5 +1,6 @@
 """The shop's Luneo settings: retention, AI artwork on/off and its monthly budget, the outbound
-webhook URL, and words shoppers may not use on top of the built-in list.
+webhook URL (checked and given a signing secret by :mod:`luneo_app.outbound.endpoints`), and
+words shoppers may not use on top of the built-in list.
 
 Stored on the brand: ``monthly_ai_budget_cents``, ``webhook_url`` and, in ``settings``,
 ``retentionDays`` (int: days production files are kept after an order closed, read by
@@ -8,9 +9,7 @@ Stored on the brand: ``monthly_ai_budget_cents``, ``webhook_url`` and, in ``sett
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -18,7 +17,7 @@ from ..audit import record
 from ..core.errors import ValidationFailed
 from ..extensions import db
 from ..models import Brand
-from .guard import demo_active
+from ..outbound.endpoints import EndpointRefused, check_url, configure_endpoint
 
 RETENTION_DAYS = (1, 3650)
 DEFAULT_RETENTION_DAYS = 90
@@ -44,35 +43,6 @@ def read_settings(brand: Brand) -> dict[str, Any]:
 
 def _int_in(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _private_host(host: str) -> bool:
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-    return not address.is_global
-
-
-def check_webhook_url(value: Any) -> str | None:
-    """A public ``https`` URL (``None`` for none); raises ``ValueError`` with the reason.
-
-    Loopback ``http`` is accepted in demo mode only, to try webhooks on one machine.
-    """
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 2048:
-        raise ValueError("enter a URL of at most 2048 characters")
-    parts = urlsplit(value.strip())
-    host = parts.hostname or ""
-    local_demo = demo_active() and host in ("127.0.0.1", "localhost")
-    if parts.scheme != "https" and not (local_demo and parts.scheme == "http"):
-        raise ValueError("the URL must start with https://")
-    if not host or parts.username or parts.password:
-        raise ValueError("enter a URL like https://example.com/hooks/luneo")
-    if _private_host(host) and not local_demo:
-        raise ValueError("the URL must point to a public address")
-    return value.strip()
 
 
 def _denylist(value: Any, problems: dict[str, str]) -> list[str]:
@@ -117,12 +87,18 @@ def update_settings(brand: Brand, body: Any, actor: str) -> dict[str, Any]:
     budget = body.get("monthlyAiBudgetCents", brand.monthly_ai_budget_cents)
     if budget is not None and not _int_in(budget, 0, MAX_BUDGET_CENTS):
         problems["monthlyAiBudgetCents"] = "enter an amount from 0 to 1,000,000"
-    webhook_url = brand.webhook_url
+    new_url: str | None = brand.webhook_url
     if "webhookUrl" in body:
-        try:
-            webhook_url = check_webhook_url(body["webhookUrl"])
-        except ValueError as exc:
-            problems["webhookUrl"] = str(exc)
+        raw = body["webhookUrl"]
+        if raw in (None, ""):
+            new_url = None
+        elif not isinstance(raw, str):
+            problems["webhookUrl"] = "enter a URL like https://example.com/hooks/luneo"
+        else:
+            try:
+                new_url = check_url(raw)
+            except EndpointRefused as exc:
+                problems["webhookUrl"] = exc.message
     if "denylist" in body:
         changes["denylist"] = _denylist(body["denylist"], problems)
     if problems:
@@ -132,7 +108,10 @@ def update_settings(brand: Brand, body: Any, actor: str) -> dict[str, Any]:
     settings.update(changes)
     brand.settings = settings
     brand.monthly_ai_budget_cents = budget
-    brand.webhook_url = webhook_url
+    secret = None
+    if new_url != brand.webhook_url:
+        # A new URL gets a new signing secret, shown to the merchant this once.
+        secret = configure_endpoint(brand, new_url)
     record(
         "brand.settings_updated",
         actor=actor,
@@ -142,4 +121,4 @@ def update_settings(brand: Brand, body: Any, actor: str) -> dict[str, Any]:
         details={"fields": sorted(k for k in body if k in FIELDS)},
     )
     db.session.commit()
-    return read_settings(brand)
+    return {**read_settings(brand), **({"webhookSecret": secret} if secret else {})}

@@ -23,6 +23,8 @@ bp = APIBlueprint("ai", __name__, tag="AI artwork")
 
 
 class CostsQuery(Schema):
+    """Query of the staff cost report: ``from``, ``to`` (UTC dates) and ``format``."""
+
     # "from" is a Python keyword: the field keeps the API's name through data_key.
     start = String(data_key="from", load_default=None)
     end = String(data_key="to", load_default=None)

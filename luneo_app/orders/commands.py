@@ -31,10 +31,12 @@ def purge_expired_command() -> None:
 @click.command("deliver-webhooks")
 @with_appcontext
 def deliver_webhooks_command() -> None:
-    """Queue outbound webhook deliveries that are due (retries, lost messages)."""
+    """Queue outbound webhook deliveries that are due (retries, lost messages, alerts)."""
+    from ..outbound.events import offer_pending_alerts
     from ..outbound.tasks import sweep_due_deliveries
 
-    click.echo(f"deliveries queued: {sweep_due_deliveries()}")
+    offered = offer_pending_alerts()
+    click.echo(f"deliveries queued: {sweep_due_deliveries()}; budget alerts offered: {offered}")
 
 
 @click.command("webhook-endpoint")

@@ -26,6 +26,7 @@ from connectors.base import LineItem, OrderInfo
 from ..core.clock import as_utc, utcnow
 from ..core.ids import new_id
 from ..extensions import db
+from ..jobs.scheduler import dispatch
 from ..models import Brand, Design, Order, OrderItem
 from .problems import add_problem
 from .production import claim_packaging, ensure_production, locked_order, stop_pending_production
@@ -237,4 +238,9 @@ def cancel_order(order_id: str) -> int:
             item.production_status = "cancelled"
     stopped = stop_pending_production(order)
     db.session.commit()
+    if stopped:
+        try:
+            dispatch("production")  # the freed slots go to other waiting renders now
+        except Exception:  # noqa: BLE001 - the next finished render dispatches anyway
+            log.exception("dispatch after cancelling order %s failed", order_id)
     return stopped

@@ -165,7 +165,7 @@ def stop_pending_production(order: Order) -> int:
         .where(
             OrderItem.design_id.in_(design_ids),
             OrderItem.order_id != order.id,
-            Order.status == "open",
+            Order.status != "cancelled",
         )
     ).all()
     idle = sorted(set(design_ids) - set(needed))

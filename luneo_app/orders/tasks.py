@@ -37,6 +37,7 @@ def package_order(job: RenderJob, order_id: str) -> None:
         .where(OrderItem.order_id == order_id, OrderItem.design_id.is_not(None))
         .order_by(OrderItem.line_number)
     ).all()
+    failed = []
     for item in items:
         if item.production_status != "pending":
             continue
@@ -44,14 +45,7 @@ def package_order(job: RenderJob, order_id: str) -> None:
         if design is None or design.status == "failed":
             item.production_status = "failed"
             item.problem = "The design could not be rendered for production."
-            add_problem(
-                order,
-                "design_failed",
-                f"Line {item.line_number}: the design could not be rendered for production.",
-                lineItemId=item.line_item_id,
-                lineNumber=item.line_number,
-                designId=item.design_id,
-            )
+            failed.append(item)
         elif design.status == "production_ready" and design.production_keys:
             item.files = copy_line_files(order, item, design)
             item.production_status = "ready"
@@ -59,6 +53,15 @@ def package_order(job: RenderJob, order_id: str) -> None:
     # Under the order's lock: a line added meanwhile (orders/updated) is either seen here or
     # finds the order no longer packaging and queues the next packaging itself.
     order = locked_order(order_id)
+    for item in failed:
+        add_problem(
+            order,
+            "design_failed",
+            f"Line {item.line_number}: the design could not be rendered for production.",
+            lineItemId=item.line_item_id,
+            lineNumber=item.line_number,
+            designId=item.design_id,
+        )
     items = db.session.scalars(
         select(OrderItem)
         .where(OrderItem.order_id == order_id, OrderItem.design_id.is_not(None))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ai import alerts
 from ..extensions import db
 from ..models import Brand, BudgetAlert, Design, OutboundDelivery
 from .service import send_event
@@ -28,8 +29,13 @@ def design_completed(design: Design) -> OutboundDelivery | None:
 
 
 def order_production_ready(brand: Brand, order_data: dict[str, Any]) -> OutboundDelivery | None:
-    """``order.production_ready``: every line of an order has its production files."""
-    key = f"order.production_ready:{order_data['orderId']}"
+    """``order.production_ready``: every line of an order has its production files.
+
+    Sent once per order and number of lines with files: a line added to the order later
+    (and produced) sends it again.
+    """
+    lines = sum(1 for item in order_data.get("items", []) if item.get("files"))
+    key = f"order.production_ready:{order_data['orderId']}:{lines}"
     return send_event(brand, "order.production_ready", order_data, dedup_key=key)
 
 
@@ -49,3 +55,18 @@ def budget_alert(alert: BudgetAlert) -> OutboundDelivery | None:
         "budgetCents": alert.budget_cents,
     }
     return send_event(brand, "budget.alert", data, dedup_key=f"budget.alert:{alert.id}")
+
+
+def offer_pending_alerts(limit: int = 500) -> int:
+    """Send budget alerts not delivered yet (a sender failed, or the URL came later).
+
+    Each alert is sent at most once (its ``dedup_key``); returns how many were offered.
+    """
+    pending = alerts.pending()[:limit]
+    for alert in pending:
+        budget_alert(alert)
+    return len(pending)
+
+
+# The AI budget (luneo_app.ai.alerts) hands every new alert to its senders: this is one.
+alerts.register_sender(budget_alert)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from celery import shared_task
 from flask import current_app
@@ -34,8 +33,8 @@ def _lease() -> timedelta:
     return timedelta(seconds=float(current_app.config["OUTBOUND_WEBHOOK_TIMEOUT"]) + 30)
 
 
-@shared_task(name="luneo.outbound.deliver", bind=True, acks_late=True, ignore_result=True)
-def deliver_webhook(self: Any, delivery_id: str) -> None:
+@shared_task(name="luneo.outbound.deliver", acks_late=True, ignore_result=True)
+def deliver_webhook(delivery_id: str) -> None:
     """Make the delivery's next attempt if it is due and nobody else is making it."""
     now = utcnow()
     due = and_(
@@ -130,5 +129,8 @@ def sweep_due_deliveries(limit: int = 500) -> int:
 
 @shared_task(name="luneo.outbound.sweep", ignore_result=True)
 def sweep_deliveries() -> int:
-    """Periodic (beat or cron): send overdue deliveries."""
+    """Periodic (beat or cron): send overdue deliveries and undelivered budget alerts."""
+    from .events import offer_pending_alerts
+
+    offer_pending_alerts()
     return sweep_due_deliveries()

@@ -23,11 +23,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from shopify_app import verify_webhook_req
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.shopify import normalize_shop_domain
@@ -144,34 +145,57 @@ def _verify_signature(headers: Mapping[str, str], body: bytes, url: str) -> None
         raise Unauthorized("The webhook signature does not match.", code="invalid_hmac")
 
 
+_RECORDED_COLUMNS = (
+    "id",
+    "platform",
+    "event_id",
+    "topic",
+    "shop_domain",
+    "triggered_at",
+    "received_at",
+    "status",
+    "attempts",
+    "payload",
+)
+
+
+@cache
+def _insert_once(dialect_name: str) -> Any:
+    """``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING RETURNING id``, built once
+    per dialect (this is the hot path of every delivery)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = WebhookEvent.__table__
+    return (
+        dialect.insert(table)
+        .values({name: bindparam(name) for name in _RECORDED_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(table.c.id)
+    )
+
+
 def _record(
     topic: str, shop: str, webhook_id: str, triggered_at: datetime | None, body: str
 ) -> Receipt:
     """Insert the row unless this webhook id is known; enqueue when the row is new."""
     from .tasks import handle_webhook
 
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    engine = db.engine
     row_id = new_id("whe")
-    statement = (
-        dialect.insert(WebhookEvent)
-        .values(
-            id=row_id,
-            platform=PLATFORM,
-            event_id=webhook_id,
-            topic=topic,
-            shop_domain=shop,
-            triggered_at=triggered_at,
-            received_at=utcnow(),
-            status="received",
-            attempts=0,
-            payload=body,
-        )
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(WebhookEvent.id)
-    )
+    values = {
+        "id": row_id,
+        "platform": PLATFORM,
+        "event_id": webhook_id,
+        "topic": topic,
+        "shop_domain": shop,
+        "triggered_at": triggered_at,
+        "received_at": utcnow(),
+        "status": "received",
+        "attempts": 0,
+        "payload": body,
+    }
     # One statement in autocommit: a single round trip, durable before the 200 goes out.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        inserted = conn.execute(statement).scalar()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        inserted = conn.execute(_insert_once(engine.dialect.name), values).scalar()
     if inserted is None:
         return Receipt(duplicate=True, event_id=None)
     try:
@@ -179,7 +203,7 @@ def _record(
     except Exception as exc:
         # Not queued: forget the row so Shopify's retry of this delivery is not a duplicate.
         log.exception("could not enqueue webhook %s; asking Shopify to retry", webhook_id)
-        with db.engine.begin() as conn:
+        with engine.begin() as conn:
             conn.execute(delete(WebhookEvent).where(WebhookEvent.id == row_id))
         raise LuneoError(
             "The webhook could not be queued; retry later.", code="unavailable", status=503

@@ -38,12 +38,14 @@ def app(_schema, fake_shopify, cdn):  # type: ignore[no-untyped-def]
             SHOPIFY_ADMIN_ORIGIN=fake_shopify.origin,
             SHOPIFY_CDN_ORIGIN=cdn.origin,
             DEMO_MODE=False,
+            OUTBOUND_WEBHOOK_ALLOW_PRIVATE=False,  # as in production
         )
     )
     clean_state(application)
     with application.app_context():
         yield application
         _db.session.remove()
+        _db.engine.dispose()  # many apps per run: give their connections back at once
 
 
 @pytest.fixture()
@@ -55,6 +57,7 @@ def demo_app(_schema):  # type: ignore[no-untyped-def]
         demo_shop(application)
         yield application
         _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture()

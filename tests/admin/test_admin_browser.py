@@ -69,6 +69,8 @@ def served(_schema):  # type: ignore[no-untyped-def]
     finally:
         server.shutdown()
         thread.join(10)
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _shots_dir(tmp_path: Path) -> Path:

@@ -190,15 +190,16 @@ def test_the_csp_header_names_exactly_the_requesting_shop(client, fake_shopify, 
 
 
 def test_pages_load_app_bridge_first_with_the_api_key(client, fake_shopify, two_shops):
-    html = _page(client, "/admin", fake_shopify.session_token(SHOP_A), SHOP_A).get_data(
-        as_text=True
-    )
+    response = _page(client, "/admin", fake_shopify.session_token(SHOP_A), SHOP_A)
+    html = response.get_data(as_text=True)
 
     head = html[: html.index("</head>")]
     assert f'<meta name="shopify-api-key" content="{API_KEY}">' in head
     first_script = head[head.index("<script") :].split(">", 1)[0]
     assert first_script == '<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"'
     assert "/auth/demo-session-token" not in html
+    link = response.headers["Link"]  # App Bridge preloaded; Polaris (unused) is not
+    assert 'app-bridge.js>; rel="preload"' in link and "polaris" not in link
 
 
 def test_demo_tokens_and_the_demo_token_endpoint_do_not_exist_with_shopify_configured(

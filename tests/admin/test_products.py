@@ -204,3 +204,15 @@ def test_the_demo_shop_lists_sample_products_and_switches_one_on(demo_client, de
         headers=bearer(token),
     )
     assert unknown.status_code == 422
+
+
+def test_when_shopify_does_not_answer_the_products_api_says_so_in_the_uniform_shape(
+    client, fake_shopify, catalog
+):
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    fake_shopify.fail_next("graphql", 200, throttled)
+
+    response = client.get("/admin/api/products", headers=catalog["headers"])
+
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "shopify_failed"

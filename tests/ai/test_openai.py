@@ -123,3 +123,40 @@ def test_an_outage_of_moderation_allows_only_procedural_artwork(openai_app, fake
     body = _post(openai_app, headers, ai_design(product.id, PROMPT)).get_json()
     assert body["status"] == "preview_ready" and body["artworkProvider"] == "procedural"
     assert fake_openai.count("edits") == 0  # an unmoderated prompt never reaches the model
+
+
+def test_two_jobs_making_the_same_artwork_at_once_record_both_calls_and_keep_one(
+    openai_app, fake_openai, monkeypatch
+):
+    from luneo_app.ai import service
+    from luneo_app.models import Brand, Product
+
+    brand, _, product = brand_with_ai_mug(openai_app)
+    layer = {"type": "ai", "printArea": "front", "prompt": PROMPT, "seed": 0}
+    first, _ = service.make_artwork(
+        brand, product, layer, design_id="des_a", shopper_ref=None, remote_checked=True
+    )
+    db.session.commit()
+    # the second job looked at the cache before the first one stored its artwork
+    monkeypatch.setattr(service, "_cached", lambda *a, **k: None, raising=True)
+    original = service._store
+
+    def racing_store(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.undo()  # the insert conflicts, then finds the first artwork
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_store", racing_store)
+    second, _ = service.make_artwork(
+        db.session.get(Brand, brand.id),
+        db.session.get(Product, product.id),
+        layer,
+        design_id="des_b",
+        shopper_ref=None,
+        remote_checked=True,
+    )
+    db.session.commit()
+    assert fake_openai.count("edits") == 2
+    assert second.key == first.key and _count(AiArtwork) == 1
+    assert _count(UsageRecord) == 2  # both calls were paid for, both are on the bill
+    files = openai_app.extensions["luneo.storage"].list(f"brands/{brand.id}/artwork/")
+    assert files == [first.key]

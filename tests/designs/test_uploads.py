@@ -16,8 +16,12 @@ from tests.designs.helpers import brand_with_key, png_bytes
 
 
 def _post(client, headers, data: bytes, name: str = "photo.png", **form):  # type: ignore[no-untyped-def]
-    return client.post("/v1/uploads", data={"file": (io.BytesIO(data), name), **form},
-                       headers=headers, content_type="multipart/form-data")
+    return client.post(
+        "/v1/uploads",
+        data={"file": (io.BytesIO(data), name), **form},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
 
 
 def _uploads() -> int:
@@ -26,12 +30,20 @@ def _uploads() -> int:
 
 def _bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims an enormous picture (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     rows = zlib.compress(b"\x00" * (width + 1) * 16, 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
 
 
 def test_upload_is_stored_and_graded_for_print(app, client):

@@ -99,6 +99,7 @@ class FakeOpenAI:
         return self.base_url
 
     def stop(self) -> None:
+        """Shut the server down."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -106,6 +107,7 @@ class FakeOpenAI:
 
     @property
     def base_url(self) -> str:
+        """What ``OPENAI_BASE_URL`` must be to reach the fake."""
         assert self._server is not None, "start() the fake first"
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
@@ -154,6 +156,7 @@ class FakeOpenAI:
             return sum(1 for c in self.calls if c.kind == kind and status in (None, c.status))
 
     def last(self, kind: str) -> Call:
+        """The latest call of ``kind``."""
         with self._lock:
             return [c for c in self.calls if c.kind == kind][-1]
 
@@ -274,7 +277,7 @@ class FakeOpenAI:
 
     def _images_answer(self, image: Image.Image, fields: dict[str, Any]) -> dict:
         buf = io.BytesIO()
-        image.save(buf, "PNG")
+        image.save(buf, "PNG", compress_level=1)
         usage = {
             **self.usage,
             "total_tokens": sum(self.usage.values()),

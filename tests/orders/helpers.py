@@ -39,14 +39,14 @@ def mug(app, brand: Brand, external_id: str = "632910392", area_mm: int | None =
     return product
 
 
-def make_design(product: Product, text: str = "Jessica") -> Design:
+def make_design(product: Product, text: str = "Jessica", font: str = "dancing-script") -> Design:
     """A shopper's design with its preview made (what a cart line carries)."""
     layers = [
         {
             "type": "text",
             "printArea": "front",
             "text": text,
-            "font": "dancing-script",
+            "font": font,
             "autoFit": True,
             "color": "#1f2a44",
         }

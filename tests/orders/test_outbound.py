@@ -155,3 +155,28 @@ def test_verify_reports_a_failing_endpoint_and_a_missing_url(app, client, brand,
     assert (failing.get_json()["ok"], failing.get_json()["statusCode"]) == (False, 500)
     assert missing.status_code == 409 and missing.get_json()["error"]["code"] == "no_webhook_url"
     assert anonymous.status_code == 401
+
+
+def test_a_budget_alert_reaches_the_brand_and_is_stamped_delivered(app, brand, receiver):
+    from luneo_app.ai import alerts
+    from luneo_app.core.clock import utcnow
+    from luneo_app.models import BudgetAlert
+
+    alert = BudgetAlert(
+        brand_id=brand.id,
+        month="2026-11",
+        threshold_percent=75,
+        spent_cents=1500,
+        budget_cents=2000,
+        created_at=utcnow(),
+    )
+    db.session.add(alert)
+    db.session.commit()
+
+    alerts.dispatch([alert])
+
+    [request] = receiver.wait_for(1)
+    assert request.signature_ok and request.json()["type"] == "budget.alert"
+    assert request.json()["data"]["thresholdPercent"] == 75
+    db.session.refresh(alert)
+    assert alert.delivered_at is not None and alerts.pending(brand.id) == []

@@ -252,12 +252,13 @@ def test_a_cancelled_order_stops_production_that_has_not_started(app, client, fa
     assert order.zip_key is None and fake_shopify.orders.write_backs == []
 
 
-def test_a_write_back_that_fails_once_is_retried_and_written_once(app, client, fake_shopify):
+def test_a_write_back_that_shopify_throttles_is_retried_and_written_once(app, client, fake_shopify):
     _brand, _product, designs = _shop_with_designs(app, fake_shopify, count=1)
     body = order_body(5008, [{"design": designs[0].id}])
     fake_shopify.orders.add(SHOP, body)
-    # shopifyapp retries a 5xx twice itself: three failures make the job try again.
-    fake_shopify.fail_next("graphql", 503, {"errors": "Service Unavailable"}, times=3)
+    # Shopify throttles the first call: the packaging job tries again later.
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    fake_shopify.fail_next("graphql", 200, throttled)
 
     post_webhook(client, "orders/create", body)
 
@@ -283,3 +284,44 @@ def test_a_line_added_later_is_produced_and_the_order_written_back_again(app, cl
     assert len(fake_shopify.orders.write_backs) == 2
     written = json.loads(fake_shopify.orders.metafield(SHOP, 5009, "luneo", "production")["value"])
     assert len(written["lines"]) == 2
+
+
+def test_a_design_that_cannot_be_produced_is_an_order_problem_and_the_rest_is_made(
+    app, client, fake_shopify
+):
+    brand, product, designs = _shop_with_designs(app, fake_shopify, count=1)
+    broken = make_design(product, text="Broken", font="no-such-font")
+    body = order_body(5010, [{"design": broken.id}, {"design": designs[0].id}], name="#1010")
+    fake_shopify.orders.add(SHOP, body)
+
+    post_webhook(client, "orders/create", body)
+
+    order = only_order()
+    assert [i.production_status for i in items_of(order)] == ["failed", "ready"]
+    assert [(p["code"], p["lineNumber"]) for p in order.problems] == [("design_failed", 1)]
+    assert order.production_status == "ready" and len(fake_shopify.orders.write_backs) == 1
+
+
+def test_an_order_whose_last_design_failed_later_is_finished_by_the_housekeeping_run(
+    app, client, fake_shopify
+):
+    from luneo_app.orders.retention import resume_stuck_orders
+
+    app.config["JOB_CONCURRENCY_TOTAL"] = 0  # the render waits, as behind a busy queue
+    _brand, _product, designs = _shop_with_designs(app, fake_shopify, count=1)
+    body = order_body(5011, [{"design": designs[0].id}])
+    fake_shopify.orders.add(SHOP, body)
+    post_webhook(client, "orders/create", body)
+    # Later the render fails for good; a failed render calls no orders hook.
+    db.session.get(Design, designs[0].id).status = "failed"
+    jobs("production")[0].status = "failed"
+    db.session.commit()
+    assert only_order().production_status == "pending"
+
+    assert resume_stuck_orders() == 1
+
+    order = only_order()
+    assert order.production_status == "failed"
+    assert [p["code"] for p in order.problems] == ["design_failed"]
+    assert fake_shopify.orders.write_backs == []
+    assert resume_stuck_orders() == 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 
 import numpy as np
@@ -25,6 +26,7 @@ from tests.three_d.helpers import (
     gltf_report,
     local,
     mean_abs_diff,
+    mug_glb,
     photo_design,
     print_image,
 )
@@ -140,7 +142,7 @@ def test_ar_answers_202_while_queued_then_200_with_signed_urls(app, client):
     design = _create(client, headers, text_design(product.id))
     client.put(
         f"/v1/products/{product.id}/model",
-        data={"file": (io.BytesIO(_mug()), "m.glb")},
+        data={"file": (io.BytesIO(mug_glb()), "m.glb")},
         headers=headers,
         content_type="multipart/form-data",
     )
@@ -162,13 +164,7 @@ def test_ar_answers_202_while_queued_then_200_with_signed_urls(app, client):
     assert glb.mimetype == "model/gltf-binary" and glb.data[:4] == b"glTF"
     assert usdz.mimetype == "model/vnd.usdz+zip" and usdz.data[:2] == b"PK"
     exp = int(body["glbUrl"].split("exp=")[1].split("&")[0])
-    assert 3500 < exp - __import__("time").time() <= 3600
-
-
-def _mug() -> bytes:
-    from tests.three_d.helpers import mug_glb
-
-    return mug_glb()
+    assert 3500 < exp - time.time() <= 3600
 
 
 def test_ar_waits_for_the_preview_and_never_queues_before_it(app, client):

@@ -61,7 +61,8 @@ async function boot() {
   await Promise.race([Promise.all(fonts.map(loadFont)), new Promise((r) => setTimeout(r, 1200))]);
   await redraw();
   $('app').removeAttribute('aria-busy');
-  $('title').focus();
+  // Move focus into the dialog, unless the shopper is already typing in it.
+  if (!document.activeElement || document.activeElement === document.body) $('title').focus();
   bridge.send({ type: 'ready' });
   new ResizeObserver(() => redraw()).observe($('sketch'));
   if (content().layers.length || state.prompt) schedule(0);
@@ -70,6 +71,7 @@ async function boot() {
 function fatal(message) {
   $('app').removeAttribute('aria-busy');
   $('layout').hidden = true;
+  $('buy').hidden = true;
   $('fatal').hidden = false;
   $('fatal-text').textContent = message;
   $('close').focus();
@@ -147,6 +149,7 @@ function ensureDesign() {
     if (state.prompt) body.prompt = state.prompt;
     const promise = createAndWait(body).then((design) => ({ ...design, key }));
     promise.catch(() => pending.delete(key));
+    if (pending.size > 40) pending.delete(pending.keys().next().value);
     pending.set(key, promise);
   }
   return pending.get(key);
