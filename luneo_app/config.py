@@ -79,6 +79,9 @@ class Config:
         self.STORAGE_URL_TTL: int = _int(e.get("STORAGE_URL_TTL"), 3600)
         self.UPLOAD_MAX_BYTES: int = _int(e.get("UPLOAD_MAX_BYTES"), 15 * 1024 * 1024)
         self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 40_000_000)
+        self.MODEL_MAX_BYTES: int = _int(e.get("MODEL_MAX_BYTES"), 15 * 1024 * 1024)
+        self.MODEL_MAX_TRIANGLES: int = _int(e.get("MODEL_MAX_TRIANGLES"), 300_000)
+        self.THREE_D_TEXTURE_PX: int = _int(e.get("THREE_D_TEXTURE_PX"), 1024)
 
         # --- Shopify ------------------------------------------------------------------
         self.SHOPIFY_API_KEY: str | None = e.get("SHOPIFY_API_KEY") or None
@@ -175,6 +178,11 @@ class TestConfig(Config):
     def __init__(self, env: Mapping[str, str] | None = None, **overrides: Any) -> None:
         super().__init__(env)
         self.TESTING = True
+        # Tests build many apps; pooled connections of finished apps would pile up on the
+        # server ("too many clients"). Without a pool each connection closes when released.
+        from sqlalchemy.pool import NullPool
+
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "poolclass": NullPool}
         self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
         self.LUNEO_ENCRYPTION_KEY = self.LUNEO_ENCRYPTION_KEY or (
             "test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

@@ -43,6 +43,9 @@ def _fail_design(job: RenderJob, exc: BaseException) -> None:
     design.error = {"code": code, "message": message[:500], "step": job.kind}
     db.session.commit()
     notify(design)
+    if job.kind == "production":
+        # An order waiting on this design must learn that the line failed.
+        design_production_ready(design.id)
 
 
 @tracked_task("luneo.designs.render_preview", time_limit=60, soft_time_limit=50)

@@ -51,9 +51,13 @@ def _photo() -> bytes:
 
 
 def text_design(
-    product_id: str, text: str = "Jessica", font: str = "dancing-script", **layer: object
+    product_id: str,
+    text: str = "Jessica",
+    font: str = "dancing-script",
+    previewMode: str | None = None,  # noqa: N803 - the API's field name
+    **layer: object,
 ) -> dict:
-    return {
+    design = {
         "productId": product_id,
         "layers": [
             {
@@ -67,6 +71,9 @@ def text_design(
             }
         ],
     }
+    if previewMode:
+        design["previewMode"] = previewMode
+    return design
 
 
 def png_bytes(width: int, height: int, color=(200, 30, 30)) -> bytes:  # type: ignore[no-untyped-def]

@@ -66,16 +66,19 @@ def test_a_busy_brand_does_not_delay_another_brands_preview(live_app):
     _, headers_a, product_a = brand_with_key(live_app, "Busy Brand")
     _, headers_b, product_b = brand_with_key(live_app, "Quiet Brand")
     product_a_id, product_b_id = product_a.id, product_b.id
+    # Queue everything before any worker runs: the busy brand's twenty designs first,
+    # then the quiet brand's one. FIFO alone would make the quiet brand wait for all twenty.
+    for n in range(20):
+        body = text_design(product_a_id, text=f"A-{n}", previewMode="hd")
+        assert client.post("/v1/designs", json=body, headers=headers_a).status_code == 202
+    created = client.post(
+        "/v1/designs", json=text_design(product_b_id, text="Bee"), headers=headers_b
+    )
+    quiet_id = created.get_json()["designId"]
     with celery_worker(live_app, queues="previews", concurrency=4):
-        for n in range(20):
-            body = text_design(product_a_id, text=f"A-{n}")
-            assert client.post("/v1/designs", json=body, headers=headers_a).status_code == 202
-        posted = time.monotonic()
-        created = client.post(
-            "/v1/designs", json=text_design(product_b_id, text="Bee"), headers=headers_b
-        )
-        design = _wait_status(created.get_json()["designId"], {"preview_ready", "failed"})
-        waited = time.monotonic() - posted
+        started = time.monotonic()
+        design = _wait_status(quiet_id, {"preview_ready", "failed"})
+        waited = time.monotonic() - started
         quiet_brand = design.brand_id
         busy_left = (
             db.session.query(Design)
@@ -83,7 +86,7 @@ def test_a_busy_brand_does_not_delay_another_brands_preview(live_app):
             .count()
         )
         # Let the busy brand's work finish so the worker stops cleanly.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while (
             time.monotonic() < deadline
             and db.session.query(Design).filter(Design.status != "preview_ready").count()
@@ -92,7 +95,7 @@ def test_a_busy_brand_does_not_delay_another_brands_preview(live_app):
             time.sleep(0.1)
     assert design.status == "preview_ready", design.error
     render_s = design.timings["previewRenderMs"] / 1000
-    queue_s = design.timings["previewQueueMs"] / 1000
-    assert busy_left > 0, "the busy brand finished first: the test proves nothing"
-    assert queue_s <= max(render_s, 0.3), (queue_s, render_s, waited)
-    assert waited <= render_s + max(render_s, 0.3) + 0.5, (waited, render_s)
+    assert busy_left >= 10, "the busy brand was nearly done: the test proves nothing"
+    # The quiet brand's preview took about its own render time once the worker ran,
+    # not twenty renders' worth.
+    assert waited <= 2 * render_s + 1.0, (waited, render_s, busy_left)

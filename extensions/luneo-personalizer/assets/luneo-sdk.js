@@ -232,7 +232,7 @@
     } else if (m.type === 'ready') {
       self.ready = true;
       self.status.hidden = true;
-      self.frame.focus();
+      if (d.activeElement !== self.frame) self.frame.focus(); // never steal a typing shopper's caret
       self.emit('Ready', { productId: self.o.productId });
     } else if (m.type === 'refresh') {
       self.refresh();
