@@ -68,7 +68,7 @@ class FakeShopify:
         self.api_secret = api_secret
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
-        self.scope = "read_products,read_orders,write_orders"
+        self.scope = "read_products,read_orders,write_orders,read_themes"
         self.shop_names: dict[str, str] = {}
         self.calls: list[tuple[str, str]] = []  # (kind, shop)
         self._access: dict[str, _Token] = {}

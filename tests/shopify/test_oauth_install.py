@@ -33,7 +33,7 @@ def test_install_redirects_to_shopify_with_scopes_from_the_toml_and_a_state(clie
     assert location.path == "/admin/oauth/authorize"
     query = parse_qs(location.query)
     assert query["client_id"] == [API_KEY]
-    assert query["scope"] == ["read_products,read_orders,write_orders"]
+    assert query["scope"] == ["read_products,read_orders,write_orders,read_themes"]
     assert query["redirect_uri"][0].endswith("/auth/callback")
     assert len(query["state"][0]) >= 32
     assert "luneo_oauth_state=" + query["state"][0] in response.headers["Set-Cookie"]
@@ -60,7 +60,7 @@ def test_callback_signed_exactly_as_shopify_signs_it_installs_the_shop(client, f
     install = db.session.query(ShopInstall).filter_by(shop_domain=SHOP).one()
     assert install.token_kind == "expiring"
     assert install.uninstalled_at is None
-    assert install.scopes == "read_products,read_orders,write_orders"
+    assert install.scopes == "read_products,read_orders,write_orders,read_themes"
     brand = db.session.get(Brand, install.brand_id)
     assert (brand.kind, brand.name, brand.currency) == ("shopify", "Acme Mugs", "EUR")
     keyring = client.application.extensions["luneo.keyring"]
