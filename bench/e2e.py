@@ -78,6 +78,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--designs", type=int, default=8, help="designs per client")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds a client waits between designs (a shopper pausing "
+        "between edits); 0 = back-to-back, which measures saturation",
+    )
     args = parser.parse_args()
     with stack(
         gunicorn_workers=3, celery_queues="previews", celery_concurrency=2, gunicorn_threads=12
@@ -111,7 +118,10 @@ def main() -> None:
         lock = threading.Lock()
 
         def client(index: int) -> None:
+            time.sleep(args.pause * index / max(1, args.clients))  # spread the first requests
             for n in range(args.designs):
+                if n:
+                    time.sleep(args.pause)
                 body = {
                     "productId": product,
                     "layers": [

@@ -56,9 +56,9 @@ async function boot() {
   renderForm($('fields'), ctx);
   setupThreeD({ product, ensureDesign, hasContent: () => Boolean(content().layers.length || state.prompt) });
   visibleKey = visibleIds();
-  // Give the first fonts a moment so the first sketch is drawn in the right face.
+  // Ready as soon as the form is usable; the sketch is redrawn once the chosen fonts arrive.
   const fonts = Object.values(state.fonts).map((id) => product.fonts.find((f) => f.id === id));
-  await Promise.race([Promise.all(fonts.map(loadFont)), new Promise((r) => setTimeout(r, 1200))]);
+  Promise.all(fonts.map(loadFont)).then(() => redraw());
   await redraw();
   $('app').removeAttribute('aria-busy');
   // Move focus into the dialog, unless the shopper is already typing in it.
