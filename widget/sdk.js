@@ -207,9 +207,10 @@
     f.className = PFX + 'frame';
     f.title = this.o.title || 'Personalize';
     // Scripts for the app; same-origin so it keeps Luneo's origin (its API calls, and the
-    // origin we check its messages against). No forms, popups, top navigation or modals.
+    // origin we check its messages against). No forms, popups, top navigation or modals;
+    // WebXR is allowed so the 3D tab's AR mode can start inside the frame.
     f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
-    f.setAttribute('allow', '');
+    f.setAttribute('allow', 'xr-spatial-tracking');
     f.setAttribute('referrerpolicy', 'strict-origin');
     f.src = this.host + '/embed/widget?' + qs({
       shop: this.o.shop, origin: location.origin, product: this.o.productId,

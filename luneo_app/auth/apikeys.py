@@ -13,7 +13,15 @@ from ..core.clock import utcnow
 from ..extensions import db
 from ..models import ApiKey, Brand
 
-DEFAULT_SCOPES = ["designs:read", "designs:write", "orders:read", "orders:write", "uploads:write"]
+DEFAULT_SCOPES = [
+    "designs:read",
+    "designs:write",
+    "orders:read",
+    "orders:write",
+    "products:read",
+    "products:write",
+    "uploads:write",
+]
 
 
 @dataclass(frozen=True)

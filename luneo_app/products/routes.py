@@ -55,7 +55,7 @@ def _out(product: Product) -> dict:
 
 @bp.put("")
 @bp.doc(security="BearerAuth")
-@require("designs:write")
+@require("products:write")
 @bp.input(ProductIn, arg_name="body")
 @bp.output(ProductOut)
 @bp.doc(summary="Create or update a product by its external id")
@@ -104,7 +104,7 @@ def upsert_product(body: dict):  # type: ignore[no-untyped-def]
 
 @bp.get("/<product_ref>")
 @bp.doc(security="BearerAuth")
-@require("designs:read")
+@require("products:read")
 @bp.output(ProductOut)
 def get_product(product_ref: str):  # type: ignore[no-untyped-def]
     """A product by Luneo id or external id."""

@@ -28,7 +28,7 @@ def _options(body: dict) -> product_model.ModelOptions:
 
 
 @bp.put("/products/<product_ref>/model")
-@require("designs:write")
+@require("products:write")
 @bp.input(ModelUploadIn, location="form_and_files", arg_name="form")
 @bp.output(ModelOut)
 @bp.doc(
@@ -53,7 +53,7 @@ def put_model(product_ref: str, form: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/products/<product_ref>/model")
-@require("designs:write")
+@require("products:write")
 @bp.input(ModelSettingsIn, arg_name="body")
 @bp.output(ModelOut)
 @bp.doc(
@@ -70,7 +70,7 @@ def patch_model(product_ref: str, body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/products/<product_ref>/model")
-@require("designs:read")
+@require("products:read")
 @bp.output(ModelOut)
 @bp.doc(summary="Get a product's 3D model", responses={404: "No such product, or no model"})
 def get_model(product_ref: str):  # type: ignore[no-untyped-def]
@@ -79,7 +79,7 @@ def get_model(product_ref: str):  # type: ignore[no-untyped-def]
 
 
 @bp.delete("/products/<product_ref>/model")
-@require("designs:write")
+@require("products:write")
 @bp.output({}, status_code=204)
 @bp.doc(summary="Remove a product's 3D model", responses={404: "No such product"})
 def delete_model(product_ref: str):  # type: ignore[no-untyped-def]

@@ -93,7 +93,7 @@ def clean_upload(raw: bytes, max_bytes: int, max_pixels: int) -> CleanImage:
         content_type, extension = "image/png", "png"
     else:
         image = image.convert("RGB")
-        image.save(out, "JPEG", quality=93, subsampling=0, optimize=True)
+        image.save(out, "JPEG", quality=93, subsampling=0)
         content_type, extension = "image/jpeg", "jpg"
     data = out.getvalue()
     return CleanImage(

@@ -182,3 +182,20 @@ def test_events_stream_reports_the_status(app, client):
     assert response.mimetype == "text/event-stream"
     text = response.get_data(as_text=True)
     assert "event: status" in text and '"status":"preview_ready"' in text
+
+
+def test_a_key_without_product_scope_cannot_change_products(app, client):
+    from luneo_app.auth.apikeys import create_api_key
+    from luneo_app.extensions import db as database
+    from tests.designs.helpers import MUG_TEMPLATE
+    from tests.support.factories import make_brand
+
+    brand = make_brand(name="Scoped")
+    issued = create_api_key(brand, scopes=["designs:read", "designs:write"])
+    database.session.commit()
+    body = {"externalId": "x", "title": "X", "template": MUG_TEMPLATE}
+    response = client.put(
+        "/v1/products", json=body, headers={"Authorization": f"Bearer {issued.plaintext}"}
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "insufficient_scope"

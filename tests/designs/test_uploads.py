@@ -130,3 +130,14 @@ def test_heic_photos_are_accepted(app, client):
     response = _post(client, headers, out.getvalue(), "photo.heic")
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["width"] == 64
+
+
+def test_a_detailed_photo_is_stored_without_a_server_error(app, client):
+    _, headers, _ = brand_with_key(app)
+    noisy = Image.new("RGB", (400, 300))
+    noisy.putdata([(x % 256, (x * y) % 256, y % 256) for y in range(300) for x in range(400)])
+    out = io.BytesIO()
+    noisy.save(out, "PNG")
+    response = _post(client, headers, out.getvalue())
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["contentType"] == "image/jpeg"

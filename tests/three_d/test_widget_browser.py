@@ -145,9 +145,18 @@ def test_the_storefront_widget_shows_the_design_in_3d_with_luneos_usdz(served, t
                 ".pbrMetallicRoughness.baseColorTexture.texture !== null"
             )
             assert textured  # the design texture decoded inside the widget's CSP
-            page.wait_for_timeout(500)  # let a frame render
             path = shots / "widget-3d-tab.png"
-            frame.locator("#view-3d").screenshot(path=str(path))
+            # The tab was hidden while the viewer booted: let it re-measure its canvas and
+            # settle the camera, then look (a few tries; software rendering is slow here).
+            for _ in range(12):
+                viewer.evaluate(
+                    "el => { window.dispatchEvent(new Event('resize'));"
+                    " el.jumpCameraToGoal && el.jumpCameraToGoal(); }"
+                )
+                page.wait_for_timeout(500)
+                frame.locator("#view-3d").screenshot(path=str(path))
+                if _ink(path) > 0.002:
+                    break
             frame.locator("#tab-2d").click()
             expect(frame.locator("#view-2d")).to_be_visible()
             expect(frame.locator("#view-3d")).to_be_hidden()
