@@ -6,12 +6,14 @@ torn down at the end. Only loopback addresses are used.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -142,3 +144,50 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, int(round(pct / 100 * (len(ordered) - 1)))))
     return ordered[index]
+
+
+_SEED = r"""
+import json, sys
+from luneo_app import create_app
+from luneo_app.auth.apikeys import create_api_key
+from luneo_app.extensions import db
+from luneo_app.files.storage import brand_prefix
+from luneo_app.models import Brand, Product
+from render import samples
+app = create_app()
+with app.app_context():
+    brand = Brand(kind="api", name="Bench Brand"); db.session.add(brand); db.session.flush()
+    key = create_api_key(brand)
+    product = Product(brand_id=brand.id, platform="api", external_id="mug", title="Mug",
+                      personalizable=True, template=samples.demo_template("mug"))
+    db.session.add(product); db.session.flush()
+    image_key = f"{brand_prefix(brand.id)}products/{product.id}/photo.png"
+    app.extensions["luneo.storage"].put(image_key, samples.demo_product_photo("mug"), "image/png")
+    product.image_key = image_key
+    db.session.commit()
+    if "--with-model" in sys.argv:
+        from luneo_app.three_d.product_model import ModelOptions, save_product_model
+        from render.three_d import demo_model_glb
+        save_product_model(product, demo_model_glb("mug"), ModelOptions())
+    print(json.dumps({"key": key.plaintext, "product": product.id}))
+"""
+
+
+def seed_brand(env: dict[str, str], with_model: bool = False) -> tuple[str, str]:
+    """Create an API brand with the demo mug (and its 3D model); returns (API key, product id)."""
+    cmd = [sys.executable, "-c", _SEED] + (["--with-model"] if with_model else [])
+    done = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    info = json.loads(done.stdout.strip().splitlines()[-1])
+    return info["key"], info["product"]
+
+
+def api_request(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    """A JSON API call with a bearer token; returns (status, decoded body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -20,44 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._stack import ROOT, percentile, stack  # noqa: E402
-
-SETUP = r"""
-import json, sys
-from luneo_app import create_app
-from luneo_app.auth.apikeys import create_api_key
-from luneo_app.extensions import db
-from luneo_app.files.storage import brand_prefix
-from luneo_app.models import Brand, Product
-from render import samples
-app = create_app()
-with app.app_context():
-    brand = Brand(kind="api", name="Bench Brand"); db.session.add(brand); db.session.flush()
-    key = create_api_key(brand)
-    product = Product(brand_id=brand.id, platform="api", external_id="mug", title="Mug",
-                      personalizable=True, template=samples.demo_template("mug"))
-    db.session.add(product); db.session.flush()
-    image_key = f"{brand_prefix(brand.id)}products/{product.id}/photo.png"
-    app.extensions["luneo.storage"].put(image_key, samples.demo_product_photo("mug"), "image/png")
-    product.image_key = image_key
-    db.session.commit()
-    print(json.dumps({"key": key.plaintext, "product": product.id}))
-"""
-
-
-def _request(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
+from bench._stack import api_request, percentile, seed_brand, stack  # noqa: E402
 
 
 def _follow_events(base: str, design_id: str, token: str) -> dict:
@@ -89,19 +51,10 @@ def main() -> None:
     with stack(
         gunicorn_workers=3, celery_queues="previews", celery_concurrency=2, gunicorn_threads=12
     ) as (base, env):
-        setup = subprocess.run(
-            [sys.executable, "-c", SETUP],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        info = json.loads(setup.stdout.strip().splitlines()[-1])
-        token, product = info["key"], info["product"]
+        token, product = seed_brand(env)
         # Warm up each gunicorn worker and the Celery worker.
         for n in range(6):
-            _request(
+            api_request(
                 "POST",
                 base + "/v1/designs",
                 token,
@@ -136,7 +89,7 @@ def main() -> None:
                     ],
                 }
                 started = time.perf_counter()
-                status, answer = _request("POST", base + "/v1/designs", token, body)
+                status, answer = api_request("POST", base + "/v1/designs", token, body)
                 if status != 202:
                     with lock:
                         errors.append(f"POST {status} {answer}")

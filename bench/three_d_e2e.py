@@ -16,38 +16,11 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._stack import ROOT, percentile, stack  # noqa: E402
-
-SETUP = r"""
-import json
-from luneo_app import create_app
-from luneo_app.auth.apikeys import create_api_key
-from luneo_app.extensions import db
-from luneo_app.files.storage import brand_prefix
-from luneo_app.models import Brand, Product
-from luneo_app.three_d.product_model import ModelOptions, save_product_model
-from render import samples
-from render.three_d import demo_model_glb
-app = create_app()
-with app.app_context():
-    brand = Brand(kind="api", name="Bench Brand"); db.session.add(brand); db.session.flush()
-    key = create_api_key(brand)
-    product = Product(brand_id=brand.id, platform="api", external_id="mug", title="Mug",
-                      personalizable=True, template=samples.demo_template("mug"))
-    db.session.add(product); db.session.flush()
-    image_key = f"{brand_prefix(brand.id)}products/{product.id}/photo.png"
-    app.extensions["luneo.storage"].put(image_key, samples.demo_product_photo("mug"), "image/png")
-    product.image_key = image_key
-    db.session.commit()
-    save_product_model(product, demo_model_glb("mug"), ModelOptions())
-    print(json.dumps({"key": key.plaintext, "product": product.id}))
-"""
+from bench._stack import ROOT, api_request, percentile, seed_brand, stack  # noqa: E402
 
 TIMINGS = r"""
 import json
@@ -67,39 +40,20 @@ print(json.dumps(out))
 """
 
 
-def _request(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
-
-
 def _design(product: str, n: int) -> dict:
     layer = {"type": "text", "printArea": "front", "text": f"Bench {n}", "font": "lato"}
     return {"productId": product, "layers": [{**layer, "autoFit": True}]}
 
 
 def _run(base: str, env: dict, designs: int) -> tuple[list[float], list[dict]]:
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    info = json.loads(setup.stdout.strip().splitlines()[-1])
-    token, product = info["key"], info["product"]
+    token, product = seed_brand(env, with_model=True)
     client_ms = []
     for n in range(designs + 1):  # the first design warms the worker up (imports usd-core)
         started = time.perf_counter()
-        status, answer = _request("POST", base + "/v1/designs", token, _design(product, n))
+        status, answer = api_request("POST", base + "/v1/designs", token, _design(product, n))
         assert status == 202, answer
         while True:
-            status, body = _request("GET", f"{base}/v1/designs/{answer['designId']}/ar", token)
+            status, body = api_request("GET", f"{base}/v1/designs/{answer['designId']}/ar", token)
             if status != 202:
                 break
             time.sleep(0.02)

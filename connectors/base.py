@@ -15,9 +15,10 @@ Connectors speak HTTP only: they never import the web application.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 # The line item property the storefront puts on a personalized line, and the one that marks
@@ -210,3 +211,25 @@ class CommerceConnector(Protocol):
     def verify_webhook(self, headers: Mapping[str, str], body: bytes, url: str) -> VerifiedWebhook:
         """Check an inbound webhook's signature; raises :class:`WebhookRejected`."""
         ...
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp (``Z`` allowed) as an aware datetime; None when absent or bad."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def json_object(body: bytes | str) -> dict[str, Any]:
+    """A webhook body parsed as a JSON object, or ``WebhookRejected('bad_payload')``."""
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise WebhookRejected("the body is not JSON", code="bad_payload") from exc
+    if not isinstance(payload, dict):
+        raise WebhookRejected("the body is not a JSON object", code="bad_payload")
+    return payload

@@ -21,9 +21,7 @@ secret agreed with the brand, and name their event in ``Luneo-Event-Type`` /
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +40,8 @@ from .base import (
     StoreAccess,
     VerifiedWebhook,
     WebhookRejected,
+    json_object,
+    parse_time,
 )
 
 _STATUSES = {"open", "cancelled", "closed"}
@@ -112,7 +112,7 @@ class RestConnector:
             status=status if status in _STATUSES else "open",
             line_items=tuple(lines),
             customer_ref=None if body.get("customerRef") is None else str(body["customerRef"]),
-            updated_at=_time(body.get("updatedAt")),
+            updated_at=parse_time(body.get("updatedAt")),
             attributes=tuple((str(k), str(v)) for k, v in attributes.items()),
         )
 
@@ -131,18 +131,13 @@ class RestConnector:
             signatures.verify(self._webhook_secret, headers.get(signatures.HEADER), body)
         except signatures.SignatureMismatch as exc:
             raise WebhookRejected(str(exc), code="invalid_signature") from exc
-        try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            raise WebhookRejected("the body is not JSON", code="bad_payload") from exc
-        if not isinstance(payload, dict):
-            raise WebhookRejected("the body is not a JSON object", code="bad_payload")
+        payload = json_object(body)
         return VerifiedWebhook(
             topic=headers.get("Luneo-Event-Type", ""),
             event_id=headers.get("Luneo-Event-Id", ""),
             store=url,
             payload=payload,
-            occurred_at=_time(payload.get("occurredAt")),
+            occurred_at=parse_time(payload.get("occurredAt")),
         )
 
     def _call(
@@ -190,13 +185,3 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from shopify_app import verify_webhook_req
@@ -29,6 +28,8 @@ from .base import (
     StoreAccess,
     VerifiedWebhook,
     WebhookRejected,
+    json_object,
+    parse_time,
 )
 
 METAFIELD_NAMESPACE = "luneo"
@@ -100,7 +101,7 @@ def order_from_webhook(payload: Mapping[str, Any]) -> OrderInfo:
         status=_status(payload.get("cancelled_at"), payload.get("closed_at")),
         line_items=tuple(lines),
         customer_ref=None if customer_id is None else str(customer_id),
-        updated_at=_time(payload.get("updated_at")),
+        updated_at=parse_time(payload.get("updated_at")),
         attributes=_pairs(payload.get("note_attributes"), "name", "value"),
     )
 
@@ -177,7 +178,7 @@ class ShopifyCommerce:
             status=_status(node.get("cancelledAt"), node.get("closedAt")),
             line_items=tuple(lines),
             customer_ref=legacy_id(customer["id"]) if isinstance(customer, dict) else None,
-            updated_at=_time(node.get("updatedAt")),
+            updated_at=parse_time(node.get("updatedAt")),
             attributes=_pairs(node.get("customAttributes"), "key", "value"),
         )
 
@@ -239,18 +240,13 @@ class ShopifyCommerce:
         }
         if not signature or not verify_webhook_req(request, self._config).ok:  # type: ignore[arg-type]
             raise WebhookRejected("the webhook signature does not match", code="invalid_hmac")
-        try:
-            payload = json.loads(text)
-        except ValueError as exc:
-            raise WebhookRejected("the body is not JSON", code="bad_payload") from exc
-        if not isinstance(payload, dict):
-            raise WebhookRejected("the body is not a JSON object", code="bad_payload")
+        payload = json_object(text)
         return VerifiedWebhook(
             topic=headers.get("X-Shopify-Topic", ""),
             event_id=headers.get("X-Shopify-Webhook-Id", ""),
             store=headers.get("X-Shopify-Shop-Domain", ""),
             payload=payload,
-            occurred_at=_time(headers.get("X-Shopify-Triggered-At")),
+            occurred_at=parse_time(headers.get("X-Shopify-Triggered-At")),
         )
 
 
@@ -276,13 +272,3 @@ def _status(cancelled_at: Any, closed_at: Any) -> str:
     if closed_at:
         return "closed"
     return "open"
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

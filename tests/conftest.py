@@ -19,7 +19,7 @@ from sqlalchemy import inspect, text
 from luneo_app import create_app
 from luneo_app.config import TestConfig
 from luneo_app.extensions import db as _db
-from tests.support.env import database_url, redis_url
+from tests.support.env import database_url, need, redis_url
 
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="luneo-tests-"))
 
@@ -80,6 +80,17 @@ def clean_state(app) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def app(_schema):  # type: ignore[no-untyped-def]
     application = create_app(make_config())
+    clean_state(application)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+
+
+@pytest.fixture()
+def live_app(_schema):  # type: ignore[no-untyped-def]
+    """Like ``app``, but jobs go through real Redis to a worker the test starts."""
+    need("REDIS_URL", redis_url())
+    application = create_app(make_config(CELERY_EAGER=False, JOB_RETRY_BACKOFF=1))
     clean_state(application)
     with application.app_context():
         yield application

@@ -5,16 +5,11 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
-from luneo_app import create_app
 from luneo_app.extensions import db
 from luneo_app.jobs import enqueue
 from luneo_app.models import RenderJob
 from luneo_app.observability.logs import request_id_var
-from tests.conftest import clean_state, make_config
 from tests.support import tasks
-from tests.support.env import need, redis_url
 from tests.support.factories import make_brand
 from tests.support.worker import celery_worker
 
@@ -28,16 +23,6 @@ def _wait_for(app, job_id: str, statuses: set[str], timeout: float = 30) -> Rend
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} never reached {statuses}; last: {job and job.status}")
-
-
-@pytest.fixture()
-def live_app(_schema):  # type: ignore[no-untyped-def]
-    need("REDIS_URL", redis_url())
-    application = create_app(make_config(CELERY_EAGER=False, JOB_RETRY_BACKOFF=1))
-    clean_state(application)
-    with application.app_context():
-        yield application
-        db.session.remove()
 
 
 def test_job_runs_in_a_real_worker_process_with_the_request_id(live_app):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..designs.events import notify
 from ..extensions import db
-from ..jobs import PermanentJobError, enqueue, tracked_task
+from ..jobs import PermanentJobError, tracked_task
 from ..models import Brand, Design, Product, RenderJob
 from . import alerts, service
 from .layers import is_ai
@@ -91,14 +91,7 @@ def _queue_preview_once(design: Design) -> None:
     )
     if exists:
         return
-    enqueue(
-        design_tasks.render_preview,
-        kind="preview",
-        brand_id=design.brand_id,
-        design_id=design.id,
-        queue="previews",
-        args=(design.id,),
-    )
+    design_tasks.queue_preview(design)
 
 
 def _fail(job: RenderJob, exc: BaseException) -> None:

@@ -150,14 +150,7 @@ def create_design(
             payload={"remoteChecked": plan.remote_checked},
         )
     else:
-        enqueue(
-            tasks.render_preview,
-            kind="preview",
-            brand_id=design.brand_id,
-            design_id=design.id,
-            queue="previews",
-            args=(design.id,),
-        )
+        tasks.queue_preview(design)
     db.session.refresh(design)
     return design, False
 
@@ -173,10 +166,7 @@ def design_content_hash(
     for (prompt, seed, area), not by their artwork, which is made later."""
     bare = [ai_layers.without_artwork(layer) for layer in layers]
     spec = build_spec(product, bare, template, placeholders=True)
-    try:
-        render.parse_spec(spec)
-    except render.SpecError as exc:
-        raise _spec_error(exc) from exc
+    # render.content_hash parses (validates) the spec: a bad one becomes a 422 there.
     return _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
 
 
@@ -246,18 +236,11 @@ def finalize_design(
     product = db.session.get(Product, design.product_id)
     design.snapshot = snapshot_of(design, product)
     design.finalized_at = utcnow()
-    if design.status in ("queued", "rendering", "preview_ready"):
-        design.status = "finalized" if design.status == "preview_ready" else design.status
+    if design.status == "preview_ready":
+        design.status = "finalized"
     db.session.commit()
     if enqueue_production:
-        enqueue(
-            tasks.render_production,
-            kind="production",
-            brand_id=design.brand_id,
-            design_id=design.id,
-            queue="production",
-            args=(design.id,),
-        )
+        tasks.queue_production(design)
         db.session.refresh(design)
     return design
 

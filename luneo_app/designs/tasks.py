@@ -16,7 +16,7 @@ import render
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..files.storage import brand_prefix
-from ..jobs import PermanentJobError, tracked_task
+from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Design, Product, RenderJob
 from ..orders.hooks import design_production_ready
 from ..three_d.tasks import after_preview, attach_production_model
@@ -141,3 +141,27 @@ def render_production(job: RenderJob, design_id: str) -> None:
 
 
 render_production.job_function.on_failure = _fail_design
+
+
+def queue_preview(design: Design) -> RenderJob:
+    """Queue the design's preview on the fast ``previews`` queue."""
+    return enqueue(
+        render_preview,
+        kind="preview",
+        brand_id=design.brand_id,
+        design_id=design.id,
+        queue="previews",
+        args=(design.id,),
+    )
+
+
+def queue_production(design: Design) -> RenderJob:
+    """Queue the design's print files on the ``production`` queue."""
+    return enqueue(
+        render_production,
+        kind="production",
+        brand_id=design.brand_id,
+        design_id=design.id,
+        queue="production",
+        args=(design.id,),
+    )

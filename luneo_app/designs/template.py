@@ -74,11 +74,11 @@ def check_layers(template: dict[str, Any], layers: list[dict[str, Any]]) -> None
                 low, high = option.get("minSize"), option.get("maxSize")
                 if (low and size < low) or (high and size > high):
                     problems[f"{where}.size"] = f"size must be between {low} and {high} pt"
+        # A null material (printed colour) is allowed only when the list offers null.
         if materials is not None and layer.get("material") not in materials:
-            if layer.get("material") is not None or None not in materials:
-                problems[f"{where}.material"] = (
-                    f"material {layer.get('material')!r} is not offered for this product"
-                )
+            problems[f"{where}.material"] = (
+                f"material {layer.get('material')!r} is not offered for this product"
+            )
     if problems:
         raise ValidationFailed(
             "The design does not fit this product's template.",

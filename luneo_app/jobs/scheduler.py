@@ -31,9 +31,7 @@ def publish(job: RenderJob) -> None:
     """Send a job's message to its queue (the row must be committed first)."""
     celery_app = current_app.extensions["celery"]
     task = celery_app.tasks[job.payload["task"]]
-    result = task.apply_async(args=(job.id, *job.payload.get("args", [])), queue=job.queue)
-    if not current_app.config["CELERY_EAGER"] and result is not None:
-        log.debug("published job %s as task %s", job.id, result.id)
+    task.apply_async(args=(job.id, *job.payload.get("args", [])), queue=job.queue)
 
 
 def dispatch(queue: str, max_publish: int = 50) -> int:

@@ -40,9 +40,7 @@ class Order(BrandOwned, Timestamps, db.Model):
     # When the order stopped being open (closed or cancelled): the retention clock starts.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # When the retention policy removed the order's production files.
-    files_purged_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
+    files_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class OrderItem(BrandOwned, Timestamps, db.Model):

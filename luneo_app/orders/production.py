@@ -18,7 +18,7 @@ import logging
 from sqlalchemy import select, update
 
 from ..designs.service import finalize_design
-from ..designs.tasks import render_production
+from ..designs.tasks import queue_production
 from ..extensions import db
 from ..jobs import enqueue
 from ..models import Design, Order, OrderItem, RenderJob
@@ -78,14 +78,7 @@ def ensure_production(design_id: str) -> None:
         db.session.commit()
         return
     # enqueue commits the job row while the design row is still locked, then publishes.
-    enqueue(
-        render_production,
-        kind="production",
-        brand_id=design.brand_id,
-        design_id=design.id,
-        queue="production",
-        args=(design.id,),
-    )
+    queue_production(design)
 
 
 def claim_packaging(order_id: str) -> bool:

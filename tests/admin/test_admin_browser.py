@@ -7,8 +7,6 @@ Screenshots go to ``$LUNEO_SCREENSHOTS`` when set (to look at them), else a temp
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -22,35 +20,17 @@ from luneo_app.extensions import db
 from luneo_app.models import Product
 from tests.admin.helpers import demo_shop, design_for, order_for
 from tests.conftest import clean_state, make_config
-from tests.support.env import services_required
+from tests.support.browser import ARGS, CHROMIUM, free_port, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
 def served(_schema):  # type: ignore[no-untyped-def]
     """The demo admin on a loopback port: the demo shop, two designs and an order."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        if services_required():
-            pytest.fail("chromium is missing")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    port = _free_port()
+    require_chromium()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(make_config(APP_URL=base, DEMO_MODE=True, SHOPIFY_API_SECRET=None))
     clean_state(app)

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from luneo_app import create_app
 from luneo_app.extensions import db
 from luneo_app.models import Design, RenderJob
-from tests.conftest import clean_state, make_config
 from tests.designs.helpers import brand_with_key, text_design
-from tests.support.env import need, redis_url
 from tests.support.worker import celery_worker
-
-
-@pytest.fixture()
-def live_app(_schema):  # type: ignore[no-untyped-def]
-    need("REDIS_URL", redis_url())
-    application = create_app(make_config(CELERY_EAGER=False, JOB_RETRY_BACKOFF=1))
-    clean_state(application)
-    with application.app_context():
-        yield application
-        db.session.remove()
 
 
 def _wait_status(design_id: str, statuses: set[str], timeout: float = 30) -> Design:

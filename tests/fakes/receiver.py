@@ -14,10 +14,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from connectors import signatures
+from tests.fakes._server import LocalServer
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Received:
         return json.loads(self.body or b"null")
 
 
-class FakeReceiver:
+class FakeReceiver(LocalServer):
     """A brand's endpoint: verifies signatures, records requests, answers as told."""
 
     def __init__(self, secret: str | None = None) -> None:
@@ -44,7 +45,6 @@ class FakeReceiver:
         self._statuses: list[int] = []
         self._routes: dict[tuple[str, str], tuple[int, Any]] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> FakeReceiver:
         owner = self
@@ -52,28 +52,12 @@ class FakeReceiver:
         class Handler(_Handler):
             receiver = owner
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeReceiver:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+        return self._serve(Handler)
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        """Where the receiver listens."""
+        return self.origin
 
     # --- controls -----------------------------------------------------------------------
     def fail_next(self, status: int = 500, times: int = 1) -> None:

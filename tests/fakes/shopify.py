@@ -25,12 +25,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import jwt
 
+from tests.fakes._server import LocalServer
 from tests.fakes.shopify_orders import FakeOrders
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -54,7 +55,7 @@ class _Failure:
 GraphQLHandler = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
-class FakeShopify:
+class FakeShopify(LocalServer):
     """Shopify's token endpoint and Admin GraphQL for one app (API key and secret)."""
 
     def __init__(
@@ -85,7 +86,6 @@ class FakeShopify:
             ("shop", self._shop_query),
             *self.orders.handlers(),
         ]
-        self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self) -> FakeShopify:
@@ -94,28 +94,7 @@ class FakeShopify:
         class Handler(_Handler):
             owner = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeShopify:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def origin(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._serve(Handler)
 
     # --- test controls --------------------------------------------------------------------
     def count(self, kind: str, shop: str | None = None) -> int:

@@ -5,18 +5,18 @@ Tests point ``SHOPIFY_CDN_ORIGIN`` at it and put its URLs in fake Admin GraphQL 
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.fakes._server import LocalServer
 
-class FakeShopifyCdn:
+
+class FakeShopifyCdn(LocalServer):
     """Serves ``GET /s/files/...`` from an in-memory map; counts the requests."""
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.requests: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> FakeShopifyCdn:
         fake = self
@@ -38,26 +38,7 @@ class FakeShopifyCdn:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeShopifyCdn:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def origin(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._serve(Handler)
 
     def add(self, path: str, body: bytes, content_type: str = "image/png") -> str:
         """Serve ``body`` at ``path``; returns its absolute URL."""

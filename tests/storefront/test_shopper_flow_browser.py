@@ -25,20 +25,11 @@ from luneo_app.models import ShopInstall
 from luneo_app.storefront import cart
 from render import samples
 from tests.conftest import clean_state, make_config
-from tests.support.env import services_required
+from tests.support.browser import ARGS, CHROMIUM, free_port, require_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path(os.environ.get("LUNEO_SCREENSHOTS", "/tmp/luneo-storefront-shots"))
 KEEPSAKE = {
     **samples.demo_template("mug"),
@@ -64,22 +55,11 @@ KEEPSAKE = {
 }
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def storefront(_schema):  # type: ignore[no-untyped-def]
     """Luneo on 127.0.0.1:<port> (demo shop seeded), the storefront URL on localhost."""
-    if not Path(CHROMIUM).exists():
-        if services_required():
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    port = _free_port()
+    require_chromium()
+    port = free_port()
     app = create_app(make_config(APP_URL=f"http://127.0.0.1:{port}", DEMO_MODE=True))
     clean_state(app)
     with app.app_context():

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from luneo_app import create_app
 from luneo_app.extensions import db
 from luneo_app.models import RenderJob
-from tests.conftest import clean_state, make_config
 from tests.designs.helpers import text_design
-from tests.support.env import need, redis_url
 from tests.support.worker import celery_worker
 from tests.three_d.helpers import brand_with_mug, local
-
-
-@pytest.fixture()
-def live_app(_schema):  # type: ignore[no-untyped-def]
-    need("REDIS_URL", redis_url())
-    application = create_app(make_config(CELERY_EAGER=False, JOB_RETRY_BACKOFF=1))
-    clean_state(application)
-    with application.app_context():
-        yield application
-        db.session.remove()
 
 
 def test_ar_files_are_made_by_the_3d_queue_after_the_preview(live_app):

@@ -7,8 +7,6 @@ opened as ``localhost``, Luneo on ``127.0.0.1``). Screenshots go to ``$LUNEO_SCR
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -21,36 +19,15 @@ from luneo_app import create_app
 from luneo_app.extensions import db
 from luneo_app.models import ShopInstall
 from tests.conftest import clean_state, make_config
-from tests.support.env import services_required
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.browser import CHROMIUM, WEBGL_ARGS, free_port, require_chromium
 
 
 @pytest.fixture()
 def served(_schema):  # type: ignore[no-untyped-def]
     """The app with the demo shop seeded, served on a loopback port."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
-        if services_required():
-            pytest.fail("chromium is missing")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    port = _free_port()
+    require_chromium()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(make_config(APP_URL=base, DEMO_MODE=True))
     app.config["THREE_D_TEXTURE_PX"] = 256
@@ -77,7 +54,7 @@ def test_the_3d_tab_loads_model_viewer_only_when_opened(served, tmp_path):
     base, sync_api = served
     shots = Path(os.environ.get("LUNEO_SCREENSHOTS") or tmp_path)
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=WEBGL_ARGS)
         try:
             page = browser.new_page(viewport={"width": 640, "height": 720})
             requested: list[str] = []
@@ -118,7 +95,7 @@ def test_the_storefront_widget_shows_the_design_in_3d_with_luneos_usdz(served, t
     shots = Path(os.environ.get("LUNEO_SCREENSHOTS") or tmp_path)
     expect = sync_api.expect
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=WEBGL_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 820})
             requested: list[str] = []
