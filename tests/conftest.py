@@ -19,9 +19,16 @@ from sqlalchemy import inspect, text
 from luneo_app import create_app
 from luneo_app.config import TestConfig
 from luneo_app.extensions import db as _db
-from tests.support.env import database_url, need, redis_url
+from tests.support.env import database_url, isolate_xdist_worker, need, redis_url
 
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="luneo-tests-"))
+
+
+def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
+    """Under pytest-xdist each worker gets its own PostgreSQL database and Redis db."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        isolate_xdist_worker(int(worker.removeprefix("gw")))
 
 
 def make_config(**overrides: object) -> TestConfig:

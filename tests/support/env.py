@@ -36,3 +36,28 @@ def postgres_admin_url() -> str:
     url = need("DATABASE_URL", database_url())
     base, _, _ = url.rpartition("/")
     return base + "/postgres"
+
+
+def isolate_xdist_worker(index: int) -> None:
+    """Point this xdist worker at its own database (``<db>_gwN``, created when missing) and
+    its own Redis db (the run's db + 1 + N, modulo 16), so parallel workers never see each
+    other's rows or keys. Everything else reads the URLs from the environment."""
+    url = database_url()
+    if url and url.startswith("postgresql"):
+        import psycopg
+
+        base, _, name = url.rpartition("/")
+        worker_db = f"{name}_gw{index}"
+        admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (worker_db,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{worker_db}"')
+        os.environ["DATABASE_URL"] = f"{base}/{worker_db}"
+    redis = redis_url()
+    if redis:
+        base, _, number = redis.rpartition("/")
+        db_number = int(number or 0) if (number or "0").isdigit() else 0
+        os.environ["REDIS_URL"] = f"{base}/{(db_number + 1 + index) % 16}"
