@@ -58,7 +58,12 @@ def after_preview(design: Design) -> None:
 
 
 def queue_ar(design: Design, product: Product) -> RenderJob:
-    """The design's 3D job in flight, or a new one on the ``3d`` queue."""
+    """The design's 3D job in flight, or a new one on the ``3d`` queue.
+
+    The preview job (``after_preview``) and ``/ar`` may both get here at once: the design's
+    row lock makes the second wait for the first one's job and find it in flight.
+    """
+    db.session.execute(select(Design.id).where(Design.id == design.id).with_for_update())
     job = in_flight_job(design.id)
     if job is not None:
         return job
