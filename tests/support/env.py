@@ -40,8 +40,8 @@ def postgres_admin_url() -> str:
 
 def isolate_xdist_worker(index: int) -> None:
     """Point this xdist worker at its own database (``<db>_gwN``, created when missing) and
-    its own Redis db (the run's db + 1 + N, modulo 16), so parallel workers never see each
-    other's rows or keys. Everything else reads the URLs from the environment."""
+    its own Redis db (the run's db + 1 + N), so parallel workers never see each other's rows
+    or keys. Everything else reads the URLs from the environment."""
     url = database_url()
     if url and url.startswith("postgresql"):
         import psycopg
@@ -60,4 +60,4 @@ def isolate_xdist_worker(index: int) -> None:
     if redis:
         base, _, number = redis.rpartition("/")
         db_number = int(number or 0) if (number or "0").isdigit() else 0
-        os.environ["REDIS_URL"] = f"{base}/{(db_number + 1 + index) % 16}"
+        os.environ["REDIS_URL"] = f"{base}/{db_number + 1 + index}"
