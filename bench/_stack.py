@@ -22,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+# The processes of the running stack (gunicorn master, Celery worker), for benches that
+# read their memory or CPU from /proc.
+RUNNING: list[subprocess.Popen] = []
 
 
 def free_port() -> int:
@@ -119,6 +122,7 @@ def stack(
                     env=env,
                 )
             )
+        RUNNING[:] = procs
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -165,11 +169,30 @@ with app.app_context():
     app.extensions["luneo.storage"].put(image_key, samples.demo_product_photo("mug"), "image/png")
     product.image_key = image_key
     db.session.commit()
+    more = []
+    if "--products" in sys.argv:  # more products, each with a photo of its own
+        import io
+        import numpy as np
+        from PIL import Image
+        base = np.asarray(Image.open(io.BytesIO(samples.demo_product_photo("mug"))).convert("RGB"))
+        for n in range(1, int(sys.argv[sys.argv.index("--products") + 1])):
+            tinted = np.clip(base.astype(np.int16) + (n * 7 % 40 - 20), 0, 255).astype(np.uint8)
+            tinted[0, 0] = (n % 256, n // 256, 0)  # no two photos alike
+            buf = io.BytesIO(); Image.fromarray(tinted).save(buf, "PNG")
+            extra = Product(brand_id=brand.id, platform="api", external_id=f"mug-{n}",
+                            title=f"Mug {n}", personalizable=True,
+                            template=samples.demo_template("mug"))
+            db.session.add(extra); db.session.flush()
+            key_n = f"{brand_prefix(brand.id)}products/{extra.id}/photo.png"
+            app.extensions["luneo.storage"].put(key_n, buf.getvalue(), "image/png")
+            extra.image_key = key_n
+            more.append(extra.id)
+        db.session.commit()
     if "--with-model" in sys.argv:
         from luneo_app.three_d.product_model import ModelOptions, save_product_model
         from render.three_d import demo_model_glb
         save_product_model(product, demo_model_glb("mug"), ModelOptions())
-    print(json.dumps({"key": key.plaintext, "product": product.id}))
+    print(json.dumps({"key": key.plaintext, "product": product.id, "more": more}))
 """
 
 
@@ -179,6 +202,14 @@ def seed_brand(env: dict[str, str], with_model: bool = False) -> tuple[str, str]
     done = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     info = json.loads(done.stdout.strip().splitlines()[-1])
     return info["key"], info["product"]
+
+
+def seed_catalog(env: dict[str, str], products: int) -> tuple[str, list[str]]:
+    """An API brand with ``products`` mugs, each with a product photo of its own."""
+    cmd = [sys.executable, "-c", _SEED, "--products", str(products)]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    info = json.loads(done.stdout.strip().splitlines()[-1])
+    return info["key"], [info["product"], *info["more"]]
 
 
 def api_request(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:

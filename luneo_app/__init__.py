@@ -12,6 +12,8 @@ from apiflask import APIFlask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from render import images as render_images
+
 from .config import PROJECT_ROOT, Config
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
@@ -56,6 +58,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"])
     app.extensions["luneo.storage"] = make_storage(app.config)
+    render_images.configure_cache(app.config["RENDER_CACHE_MB"] * 1024 * 1024)
     app.extensions["luneo.keyring"] = Keyring.parse(
         app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
     )

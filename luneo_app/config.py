@@ -82,6 +82,9 @@ class Config:
         self.MODEL_MAX_BYTES: int = _int(e.get("MODEL_MAX_BYTES"), 15 * 1024 * 1024)
         self.MODEL_MAX_TRIANGLES: int = _int(e.get("MODEL_MAX_TRIANGLES"), 300_000)
         self.THREE_D_TEXTURE_PX: int = _int(e.get("THREE_D_TEXTURE_PX"), 1024)
+        # What each process may keep of decoded photos, scaled product photos, masks and
+        # rendered layers, in MiB (one budget for all of the engine's caches).
+        self.RENDER_CACHE_MB: int = _int(e.get("RENDER_CACHE_MB"), 256)
 
         # --- Shopify ------------------------------------------------------------------
         self.SHOPIFY_API_KEY: str | None = e.get("SHOPIFY_API_KEY") or None

@@ -23,9 +23,10 @@ from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
 
 Look = Literal["preview", "production", "texture"]
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
-_masks = images._LRU(32)
-_image_tiles = images._LRU(32)
-_layers = images._LRU(48)  # rendered layers by (layer, index, size, look, base identity)
+_masks = images.Shelf("masks")
+_image_tiles = images.Shelf("image_tiles")
+# rendered layers by (layer, index, size, look, base identity)
+_layers = images.Shelf("layers")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Checked decoding of untrusted image bytes, with a small cache keyed by content.
+"""Checked decoding of untrusted image bytes, with a cache keyed by content and bounded in bytes.
 
 Every image a spec carries (product photo, upload, PNG mask) goes through
 ``inspect`` once: it refuses files over our own pixel/byte limits *before*
@@ -15,6 +15,7 @@ import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps
 
 from render.errors import SpecError
@@ -51,46 +52,105 @@ class ImageData:
         return f"ImageData({self.format} {self.width}x{self.height} sha256={self.sha256[:12]})"
 
 
-class _LRU:
-    """A tiny thread-safe LRU mapping (functools.lru_cache cannot key by our ids)."""
+class _ByteLRU:
+    """A thread-safe LRU mapping bounded by the bytes its values hold, not by their count.
 
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
+    A decoded 1600 px photo is about 10 MB of RGBA while a mask is a few KB: a count bound
+    either wastes memory or evicts everything, so each entry carries its size in bytes.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
+            entry = self._data.get(key)
+            if entry is None:
+                return None
             self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            return entry[0]
+
+    def put(self, key, value, size: int) -> None:
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if size > self.max_bytes:
+                return  # larger than the whole budget: not worth evicting everything for
+            self._data[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, evicted) = self._data.popitem(last=False)
+                self.bytes -= evicted
+
+    def resize(self, max_bytes: int) -> None:
+        with self._lock:
+            self.max_bytes = max_bytes
+            while self.bytes > self.max_bytes and self._data:
+                _, (_, evicted) = self._data.popitem(last=False)
+                self.bytes -= evicted
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
 
 
-_decoded = _LRU(24)
-# id(bytes) -> (the bytes, sha256): holding the object keeps its id from being reused,
-# so a caller passing the same bytes object again skips re-hashing a large photo
-_digests = _LRU(64)
+def sizeof(value) -> int:
+    """Bytes a cached value holds: arrays, images and bytes, inside tuples and dataclasses."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, Image.Image):
+        return value.width * value.height * len(value.getbands())
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(value, ImageData):
+        return len(value.data)
+    if isinstance(value, (tuple, list)):
+        return 64 + sum(sizeof(item) for item in value)
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields:
+        return 64 + sum(sizeof(getattr(value, name)) for name in fields)
+    return 64
 
 
-def _sha256(data: bytes) -> str:
-    entry = _digests.get(id(data))
-    if entry is not None and entry[0] is data:
-        return entry[1]
-    sha = hashlib.sha256(data).hexdigest()
-    _digests.put(id(data), (data, sha))
-    return sha
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+# Every cache of the engine (decoded images, scaled product photos, masks, image tiles,
+# rendered layers) shares this one budget, so what a process holds is bounded in bytes
+# whatever the mix of products and designs.
+_cache = _ByteLRU(DEFAULT_CACHE_BYTES)
+
+
+class Shelf:
+    """One kind of cached value in the shared byte-bounded cache (keys never collide)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get(self, key):
+        return _cache.get((self.name, key))
+
+    def put(self, key, value) -> None:
+        _cache.put((self.name, key), value, sizeof(value))
+
+
+_decoded = Shelf("decoded")  # sha256 of the file -> (ImageData, decoded RGBA)
+
+
+def configure_cache(max_bytes: int) -> None:
+    """Set this process's budget for the engine's caches (the app passes its setting)."""
+    _cache.resize(max(0, int(max_bytes)))
+
+
+def cache_usage() -> tuple[int, int]:
+    """(bytes held, entries) of the engine's caches, for metrics and tests."""
+    return _cache.bytes, len(_cache)
 
 
 def inspect(data: bytes, field: str | None = None) -> ImageData:
@@ -108,7 +168,7 @@ def inspect(data: bytes, field: str | None = None) -> ImageData:
         raise SpecError("bad_image", "image is empty", field)
     if len(data) > MAX_IMAGE_BYTES:
         raise SpecError("image_too_large", f"image is over {MAX_IMAGE_BYTES} bytes", field)
-    sha = _sha256(data)
+    sha = hashlib.sha256(data).hexdigest()  # about 2 ms for a 2.5 MB photo
     cached = _decoded.get(sha)
     if cached is not None:
         return cached[0]
@@ -169,6 +229,5 @@ def _decode(data: bytes, field: str | None) -> _Decoded:
 
 
 def clear_cache() -> None:
-    """Forget decoded images (tests and long-running workers under memory pressure)."""
-    _decoded.clear()
-    _digests.clear()
+    """Forget every cached image and array (tests, and workers under memory pressure)."""
+    _cache.clear()

@@ -19,8 +19,9 @@ PREVIEW_FORMATS = ("webp", "jpeg", "png")
 WEBP_METHOD = 0  # libwebp's fastest setting: ~5x faster than the default for ~40 % more bytes
 MAX_PREVIEW_WIDTH = 4096
 MAX_PRODUCTION_PIXELS = 120_000_000
-_photos = images._LRU(8)
-_area_bases = images._LRU(32)  # photo pixels under an area, as floats, and their lighting
+_photos = images.Shelf("photos")
+# photo pixels under an area, as floats, and their lighting
+_area_bases = images.Shelf("area_bases")
 
 Spec = Mapping[str, Any] | DesignSpec
 

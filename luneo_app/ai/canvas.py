@@ -13,18 +13,17 @@ import hashlib
 import io
 import json
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, ImageDraw
 
+from render import images
+
 SIZES = ((1024, 1024), (1536, 1024), (1024, 1536))
 FILL = 0.70  # share of the canvas the print area's bounding box may take
-CACHE_SIZE = 16
-_cache: OrderedDict[str, EditCanvas] = OrderedDict()
-_lock = threading.Lock()
+# Canvases share the render engine's byte-bounded cache (``RENDER_CACHE_MB``).
+_cache = images.Shelf("ai_canvas")
 
 
 @dataclass(frozen=True)
@@ -87,23 +86,18 @@ def edit_canvas(
 ) -> EditCanvas:
     """Frame the photo around ``area`` and draw the transparent-where-editable mask.
 
-    A product's canvas never changes, so it is made once per process (kept for the last
-    :data:`CACHE_SIZE` photo/area pairs).
+    A product's canvas never changes, so it is made once per process and kept while the
+    engine's cache budget allows.
     """
     key = hashlib.sha256(
         json.dumps([area, background, aspect], sort_keys=True, default=str).encode()
         + (product_image or b"")
     ).hexdigest()
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None:
-            _cache.move_to_end(key)
-            return cached
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
     made = _make_canvas(product_image, area, background, aspect)
-    with _lock:
-        _cache[key] = made
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, made)
     return made
 
 
