@@ -170,6 +170,9 @@ def design_content_hash(
     return _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
 
 
+RECENT_PREVIEWS = 50  # the wait estimate averages the latest previews, never all of history
+
+
 def estimated_seconds(design: Design) -> float:
     """A rough wait: jobs ahead in the preview queue times the recent preview time."""
     if design.status not in ("queued", "rendering", "generating"):
@@ -185,11 +188,14 @@ def estimated_seconds(design: Design) -> float:
         )
         or 0
     )
-    recent = db.session.scalar(
-        select(func.avg(RenderJob.duration_ms)).where(
-            RenderJob.kind == "preview", RenderJob.status == "succeeded"
-        )
+    latest = (
+        select(RenderJob.duration_ms)
+        .where(RenderJob.kind == "preview", RenderJob.status == "succeeded")
+        .order_by(RenderJob.finished_at.desc())
+        .limit(RECENT_PREVIEWS)
+        .subquery()
     )
+    recent = db.session.scalar(select(func.avg(latest.c.duration_ms)))
     per_job = (float(recent) / 1000.0) if recent else 0.3
     slots = max(1, current_app.config["JOB_CONCURRENCY_TOTAL"])
     return round(max(per_job, per_job * (ahead / slots)), 2)

@@ -80,7 +80,13 @@ class RenderJob(BrandOwned, db.Model):
     """One background job and its attempts, timings and last error."""
 
     __tablename__ = "render_jobs"
-    __table_args__ = (Index("ix_render_jobs_brand_status", "brand_id", "status"),)
+    __table_args__ = (
+        Index("ix_render_jobs_brand_status", "brand_id", "status"),
+        # the dispatcher and the wait estimate read in-flight jobs of a queue, and the
+        # latest finished previews: both stay index range scans however many old rows
+        Index("ix_render_jobs_queue_status", "queue", "status", "enqueued_at"),
+        Index("ix_render_jobs_kind_status_finished", "kind", "status", "finished_at"),
+    )
 
     id: Mapped[str] = id_column("job")
     design_id: Mapped[str | None] = mapped_column(
