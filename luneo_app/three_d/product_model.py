@@ -16,18 +16,21 @@ from flask import current_app
 from PIL import Image
 
 from render.three_d import Limits, ModelError, ModelInfo, bake, validate_model
+from render.three_d.gltf import Gltf
 from render.three_d.materials import ENGRAVING_FINISHES
+from render.three_d.validate import find_print_material
 
 from ..core.clock import utcnow
 from ..core.errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Product
-from .placement import UVRect, auto_uv_rect
+from .placement import UVRect, auto_uv_rect, print_area_mm, stretch, uv_square_mm
 
 MODEL_MAX_BYTES = 15 * 1024 * 1024  # what a phone should download for AR
 MODEL_MAX_TRIANGLES = 300_000
 AUTO = "auto"
+STRETCH_TOLERANCE = 0.02  # a design more than 2 % out of shape on the model is flagged
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def check_model(product: Product, glb: bytes, options: ModelOptions) -> dict[str
                 f"(the model has {', '.join(m.name for m in info.materials)}).",
             )
         placement, uv_rect = _placement(glb, material, options.uv_rect, areas.get(area_id))
+        distortion = _stretch(glb, material, uv_rect, areas.get(area_id))
         # A trial bake with a tiny design proves the material takes a texture there.
         bake(
             glb,
@@ -129,15 +133,23 @@ def check_model(product: Product, glb: bytes, options: ModelOptions) -> dict[str
         )
     except ModelError as exc:
         raise model_error(exc) from exc
+    described = describe_info(info)
+    if distortion is not None and abs(distortion - 1.0) > STRETCH_TOLERANCE:
+        described["warnings"].append(
+            f"The design would be stretched {distortion:.2f}x on this model (the print area "
+            "and the model's print material differ in shape): let Luneo place it "
+            "(uvRect 'auto') or give a uvRect of the print area's aspect."
+        )
     return {
         "material": material,
         "uvRect": list(uv_rect) if uv_rect else None,
         "placement": placement,
+        "stretch": round(distortion, 4) if distortion is not None else None,
         "printArea": area_id,
         "engravingMaterial": options.engraving_material,
         "sha256": hashlib.sha256(glb).hexdigest(),
         "uploadedAt": utcnow().isoformat(),
-        **describe_info(info),
+        **described,
     }
 
 
@@ -151,6 +163,20 @@ def _placement(
     size = (area.get("widthMm"), area.get("heightMm")) if area else None
     rect = auto_uv_rect(glb, material, size if size and all(size) else None)  # type: ignore[arg-type]
     return ("auto", rect) if rect else ("fill", None)
+
+
+def _stretch(glb: bytes, material: str, uv_rect: UVRect | None, area: dict | None) -> float | None:
+    """The design's stretch on the model (1.0 = true shape), when both sizes are known."""
+    if not area or not area.get("widthMm") or not area.get("heightMm"):
+        return None
+    gltf = Gltf.from_bytes(glb)
+    index = find_print_material(gltf.json, material, required=False)
+    if index is None:
+        return None
+    square = print_area_mm(gltf.json, index) or uv_square_mm(gltf, index)
+    if square is None:
+        return None
+    return stretch(uv_rect, square, (float(area["widthMm"]), float(area["heightMm"])))
 
 
 def describe_info(info: ModelInfo) -> dict[str, Any]:
@@ -185,6 +211,7 @@ def describe_model(product: Product) -> dict[str, Any]:
         "material": settings.get("material"),
         "uvRect": settings.get("uvRect"),
         "placement": settings.get("placement"),
+        "stretch": settings.get("stretch"),
         "printArea": settings.get("printArea"),
         "engravingMaterial": settings.get("engravingMaterial"),
         "sha256": settings.get("sha256"),

@@ -55,6 +55,14 @@ class ModelOut(Schema):
     material = String(allow_none=True)
     uvRect = List(Float(), allow_none=True)  # noqa: N815
     placement = String(metadata={"description": "auto | manual | fill"})
+    stretch = Float(
+        allow_none=True,
+        metadata={
+            "description": "How much the design is stretched on the model: the aspect of "
+            "where it lands over the print area's aspect (1.0 = true shape; over 2 % off "
+            "comes with a warning). Null when a size is unknown."
+        },
+    )
     printArea = String(allow_none=True)  # noqa: N815
     engravingMaterial = String(allow_none=True)  # noqa: N815
     sha256 = String()

@@ -131,12 +131,13 @@ def ring(
     *,
     inner_diameter: float = 18.2 * MM,
     thickness: float = 2.0 * MM,
-    width: float = 6.0 * MM,
-    print_arc_deg: float = 120.0,
+    width: float = 9.6 * MM,
+    print_arc_deg: float = 129.0,
     kind: str = "ring",
 ) -> ProductModel:
     """A comfort-fit band lying flat (axis Y); the engraving covers the front of the
-    outer band, ``print_arc_deg`` wide. Defaults: US size 8, 6 mm wide, gold."""
+    outer band, ``print_arc_deg`` wide. Defaults: US size 8, a 9.6 mm wide band in gold
+    whose engraving area is 25 x 8 mm, the demo ring template's print area."""
     r0, r1, hw = inner_diameter / 2, inner_diameter / 2 + thickness, width / 2
     c = min(thickness, width) * 0.4
     n_theta = _n(128, detail, 24)

@@ -11,7 +11,7 @@ from render.three_d.models import GENERATORS
 KINDS = sorted(GENERATORS)
 # rough bounding boxes in metres (x, y, z) a shopper would recognise
 EXPECTED_SIZE = {
-    "ring": (0.0222, 0.006, 0.0222),
+    "ring": (0.0222, 0.0096, 0.0222),
     "bangle": (0.066, 0.012, 0.066),
     "mug": (0.111, 0.095, 0.082),
     "phone-case": (0.075, 0.150, 0.011),
