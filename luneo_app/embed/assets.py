@@ -15,6 +15,7 @@ from apiflask import APIBlueprint
 from flask import Response, request
 
 from render import fonts as font_catalog
+from render import webfonts
 
 from ..config import PROJECT_ROOT
 from ..core.errors import NotFound
@@ -68,6 +69,20 @@ def font(font_id: str) -> Response:
     mimetype = _FONT_TYPES.get(info.path.suffix.lower(), "application/octet-stream")
     versioned = request.args.get("v") == font_version(info.path)
     return _send(info.path, mimetype, YEAR if versioned else 3600, cors=True)
+
+
+@bp.get("/fonts/<font_id>/<subset>.woff2")
+def font_subset(font_id: str, subset: str) -> Response:
+    """One script subset of a catalog font as WOFF2 (see ``render.webfonts``)."""
+    try:
+        info = font_catalog.get(font_id)
+    except Exception as exc:  # noqa: BLE001 - render raises SpecError for unknown ids
+        raise NotFound("No such font.", code="font_not_found") from exc
+    path = webfonts.subset_file(info.path, subset)
+    if path is None:
+        raise NotFound("No such subset of this font.", code="font_not_found")
+    versioned = request.args.get("v") == font_version(info.path)
+    return _send(path, "font/woff2", YEAR if versioned else 3600, cors=True)
 
 
 @bp.get("/<path:filename>")

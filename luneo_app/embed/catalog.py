@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from render import fonts as font_catalog
+from render import webfonts
 
 from ..models import Brand, Product
 
@@ -104,14 +105,27 @@ def _fonts(template: dict[str, Any], options: list[dict[str, Any]]) -> list[dict
         info = by_id.get(font_id)
         if info is None:
             continue
+        version = font_version(info.path)
         out.append(
             {
                 "id": info.id,
                 "name": info.name,
                 "category": info.category,
-                "url": url_for(
-                    "widget.font", font_id=info.id, v=font_version(info.path), _external=False
-                ),
+                "url": url_for("widget.font", font_id=info.id, v=version, _external=False),
+                # WOFF2 subsets by script: the browser fetches those the text needs
+                "faces": [
+                    {
+                        "url": url_for(
+                            "widget.font_subset",
+                            font_id=info.id,
+                            subset=subset,
+                            v=version,
+                            _external=False,
+                        ),
+                        "unicodeRange": unicode_range,
+                    }
+                    for subset, unicode_range in webfonts.built_faces(info.path)
+                ],
             }
         )
     return out

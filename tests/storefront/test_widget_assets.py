@@ -76,6 +76,23 @@ def test_versioned_font_urls_from_the_product_view_are_cached_for_a_year(app, cl
     assert "immutable" in answer.headers["Cache-Control"]
 
 
+def test_fonts_come_as_woff2_subsets_with_their_unicode_ranges(app, client):
+    storefront_shop(app)
+    token = live_token(client, SHOP)
+    fonts = client.get("/embed/products/mug-1", headers=bearer(token)).get_json()["fonts"]
+    for font in fonts:
+        ranges = [face["unicodeRange"] for face in font["faces"]]
+        assert ranges and "U+20-7E" in ranges[0]  # Latin first: space, digits, letters
+        latin = client.get(font["faces"][0]["url"])
+        assert latin.status_code == 200 and latin.mimetype == "font/woff2"
+        assert latin.data[:4] == b"wOF2"
+        assert "immutable" in latin.headers["Cache-Control"]
+        whole = font_catalog.get(font["id"]).path.stat().st_size
+        assert len(latin.data) < whole
+    assert client.get(f"/widget/fonts/{fonts[0]['id']}/klingon.woff2").status_code == 404
+    assert client.get("/widget/fonts/comic-sans/latin.woff2").status_code == 404
+
+
 def test_widget_page_may_only_be_framed_by_the_shops_origin(app, client):
     storefront_shop(app)
     query = {"shop": SHOP, "origin": ORIGIN, "product": "mug-1", "locale": "fr-CA"}

@@ -14,6 +14,18 @@ function priceTag(cents, currency) {
   return cents > 0 ? el('span', { class: 'tag', text: priceText(cents, currency) }) : null;
 }
 
+/** Run `load` once `node` is on screen (font cards below the fold fetch nothing). */
+function whenShown(node, load) {
+  if (!('IntersectionObserver' in window)) return load();
+  const seen = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      seen.disconnect();
+      load();
+    }
+  });
+  seen.observe(node);
+}
+
 /** Radio cards in a fieldset; `render(value, label)` draws one card's content. */
 function radioGroup({ legend, name, items, selected, onPick, className, price }) {
   const legendId = `${name}-legend`;
@@ -75,6 +87,9 @@ function textField(ctx, option) {
     showCount();
     samples.forEach((s) => (s.textContent = input.value.trim() || 'Aa'));
     ctx.changed();
+    // A letter of another script (Ł, Ω, Ж) needs that subset of the font for the sketch.
+    const chosen = fonts.find((f) => f.id === state.fonts[option.id]);
+    loadFont(chosen, input.value).then(() => ctx.redraw());
   });
   const parts = [
     el(
@@ -94,7 +109,7 @@ function textField(ctx, option) {
         selected: state.fonts[option.id],
         onPick: (fontId) => {
           state.fonts[option.id] = fontId;
-          loadFont(fonts.find((f) => f.id === fontId)).then(() => ctx.changed());
+          loadFont(fonts.find((f) => f.id === fontId), input.value).then(() => ctx.changed());
         },
         items: fonts.map((font) => ({
           key: font.id,
@@ -103,7 +118,7 @@ function textField(ctx, option) {
             const sample = el('span', { class: 'card__sample', 'aria-hidden': 'true', text: value.trim() || 'Aa' });
             sample.style.fontFamily = family(font);
             samples.push(sample);
-            loadFont(font);
+            whenShown(sample, () => loadFont(font, input.value));
             return [sample, el('span', { class: 'card__name', text: font.name })];
           },
         })),

@@ -57,8 +57,11 @@ async function boot() {
   setupThreeD({ product, ensureDesign, hasContent: () => Boolean(content().layers.length || state.prompt) });
   visibleKey = visibleIds();
   // Ready as soon as the form is usable; the sketch is redrawn once the chosen fonts arrive.
-  const fonts = Object.values(state.fonts).map((id) => product.fonts.find((f) => f.id === id));
-  Promise.all(fonts.map(loadFont)).then(() => redraw());
+  const chosen = Object.entries(state.fonts).map(([optionId, id]) => {
+    const text = state.values[optionId];
+    return loadFont(product.fonts.find((f) => f.id === id), typeof text === 'string' ? text : '');
+  });
+  Promise.all(chosen).then(() => redraw());
   await redraw();
   $('app').removeAttribute('aria-busy');
   // Move focus into the dialog, unless the shopper is already typing in it.
@@ -83,6 +86,7 @@ function formContext() {
     product,
     state,
     changed,
+    redraw,
     upload,
     crop,
     generate,

@@ -20,17 +20,32 @@ export function family(font) {
   return font ? `"luneo-${font.id}", ${FALLBACK[font.category] || 'sans-serif'}` : 'sans-serif';
 }
 
+const registered = new Set();
 const loaded = new Map();
 
-/** Load a catalog font as a webfont once; resolves when it can be drawn. */
-export function loadFont(font) {
-  if (!font) return Promise.resolve();
-  if (!loaded.has(font.id)) {
-    const face = new FontFace(`luneo-${font.id}`, `url(${font.url})`, { display: 'swap' });
-    document.fonts.add(face);
-    loaded.set(font.id, face.load().catch(() => null));
+/** Add a catalog font's faces once: its WOFF2 subsets, each with its unicode-range, so the
+ * browser fetches only the scripts the text uses (the whole file for older catalogs). */
+function register(font) {
+  if (registered.has(font.id)) return;
+  registered.add(font.id);
+  const faces = font.faces && font.faces.length ? font.faces : [{ url: font.url }];
+  for (const face of faces) {
+    const descriptors = { display: 'swap' };
+    if (face.unicodeRange) descriptors.unicodeRange = face.unicodeRange;
+    document.fonts.add(new FontFace(`luneo-${font.id}`, `url(${face.url})`, descriptors));
   }
-  return loaded.get(font.id);
+}
+
+/** Load what a catalog font needs to draw `text`; resolves when it can be drawn. */
+export function loadFont(font, text = '') {
+  if (!font) return Promise.resolve();
+  register(font);
+  const sample = text && text.trim() ? text : 'Aa';
+  const key = `${font.id}\u0000${[...new Set(sample)].sort().join('')}`;
+  if (!loaded.has(key)) {
+    loaded.set(key, document.fonts.load(`16px "luneo-${font.id}"`, sample).catch(() => null));
+  }
+  return loaded.get(key);
 }
 
 export class Sketch {
