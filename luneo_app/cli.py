@@ -12,7 +12,7 @@ from .auth.apikeys import create_api_key
 from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
-from .files.commands import storage_setup_command
+from .files.commands import storage_migrate_command, storage_setup_command
 from .models import Brand
 from .orders.commands import (
     deliver_webhooks_command,
@@ -30,6 +30,7 @@ luneo_cli.add_command(deliver_webhooks_command)
 luneo_cli.add_command(webhook_endpoint_command)
 luneo_cli.add_command(create_staff_command)
 luneo_cli.add_command(storage_setup_command)
+luneo_cli.add_command(storage_migrate_command)
 
 
 @luneo_cli.command("seed-demo")
