@@ -107,6 +107,7 @@ class S3Storage:
             max_concurrency=4,
         )
         self._clients: tuple[int, Any, Any] | None = None
+        self._public_origin: str | None = None
 
     @classmethod
     def from_config(cls, config: dict) -> S3Storage:
@@ -245,11 +246,13 @@ class S3Storage:
 
     @property
     def public_origin(self) -> str:
-        return origin_of(
-            self._pair()[1].generate_presigned_url(
+        if self._public_origin is None:
+            # Where presigned URLs point (virtual-hosted or path style), read off one.
+            probe = self._pair()[1].generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": "probe"}, ExpiresIn=60
             )
-        )
+            self._public_origin = origin_of(probe)
+        return self._public_origin
 
     def check(self) -> None:
         with mapped_errors(""):

@@ -14,6 +14,7 @@ from luneo_app.files.storage import StorageUnavailable
 from luneo_app.models import Upload
 from tests.conftest import make_s3_app
 from tests.designs.helpers import png_bytes
+from tests.storefront.helpers import ORIGIN, storefront_shop
 from tests.support.factories import make_brand
 
 
@@ -85,3 +86,22 @@ def test_readiness_fails_while_the_bucket_is_down(bucket_down_app):
     response = bucket_down_app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"].startswith("error")
+
+
+def test_the_widget_page_lets_images_and_3d_files_come_from_the_bucket(s3_app, s3_server):
+    storefront_shop(s3_app)
+    query = {"shop": "acme.myshopify.com", "origin": ORIGIN, "product": "mug-1"}
+    page = s3_app.test_client().get("/embed/widget", query_string=query)
+    assert page.status_code == 200
+    policy = dict(
+        part.strip().split(" ", 1) for part in page.headers["Content-Security-Policy"].split(";")
+    )
+    assert s3_server.endpoint in policy["img-src"].split()
+    assert s3_server.endpoint in policy["connect-src"].split()
+
+
+def test_the_widget_page_adds_no_origin_when_files_come_from_luneo(app):
+    storefront_shop(app)
+    query = {"shop": "acme.myshopify.com", "origin": ORIGIN, "product": "mug-1"}
+    policy = app.test_client().get("/embed/widget", query_string=query).headers
+    assert "connect-src 'self' blob:;" in policy["Content-Security-Policy"]
