@@ -12,6 +12,7 @@ from .auth.apikeys import create_api_key
 from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
+from .files.commands import storage_migrate_command, storage_setup_command
 from .models import Brand
 from .orders.commands import (
     deliver_webhooks_command,
@@ -28,6 +29,8 @@ luneo_cli.add_command(purge_expired_command)
 luneo_cli.add_command(deliver_webhooks_command)
 luneo_cli.add_command(webhook_endpoint_command)
 luneo_cli.add_command(create_staff_command)
+luneo_cli.add_command(storage_setup_command)
+luneo_cli.add_command(storage_migrate_command)
 
 
 @luneo_cli.command("seed-demo")
@@ -83,7 +86,7 @@ def show_config() -> None:
     cfg = current_app.config
     click.echo(f"database: {cfg['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo(f"jobs:     {'eager (in-process)' if cfg['CELERY_EAGER'] else 'celery on redis'}")
-    click.echo(f"storage:  {cfg['STORAGE_DIR']}")
+    click.echo(f"storage:  {current_app.extensions['luneo.storage'].describe()}")
     click.echo(f"demo:     {'on' if cfg['DEMO_MODE'] else 'off'}")
     artwork = f"openai {cfg['OPENAI_MODEL']}" if cfg.get("OPENAI_API_KEY") else "procedural only"
     click.echo(f"artwork:  {artwork}")

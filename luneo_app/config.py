@@ -77,6 +77,22 @@ class Config:
         # --- files --------------------------------------------------------------------
         self.STORAGE_DIR: str = e.get("STORAGE_DIR") or str(instance / "storage")
         self.STORAGE_URL_TTL: int = _int(e.get("STORAGE_URL_TTL"), 3600)
+        # Object storage shared by every machine: s3://bucket/prefix (empty = STORAGE_DIR).
+        # Credentials come from the standard AWS variables (AWS_ACCESS_KEY_ID ...).
+        self.STORAGE_URL: str | None = e.get("STORAGE_URL") or None
+        # The S3 API address the app uses (MinIO, SeaweedFS, R2 ...; empty = AWS) and the one
+        # browsers download from when it differs (a private network name vs a public host).
+        self.STORAGE_ENDPOINT_URL: str | None = e.get("STORAGE_ENDPOINT_URL") or None
+        self.STORAGE_PUBLIC_ENDPOINT_URL: str | None = e.get("STORAGE_PUBLIC_ENDPOINT_URL") or None
+        self.STORAGE_REGION: str = e.get("STORAGE_REGION") or "us-east-1"
+        self.STORAGE_PATH_STYLE: bool = _bool(
+            e.get("STORAGE_PATH_STYLE"), bool(self.STORAGE_ENDPOINT_URL)
+        )
+        self.STORAGE_MULTIPART_THRESHOLD: int = _int(
+            e.get("STORAGE_MULTIPART_THRESHOLD"), 16 * 1024 * 1024
+        )
+        # Origins allowed to fetch files from the bucket (comma separated); APP_URL always is.
+        self.STORAGE_CORS_ORIGINS: str = e.get("STORAGE_CORS_ORIGINS", "")
         self.UPLOAD_MAX_BYTES: int = _int(e.get("UPLOAD_MAX_BYTES"), 15 * 1024 * 1024)
         self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 40_000_000)
         self.MODEL_MAX_BYTES: int = _int(e.get("MODEL_MAX_BYTES"), 15 * 1024 * 1024)

@@ -81,7 +81,9 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(LuneoError)
     def _domain(exc: LuneoError):  # type: ignore[no-untyped-def]
-        return _answer(exc.status, exc.message, exc.code, exc.details)
+        return _answer(
+            exc.status, exc.message, exc.code, exc.details, getattr(exc, "headers", None)
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]

@@ -119,3 +119,45 @@ def brand(app):  # type: ignore[no-untyped-def]
     from tests.support.factories import make_brand
 
     return make_brand()
+
+
+@pytest.fixture(scope="session")
+def s3_server():  # type: ignore[no-untyped-def]
+    """moto's standalone S3 server, once per session (see tests/support/s3.py)."""
+    from tests.support.s3 import CREDENTIALS, start_s3_server
+
+    server = start_s3_server()
+    saved = {key: os.environ.get(key) for key in CREDENTIALS}
+    os.environ.update(CREDENTIALS)  # boto3 reads the standard variables, as in production
+    yield server
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    server.stop()
+
+
+def make_s3_app(server, **overrides):  # type: ignore[no-untyped-def]
+    """An app whose files live in a fresh bucket on ``server``, set up as in production."""
+    from luneo_app.files.setup import cors_origins, setup_bucket
+
+    settings = server.settings(server.new_bucket_url())
+    config = make_config(**overrides)
+    for key in ("STORAGE_URL", "STORAGE_ENDPOINT_URL"):
+        setattr(config, key, settings[key])
+    config.STORAGE_PATH_STYLE = True
+    application = create_app(config)
+    storage = application.extensions["luneo.storage"]
+    setup_bucket(storage, cors_origins(application.config["APP_URL"], ""))
+    return application
+
+
+@pytest.fixture()
+def s3_app(_schema, s3_server):  # type: ignore[no-untyped-def]
+    """Like ``app``, with files in a bucket of its own on the moto server."""
+    application = make_s3_app(s3_server)
+    clean_state(application)
+    with application.app_context():
+        yield application
+        _db.session.remove()

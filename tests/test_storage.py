@@ -81,3 +81,22 @@ def test_delete_prefix_removes_a_brands_files_only(app):
     storage.put("brands/b2/z/3.png", b"3")
     assert storage.delete_prefix("brands/b1/") == 2
     assert storage.list("brands/") == ["brands/b2/z/3.png"]
+
+
+def test_a_repeated_download_with_its_etag_is_not_sent_again(app, client):
+    storage = app.extensions["luneo.storage"]
+    storage.put("brands/b1/3d/abc.glb", b"glTF" + b"\0" * 100, "model/gltf-binary")
+    path = storage.url("brands/b1/3d/abc.glb", expires_in=60).replace(app.config["APP_URL"], "")
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["Content-Length"] == "104"
+    assert first.mimetype == "model/gltf-binary"
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_signed_link_to_a_file_that_is_gone_is_not_found(app, client):
+    storage = app.extensions["luneo.storage"]
+    url = storage.url("brands/b1/gone.png", expires_in=60)
+    response = client.get(url.replace(app.config["APP_URL"], ""))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

@@ -200,16 +200,17 @@ def widget() -> Response:
 
 
 def _widget_csp(parent_origin: str) -> str:
-    images = "'self' data: blob:"
-    storage_origin = normalize_origin(
-        getattr(current_app.extensions["luneo.storage"], "base_url", "")
-    )
+    """The widget page's policy. Previews are images and the 3D tab fetches GLB/USDZ files:
+    both come from the file store's origin when it is not Luneo's own (an S3 bucket)."""
+    files = ""
+    storage_origin = normalize_origin(current_app.extensions["luneo.storage"].public_origin)
     if storage_origin and storage_origin != normalize_origin(current_app.config["APP_URL"]):
-        images += f" {storage_origin}"
+        files = f" {storage_origin}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+        f"img-src 'self' data: blob:{files}; "
         # blob: in connect-src: <model-viewer> (3D tab) decodes a GLB's textures from blob URLs
-        f"img-src {images}; connect-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+        f"connect-src 'self' blob:{files}; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors {parent_origin}"
     )
 

@@ -1,4 +1,4 @@
-"""``/healthz`` (process up), ``/readyz`` (database and Redis reachable), ``/metrics``."""
+"""``/healthz`` (process up), ``/readyz`` (database, storage and Redis reachable), ``/metrics``."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def healthz():  # type: ignore[no-untyped-def]
 @bp.get("/readyz")
 @bp.doc(summary="Dependencies reachable", responses={200: "ready", 503: "not ready"})
 def readyz():  # type: ignore[no-untyped-def]
-    """200 when the database (and Redis, when configured) answer; 503 otherwise."""
+    """200 when the database, the file storage (and Redis, when configured) answer; 503
+    otherwise."""
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -43,6 +44,12 @@ def readyz():  # type: ignore[no-untyped-def]
             log.warning("readiness: redis unreachable")
     else:
         checks["redis"] = "not configured (in-process jobs)"
+    try:
+        current_app.extensions["luneo.storage"].check()
+        checks["storage"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["storage"] = f"error: {type(exc).__name__}"
+        log.warning("readiness: file storage unreachable")
     ready = all(not value.startswith("error") for value in checks.values())
     response = jsonify({"status": "ready" if ready else "unavailable", "checks": checks})
     response.status_code = 200 if ready else 503

@@ -28,7 +28,6 @@ from ..models import Design, Order, OrderItem
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same files always make the same zip
-_CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf", "glb": "model/gltf-binary"}
 
 
 def safe_order_name(order: Order) -> str:
@@ -93,7 +92,7 @@ def copy_line_files(order: Order, item: OrderItem, design: Design) -> dict[str, 
         for kind, name in names.items():
             key = folder + name
             if not storage.exists(key):
-                storage.put(key, storage.get(sources[area][kind]), _CONTENT_TYPES[kind])
+                storage.copy(sources[area][kind], key)
             entry[kind] = key
         out[area] = entry
     return out
