@@ -200,6 +200,50 @@ def click_to_ready(browser, url: str) -> float:  # type: ignore[no-untyped-def]
     return elapsed
 
 
+def _throttle(context, page) -> None:  # type: ignore[no-untyped-def]
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 150,
+            "downloadThroughput": 1638.4 * 1024 / 8,
+            "uploadThroughput": 750 * 1024 / 8,
+        },
+    )
+
+
+def widget_open(browser, url: str, throttle: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The widget's first open on a cold cache and a repeat open (page reloaded, cache warm):
+    bytes moved by the click (the iframe and everything it loads) and click -> ready."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75)
+    page = context.new_page()
+    if throttle:
+        _throttle(context, page)
+    sizes: list[int] = []
+    page.on("requestfinished", lambda r: sizes.append(_bytes(r)))
+    out: dict[str, float] = {}
+    for label in ("first", "repeat"):
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(500)
+        page.evaluate(
+            "() => { window.__ready = new Promise("
+            "(r) => document.addEventListener('luneo:ready', r)); }"
+        )
+        sizes.clear()
+        started = time.perf_counter()
+        page.locator("[data-luneo-open]").click()
+        page.evaluate("() => window.__ready")
+        out[f"{label}ReadyMs"] = (time.perf_counter() - started) * 1000
+        page.wait_for_timeout(1500)  # what the open still pulls after ready (photo, fonts)
+        out[f"{label}Bytes"] = sum(sizes)
+        out[f"{label}Requests"] = len(sizes)
+    context.close()
+    return out
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     q = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else [ordered[0]] * 3
@@ -229,6 +273,7 @@ def main() -> None:
                     url = base + ("?embed=1" if variant == "with" else "?embed=0")
                     results[variant].append(load(browser, url, not args.no_throttle))
             ready = [click_to_ready(browser, base) for _ in range(5)]
+            opens = [widget_open(browser, base, not args.no_throttle) for _ in range(3)]
             browser.close()
     finally:
         proc.terminate()
@@ -266,6 +311,18 @@ def main() -> None:
         )
     report["clickToReadyMs"] = summary(ready)
     print(f"\nclick -> widget ready (unthrottled): median {statistics.median(ready):.0f} ms")
+    mode = "mobile profile" if not args.no_throttle else "unthrottled"
+    for label, target_kb in (("first", 400), ("repeat", 50)):
+        kb = statistics.median(o[f"{label}Bytes"] for o in opens) / 1024
+        ms = statistics.median(o[f"{label}ReadyMs"] for o in opens)
+        requests = statistics.median(o[f"{label}Requests"] for o in opens)
+        report[f"widget{label.title()}Open"] = {"kb": kb, "readyMs": ms, "requests": requests}
+        print(
+            f"widget {label} open ({mode}): {kb:.0f} KB in {requests:.0f} requests "
+            f"(target <= {target_kb} KB), click -> ready {ms:.0f} ms"
+        )
+    load_avg = os.getloadavg()
+    print(f"load average {load_avg[0]:.2f} {load_avg[1]:.2f} {load_avg[2]:.2f}")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "storefront.json").write_text(json.dumps(report, indent=2))

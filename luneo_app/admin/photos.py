@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 import httpx
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-from ..files.storage import StorageError, brand_prefix
+from ..files.derivatives import derivative_bytes, derivative_key
+from ..files.storage import brand_prefix
 from ..models import Product
 
 log = logging.getLogger("luneo.admin.photos")
@@ -47,32 +48,12 @@ def _storage():  # type: ignore[no-untyped-def]
 
 def derivative(key: str, width: int) -> Photo | None:
     """A WebP copy of a stored picture at most ``width`` wide (made once, then reused)."""
-    storage = _storage()
-    target = f"{key}.w{width}.webp"
-    try:
-        if storage.exists(target):
-            data = storage.get(target)
-        else:
-            data = _shrink(storage.get(key), width)
-            storage.put(target, data, "image/webp")
-    except (StorageError, UnidentifiedImageError, OSError, ValueError):
-        log.warning("no display copy of %s", key, exc_info=True)
+    data = derivative_bytes(key, width)
+    if data is None:
         return None
     with Image.open(io.BytesIO(data)) as image:
         size = image.size
-    return Photo(storage.url(target), size[0], size[1])
-
-
-def _shrink(data: bytes, width: int) -> bytes:
-    with Image.open(io.BytesIO(data)) as source:
-        image = ImageOps.exif_transpose(source)
-        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    if image.width > width:
-        height = max(1, round(image.height * width / image.width))
-        image = image.resize((width, height), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, "WEBP", quality=80, method=4)
-    return out.getvalue()
+    return Photo(_storage().url(derivative_key(key, width)), size[0], size[1])
 
 
 def product_photo(product: Product, width: int = DISPLAY_WIDTH) -> Photo | None:

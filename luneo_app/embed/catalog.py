@@ -19,6 +19,7 @@ from flask import current_app, url_for
 from render import fonts as font_catalog
 from render import webfonts
 
+from ..files import derivatives
 from ..models import Brand, Product
 
 _AREA_KEYS = ("id", "x", "y", "width", "height", "rotation", "widthMm", "heightMm", "maxChars")
@@ -144,6 +145,8 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
         "externalId": product.external_id,
         "title": product.title,
         "imageUrl": storage.url(product.image_key) if product.image_key else None,
+        # light WebP copies for the sketch: the widget takes the one that fits its canvas
+        "imageSrcset": derivatives.srcset(product.image_key) if product.image_key else [],
         "background": (template.get("product") or {}).get("background", "#eeeeee"),
         "printAreas": areas,
         "options": options,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image
 
 from render import fonts as font_catalog
 from tests.storefront.helpers import ORIGIN, bearer, live_token, storefront_shop
@@ -91,6 +95,29 @@ def test_fonts_come_as_woff2_subsets_with_their_unicode_ranges(app, client):
         assert len(latin.data) < whole
     assert client.get(f"/widget/fonts/{fonts[0]['id']}/klingon.woff2").status_code == 404
     assert client.get("/widget/fonts/comic-sans/latin.woff2").status_code == 404
+
+
+def _file(client, url: str):  # type: ignore[no-untyped-def]
+    parts = urlsplit(url)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def test_the_sketch_gets_light_copies_of_the_product_photo(app, client):
+    storefront_shop(app)
+    token = live_token(client, SHOP)
+    product = client.get("/embed/products/mug-1", headers=bearer(token)).get_json()
+    original = _file(client, product["imageUrl"])
+    assert original.status_code == 200
+    copies = product["imageSrcset"]
+    assert [copy["width"] for copy in copies] == [480, 800, 1200]
+    for copy in copies:
+        answer = _file(client, copy["url"])
+        assert answer.status_code == 200 and answer.mimetype == "image/webp"
+        with Image.open(io.BytesIO(answer.data)) as picture:
+            assert picture.format == "WEBP" and picture.width <= copy["width"]
+        assert len(answer.data) < len(original.data) / 4
+    again = client.get("/embed/products/mug-1", headers=bearer(token)).get_json()
+    assert [c["width"] for c in again["imageSrcset"]] == [480, 800, 1200]  # made once, reused
 
 
 def test_widget_page_may_only_be_framed_by_the_shops_origin(app, client):

@@ -48,13 +48,23 @@ export function loadFont(font, text = '') {
   return loaded.get(key);
 }
 
+/** The lightest copy of the product photo that still fills the canvas at this screen's
+ * pixel density (the original only when no copy is offered). */
+export function photoFor(product, canvas) {
+  const copies = product.imageSrcset || [];
+  if (!copies.length) return product.imageUrl;
+  const needed = Math.max(1, canvas.getBoundingClientRect().width) * (window.devicePixelRatio || 1);
+  const fits = copies.find((copy) => copy.width >= needed);
+  return (fits || copies[copies.length - 1]).url;
+}
+
 export class Sketch {
   constructor(canvas, product) {
     this.canvas = canvas;
     this.product = product;
     this.photo = null;
     this.images = new Map();
-    this.ready = this.loadImage(product.imageUrl).then((img) => {
+    this.ready = this.loadImage(photoFor(product, canvas)).then((img) => {
       this.photo = img;
     });
   }
