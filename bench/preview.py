@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -110,6 +111,31 @@ def main() -> None:
         median = statistics.median(values)
         print(f"{name} {label}: median {median:6.1f} ms   p95 {p95(values):6.1f} ms")
     print(f"ratio (median): {statistics.median(engine) / statistics.median(plain):.2f}")
+
+    # a shopper zooming the photo: every preview has a new scale, so the photo tile is new
+    scales = itertools.cycle([round(0.5 + i * 0.001, 3) for i in range(500)])
+
+    def zoom_preview() -> bytes:
+        spec["layers"][0]["scale"] = next(scales)
+        return render.preview(spec, width=args.width, fmt=args.fmt)
+
+    reduced = timings([zoom_preview], args.runs)[0]
+    kept = compose._OVERSAMPLE
+    compose._OVERSAMPLE = 10**9  # the same work from the full-size photo, for the ratio
+    try:
+        full = timings([zoom_preview], args.runs)[0]
+    finally:
+        compose._OVERSAMPLE = kept
+    for name, values in (("zoom, reduced copy", reduced), ("zoom, full photo  ", full)):
+        median = statistics.median(values)
+        print(f"{name} {label}: median {median:6.1f} ms   p95 {p95(values):6.1f} ms")
+    print(
+        "zoom ratio reduced/full (median): "
+        f"{statistics.median(reduced) / statistics.median(full):.2f}; against the Pillow "
+        f"baseline: {statistics.median(reduced) / statistics.median(plain):.2f}"
+    )
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":

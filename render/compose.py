@@ -221,6 +221,22 @@ def shading(base: np.ndarray) -> np.ndarray:
     return np.clip(1.0 + 0.85 * (lum / max(ref, 0.02) - 1.0), 0.25, 1.1).astype(np.float32)
 
 
+_OVERSAMPLE = 3  # keep at least 3 source pixels per tile pixel before the final resample
+_reductions = images.Shelf("reduced")
+
+
+def _reduced(image: ImageData, src: Image.Image, factor: int) -> Image.Image:
+    """``src`` premultiplied (RGBa) and box-reduced by ``factor``; cached per photo."""
+    key = (image.sha256, factor)
+    got = _reductions.get(key)
+    if got is None:
+        got = src.convert("RGBa")
+        if factor > 1:
+            got = got.reduce(factor)
+        _reductions.put(key, got)
+    return got
+
+
 def _image_tile(
     layer: ImageLayer, size: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -231,14 +247,20 @@ def _image_tile(
     tile = _image_tiles.get(key)
     if tile is None:
         src = images.rgba(layer.image)
+        fit = min(w / (c.width * src.width), h / (c.height * src.height)) * layer.scale
+        # A big photo shown small (a 2400 px upload in a 300 px preview) is first reduced
+        # by a whole factor, cached per photo, so each zoom or crop step works on a copy a
+        # few times the tile's size, not on every pixel of the original.
+        factor = max(1, int(1 / (fit * _OVERSAMPLE)))
+        src = _reduced(layer.image, src, factor)
+        fit *= factor
         # crop first: resizing with a box would blend in pixels from outside the crop
         left, top = round(c.x * src.width), round(c.y * src.height)
         right = max(left + 1, round((c.x + c.width) * src.width))
         bottom = max(top + 1, round((c.y + c.height) * src.height))
         cropped = src.crop((left, top, right, bottom))
-        fit = min(w / cropped.width, h / cropped.height) * layer.scale
         tw, th = max(1, round(cropped.width * fit)), max(1, round(cropped.height * fit))
-        im = cropped.convert("RGBa").resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        im = cropped.resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
         if layer.rotation:
             im = im.rotate(-layer.rotation, Image.Resampling.BICUBIC, expand=True)
         arr = np.asarray(im.convert("RGBA"), np.float32) / 255.0
