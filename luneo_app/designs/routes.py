@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import Response, g, stream_with_context
+from sqlalchemy import select
 
+from ..apidocs.lists import DesignListQuery, page_answer, product_filter
 from ..auth.principal import current_principal, require
+from ..core.pagination import paginate
+from ..extensions import db
+from ..models import Design
 from . import service
 from .events import status_events
-from .schemas import DesignAccepted, DesignIn, DesignOut, FinalizeIn
+from .schemas import DesignAccepted, DesignIn, DesignList, DesignOut, FinalizeIn
 
 bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
 
@@ -41,6 +46,28 @@ def create_design(body: dict):  # type: ignore[no-untyped-def]
         **service.artwork_summary(design),
     }
     return answer, 200 if cached else 202
+
+
+@bp.get("")
+@bp.doc(security="BearerAuth")
+@require("designs:read")
+@bp.input(DesignListQuery, location="query", arg_name="query")
+@bp.output(DesignList)
+@bp.doc(
+    summary="List designs",
+    description="The brand's designs, newest first, a page at a time; filter by status, "
+    "product and creation time.",
+)
+def list_designs(query: dict):  # type: ignore[no-untyped-def]
+    """A page of the brand's designs."""
+    statement = select(Design).where(Design.brand_id == g.brand.id)
+    if query.get("status"):
+        statement = statement.where(Design.status == query["status"])
+    if query.get("productId"):
+        product_id = product_filter(g.brand.id, query["productId"])
+        statement = statement.where(Design.product_id == product_id)
+    page = paginate(statement, Design, "designs", query, db.session)
+    return page_answer(page.rows, page.next_cursor, service.describe)
 
 
 @bp.get("/<design_id>")

@@ -6,6 +6,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf
 
+from ..apidocs.lists import NEXT_CURSOR_DOC
+
 
 class DesignIn(Schema):
     productId = String(required=True, validate=Length(1, 128))  # noqa: N815 - API casing
@@ -59,3 +61,8 @@ class DesignOut(Schema):
     createdAt = String(allow_none=True)  # noqa: N815
     timings = Dict()
     error = Dict(allow_none=True)
+
+
+class DesignList(Schema):
+    data = List(Nested(DesignOut))
+    nextCursor = String(allow_none=True, metadata=NEXT_CURSOR_DOC)  # noqa: N815

@@ -7,11 +7,14 @@ from apiflask.fields import Dict, Email, List, Nested, String
 from apiflask.validators import Length, Regexp
 from flask import current_app, g, redirect, request
 from marshmallow import ValidationError, validates_schema
+from sqlalchemy import select
 
+from ..apidocs.lists import NEXT_CURSOR_DOC, OrderListQuery, page_answer, product_filter
 from ..auth.principal import require
 from ..core.errors import LuneoError, NotFound
+from ..core.pagination import paginate
 from ..extensions import db
-from ..models import Order
+from ..models import Design, Order, OrderItem
 from . import api
 from .describe import describe_order
 from .files import link_is_valid, order_folder
@@ -60,6 +63,38 @@ class OrderOut(Schema):
     createdAt = String(allow_none=True)  # noqa: N815
     closedAt = String(allow_none=True)  # noqa: N815
     items = List(Dict())
+
+
+class OrderList(Schema):
+    data = List(Nested(OrderOut))
+    nextCursor = String(allow_none=True, metadata=NEXT_CURSOR_DOC)  # noqa: N815
+
+
+@bp.get("/v1/orders")
+@bp.doc(security="BearerAuth")
+@require("orders:read")
+@bp.input(OrderListQuery, location="query", arg_name="query")
+@bp.output(OrderList)
+@bp.doc(
+    summary="List orders",
+    description="The brand's orders, newest first, a page at a time; filter by status, "
+    "product and creation time.",
+)
+def list_orders(query: dict):  # type: ignore[no-untyped-def]
+    """A page of the brand's orders."""
+    statement = select(Order).where(Order.brand_id == g.brand.id)
+    if query.get("status"):
+        statement = statement.where(Order.status == query["status"])
+    if query.get("productId"):
+        product_id = product_filter(g.brand.id, query["productId"])
+        with_product = (
+            select(OrderItem.order_id)
+            .join(Design, Design.id == OrderItem.design_id)
+            .where(OrderItem.brand_id == g.brand.id, Design.product_id == product_id)
+        )
+        statement = statement.where(Order.id.in_(with_product))
+    page = paginate(statement, Order, "orders", query, db.session)
+    return page_answer(page.rows, page.next_cursor, describe_order)
 
 
 @bp.post("/v1/orders")
