@@ -44,6 +44,16 @@ class ProductionFileOut(Schema):
     dpi = Integer()
 
 
+class PriceOut(Schema):
+    addOnCents = Integer(  # noqa: N815
+        metadata={
+            "description": "What personalization adds to the product's price, in cents.",
+            "example": 800,
+        }
+    )
+    currency = String(metadata={"description": "ISO 4217 code.", "example": "EUR"})
+
+
 class DesignOut(Schema):
     designId = String()  # noqa: N815
     productId = String()  # noqa: N815
@@ -61,6 +71,7 @@ class DesignOut(Schema):
     createdAt = String(allow_none=True)  # noqa: N815
     timings = Dict()
     error = Dict(allow_none=True)
+    price = Nested(PriceOut, metadata={"description": "The server's price of this design."})
 
 
 class DesignList(Schema):

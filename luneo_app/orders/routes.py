@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint, Schema
-from apiflask.fields import Dict, Email, List, Nested, String
-from apiflask.validators import Length, Regexp
+from apiflask.fields import Dict, Email, Integer, List, Nested, String
+from apiflask.validators import Length, Range, Regexp
 from flask import current_app, g, redirect, request
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import select
@@ -37,12 +37,33 @@ class ShippingIn(Schema):
     email = Email(validate=Length(max=320))
 
 
+class StatedPriceIn(Schema):
+    designId = String(required=True, validate=_DESIGN_ID)  # noqa: N815
+    addOnCents = Integer(  # noqa: N815
+        required=True,
+        validate=Range(min=0),
+        metadata={"description": "The personalization price your cart charged, in cents."},
+    )
+    currency = String(
+        validate=Regexp(r"^[A-Z]{3}$", error="an ISO 4217 code"), metadata={"example": "EUR"}
+    )
+
+
 class OrderIn(Schema):
     designId = String(validate=_DESIGN_ID)  # noqa: N815 - API casing
     designIds = List(String(validate=_DESIGN_ID), validate=Length(1, 50))  # noqa: N815
     externalOrderId = String(required=True, validate=Length(1, 128))  # noqa: N815
     orderName = String(validate=Length(1, 64))  # noqa: N815
     shipping = Nested(ShippingIn, allow_none=True)
+    statedPrices = List(  # noqa: N815
+        Nested(StatedPriceIn),
+        validate=Length(max=50),
+        metadata={
+            "description": "The price add-on your cart showed for each design (from the "
+            "widget's `onAddToCart`). A line that disagrees with the server's price "
+            "(`GET /v1/designs/{id}`) is flagged as a `price_mismatch` order problem."
+        },
+    )
 
     @validates_schema
     def one_way_to_name_designs(self, data: dict, **_: object) -> None:

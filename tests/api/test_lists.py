@@ -153,9 +153,7 @@ def test_lists_need_a_credential_with_the_read_scope(app, client):
     db.session.commit()
 
     anonymous = client.get("/v1/orders")
-    no_scope = client.get(
-        "/v1/designs", headers={"Authorization": f"Bearer {writer.plaintext}"}
-    )
+    no_scope = client.get("/v1/designs", headers={"Authorization": f"Bearer {writer.plaintext}"})
 
     assert anonymous.status_code == 401
     assert no_scope.status_code == 403
