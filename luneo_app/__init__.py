@@ -82,6 +82,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
     from .shopify import init_shopify
+    from .storefront.brand_store import bp as brand_store_bp
     from .storefront.routes import bp as storefront_bp
     from .three_d.demo import bp as three_d_demo_bp
     from .three_d.routes import bp as three_d_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: APIFlask) -> None:
     init_admin(app)  # /admin pages and /admin/api, behind App Bridge session tokens
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(brand_store_bp)
 
 
 def _register_cli(app: APIFlask) -> None:

@@ -58,21 +58,20 @@ class EmbedTokenOut(Schema):
 
 
 @bp.get("/origins")
-@bp.doc(security="BearerAuth")
 @require("embed:write")
 @bp.output(OriginsOut)
-@bp.doc(summary="List the registered storefront origins")
+@bp.doc(security="BearerAuth", summary="List the registered storefront origins")
 def get_origins():  # type: ignore[no-untyped-def]
     """The origins whose pages may embed the widget."""
     return {"origins": registered_origins(g.brand)}
 
 
 @bp.put("/origins")
-@bp.doc(security="BearerAuth")
 @require("embed:write")
 @bp.input(OriginsIn, arg_name="body")
 @bp.output(OriginsOut)
 @bp.doc(
+    security="BearerAuth",
     summary="Register the storefront origins",
     description="Pages on these origins may open the widget with "
     "`LuneoWidget.init({brand})`. Tokens of an origin removed here stop working at once.",
@@ -90,11 +89,11 @@ def put_origins(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/tokens")
-@bp.doc(security="BearerAuth")
 @require("embed:write")
 @bp.input(EmbedTokenIn, arg_name="body")
 @bp.output(EmbedTokenOut, status_code=201)
 @bp.doc(
+    security="BearerAuth",
     summary="Mint a storefront token from your backend",
     description="For `LuneoWidget.init({brand, tokenUrl})`: your `tokenUrl` calls this with "
     "your API key and hands `{token, nonce, expiresIn}` to the page. The token works only "
@@ -103,18 +102,23 @@ def put_origins(body: dict):  # type: ignore[no-untyped-def]
 )
 def mint_token(body: dict):  # type: ignore[no-untyped-def]
     """A token and nonce bound to the brand and a registered origin."""
-    origin = parse_origin(body["origin"])
-    site = active_brand_site(g.brand.id)
-    if site is None or not site.allows(origin):
-        raise ValidationFailed(
-            "Register this origin first (PUT /v1/embed/origins).",
-            code="origin_not_registered",
-            details={"origin": "not a registered origin of this brand"},
-        )
-    issued = tokens.issue(site, origin)
+    issued = mint_site_token(g.brand.id, body["origin"])
     response = jsonify(
         {"token": issued.token, "nonce": issued.nonce, "expiresIn": issued.expires_in}
     )
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def mint_site_token(brand_id: str, origin_value: str) -> tokens.IssuedEmbedToken:
+    """A token and nonce for a brand's registered origin; 422 for any other origin."""
+    origin = parse_origin(origin_value)
+    site = active_brand_site(brand_id)
+    if site is None or not site.allows(origin):
+        raise ValidationFailed(
+            "Register this origin first (PUT /v1/embed/origins).",
+            code="origin_not_registered",
+            details={"origin": "not a registered origin of this brand"},
+        )
+    return tokens.issue(site, origin)
