@@ -12,6 +12,7 @@ from apiflask import APIFlask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .apidocs.routes import init_docs
 from .config import PROJECT_ROOT, Config
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
@@ -41,13 +42,6 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
-    app.security_schemes = {
-        "BearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A brand's API key (`lk_...`) or a storefront embed token.",
-        }
-    }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secrets(app, cfg)
     configure_logging(app.config["LOG_LEVEL"])
@@ -65,6 +59,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
     _register_blueprints(app)
+    init_docs(app)  # /docs offline, and the OpenAPI document's finishing touches
     _register_cli(app)
     _import_tasks()
     return app

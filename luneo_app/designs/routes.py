@@ -19,11 +19,11 @@ bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
 
 
 @bp.post("")
-@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(DesignIn, arg_name="body")
 @bp.output(DesignAccepted, status_code=202)
 @bp.doc(
+    security="BearerAuth",
     summary="Create a design",
     description="Validates the design against the product's "
     "template, returns the cached design for identical content, else queues its preview.",
@@ -49,11 +49,11 @@ def create_design(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("")
-@bp.doc(security="BearerAuth")
 @require("designs:read")
 @bp.input(DesignListQuery, location="query", arg_name="query")
 @bp.output(DesignList)
 @bp.doc(
+    security="BearerAuth",
     summary="List designs",
     description="The brand's designs, newest first, a page at a time; filter by status, "
     "product and creation time.",
@@ -71,21 +71,25 @@ def list_designs(query: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<design_id>")
-@bp.doc(security="BearerAuth")
 @require("designs:read")
 @bp.output(DesignOut)
-@bp.doc(summary="Get a design", responses={404: "No such design for this brand"})
+@bp.doc(
+    security="BearerAuth", summary="Get a design", responses={404: "No such design for this brand"}
+)
 def get_design(design_id: str):  # type: ignore[no-untyped-def]
     """Status, preview URL, production URLs, timings and errors of a design."""
     return service.describe(service.get_design(g.brand.id, design_id))
 
 
 @bp.post("/<design_id>/finalize")
-@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(FinalizeIn, arg_name="body")
 @bp.output(DesignOut)
-@bp.doc(summary="Finalize a design", responses={409: "Finalized with different content"})
+@bp.doc(
+    security="BearerAuth",
+    summary="Finalize a design",
+    responses={409: "Finalized with different content"},
+)
 def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
     """Lock an immutable snapshot and queue the production files (idempotent)."""
     design = service.get_design(g.brand.id, design_id)
@@ -95,9 +99,9 @@ def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<design_id>/events")
-@bp.doc(security="BearerAuth")
 @require("designs:read", allow_query_token=True)
 @bp.doc(
+    security="BearerAuth",
     summary="Follow a design's status (server-sent events)",
     description="`text/event-stream` of `status` events until the design is ready or "
     "failed. Browsers may pass the token as `?access_token=`.",

@@ -92,11 +92,11 @@ class OrderList(Schema):
 
 
 @bp.get("/v1/orders")
-@bp.doc(security="BearerAuth")
 @require("orders:read")
 @bp.input(OrderListQuery, location="query", arg_name="query")
 @bp.output(OrderList)
 @bp.doc(
+    security="BearerAuth",
     summary="List orders",
     description="The brand's orders, newest first, a page at a time; filter by status, "
     "product and creation time.",
@@ -119,11 +119,11 @@ def list_orders(query: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/v1/orders")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.input(OrderIn, arg_name="body")
 @bp.output(OrderOut, status_code=201)
 @bp.doc(
+    security="BearerAuth",
     summary="Create an order",
     description="Links finalized (or to-be-finalized) designs to an order of yours and "
     "renders their production files. Requires an `Idempotency-Key` header: the same key "
@@ -143,30 +143,37 @@ def create_order(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/v1/orders/<order_id>")
-@bp.doc(security="BearerAuth")
 @require("orders:read")
 @bp.output(OrderOut)
-@bp.doc(summary="Get an order", responses={404: "No such order for this brand"})
+@bp.doc(
+    security="BearerAuth", summary="Get an order", responses={404: "No such order for this brand"}
+)
 def get_order(order_id: str):  # type: ignore[no-untyped-def]
     """The order's status, its lines, problems and production file URLs."""
     return describe_order(api.get_api_order(g.brand.id, order_id))
 
 
 @bp.post("/v1/orders/<order_id>/close")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.output(OrderOut)
-@bp.doc(summary="Close an order", description="Starts the files' retention period.")
+@bp.doc(
+    security="BearerAuth",
+    summary="Close an order",
+    description="Starts the files' retention period.",
+)
 def close_order(order_id: str):  # type: ignore[no-untyped-def]
     """Mark the order done; its files are kept for the retention period, then removed."""
     return describe_order(api.close_api_order(g.brand.id, order_id))
 
 
 @bp.post("/v1/orders/<order_id>/cancel")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.output(OrderOut)
-@bp.doc(summary="Cancel an order", description="Stops production that has not started.")
+@bp.doc(
+    security="BearerAuth",
+    summary="Cancel an order",
+    description="Stops production that has not started.",
+)
 def cancel_order(order_id: str):  # type: ignore[no-untyped-def]
     """Cancel the order; renders not started yet are cancelled."""
     return describe_order(api.cancel_api_order(g.brand.id, order_id))

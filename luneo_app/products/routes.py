@@ -57,11 +57,10 @@ def _out(product: Product) -> dict:
 
 
 @bp.put("")
-@bp.doc(security="BearerAuth")
 @require("products:write")
 @bp.input(ProductIn, arg_name="body")
 @bp.output(ProductOut)
-@bp.doc(summary="Create or update a product by its external id")
+@bp.doc(security="BearerAuth", summary="Create or update a product by its external id")
 def upsert_product(body: dict):  # type: ignore[no-untyped-def]
     """Create the product, or update it (a template change bumps its version)."""
     template = validate_template(body["template"])
@@ -106,11 +105,11 @@ def upsert_product(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("")
-@bp.doc(security="BearerAuth")
 @require("products:read")
 @bp.input(ProductListQuery, location="query", arg_name="query")
 @bp.output(ProductList)
 @bp.doc(
+    security="BearerAuth",
     summary="List products",
     description="The brand's products, newest first, a page at a time (cursor pagination).",
 )
