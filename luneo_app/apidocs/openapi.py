@@ -68,6 +68,31 @@ SECURITY_SCHEMES = {
     },
 }
 
+
+def _query(name: str, description: str, example: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+        "example": example,
+    }
+
+
+_SHOP = _query("shop", "The Shopify shop (or give `brand`).", "my-shop.myshopify.com")
+_BRAND = _query("brand", "An API brand's id, for its own website (instead of `shop`).", "brd_...")
+_ORIGIN = {
+    **_query("origin", "Origin of the calling page.", "https://shop.example.com"),
+    "required": True,
+}
+# The storefront handshake reads its query by hand (its errors must not reveal which shops
+# exist), so its parameters are documented here.
+_HANDSHAKE_PARAMS = {
+    ("/embed/token", "get"): [_SHOP, _BRAND, _ORIGIN],
+    ("/embed/validate", "post"): [_SHOP, _BRAND],
+}
+
 # Body properties whose shape the domain checks validate: documented with the typed schemas.
 _TYPED = {
     ("ProductIn", "template"): {"$ref": _REF + "Template", "example": TEMPLATE_EXAMPLE},
@@ -166,6 +191,8 @@ def finish_spec(app: Flask, spec: dict[str, Any]) -> dict[str, Any]:
             for code, response in responses.items():
                 if code[0] in "45":
                     response["content"] = _error_response("")["content"]
+            if (path, method) in _HANDSHAKE_PARAMS:
+                operation["parameters"] = _HANDSHAKE_PARAMS[(path, method)]
             if path == "/v1/orders" and method == "post":
                 operation.setdefault("parameters", []).insert(0, IDEMPOTENCY_KEY)
             operation["responses"] = dict(sorted(responses.items()))
