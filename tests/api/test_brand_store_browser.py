@@ -84,7 +84,7 @@ def _new_page(browser, requests: list[str], **options):  # type: ignore[no-untyp
     return page
 
 
-def _personalize(page, name: str, gold: bool) -> None:  # type: ignore[no-untyped-def]
+def _personalize(page, name: str, gold: bool, shot: str = "") -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Personalize").click()
     dialog = page.get_by_role("dialog", name="Personalize your mug")
     expect(dialog).to_be_visible()
@@ -95,6 +95,8 @@ def _personalize(page, name: str, gold: bool) -> None:  # type: ignore[no-untype
         gold_radio = frame.get_by_role("radio", name=re.compile(r"^Gold"))
         frame.get_by_text(re.compile(r"^Gold")).first.click()
         expect(gold_radio).to_be_checked()
+    if shot:
+        page.screenshot(path=str(SHOTS / shot))
     frame.get_by_role("button", name="Add to cart").press("Enter")
     expect(dialog).to_be_hidden(timeout=30000)
 
@@ -110,7 +112,7 @@ def test_desktop_shopper_personalizes_the_cart_gets_the_design_and_the_order_is_
     expect(page.locator("#cart-count")).to_have_text("0")
     page.screenshot(path=str(SHOTS / "brand-store-desktop-empty.png"))
 
-    _personalize(page, "Jessica", gold=True)
+    _personalize(page, "Jessica", gold=True, shot="brand-store-desktop-widget.png")
 
     lines = page.evaluate("window.acmeCart.lines()")
     assert len(lines) == 1
