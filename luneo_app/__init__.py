@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from render import images as render_images
 
+from .apidocs.routes import init_docs
 from .config import PROJECT_ROOT, Config
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
@@ -43,13 +44,6 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
-    app.security_schemes = {
-        "BearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A brand's API key (`lk_...`) or a storefront embed token.",
-        }
-    }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secrets(app, cfg)
     configure_logging(app.config["LOG_LEVEL"])
@@ -68,6 +62,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
     _register_blueprints(app)
+    init_docs(app)  # /docs offline, and the OpenAPI document's finishing touches
     _register_cli(app)
     _import_tasks()
     return app
@@ -85,6 +80,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
     from .shopify import init_shopify
+    from .storefront.brand_store import bp as brand_store_bp
     from .storefront.routes import bp as storefront_bp
     from .three_d.demo import bp as three_d_demo_bp
     from .three_d.routes import bp as three_d_bp
@@ -105,6 +101,7 @@ def _register_blueprints(app: APIFlask) -> None:
     init_admin(app)  # /admin pages and /admin/api, behind App Bridge session tokens
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(brand_store_bp)
 
 
 def _register_cli(app: APIFlask) -> None:

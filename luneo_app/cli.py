@@ -41,6 +41,7 @@ def seed_demo_command() -> None:
         f"Demo shop {result.shop_domain} (brand {result.brand_id}) "
         f"with product '{result.product_title}' ({result.product_id})."
     )
+    click.echo("Demo store of an API brand (not on Shopify): /demo/brand-store")
 
 
 @luneo_cli.command("create-api-key")
@@ -94,3 +95,19 @@ def show_config() -> None:
 
     faces = "checked" if available() else "NO DETECTOR: consent asked for every photo"
     click.echo(f"faces:    {faces}")
+
+
+@luneo_cli.command("openapi")
+@click.option("--check", is_flag=True, help="Fail when openapi.yaml differs from the served spec.")
+def openapi_command(check: bool) -> None:
+    """Write openapi.yaml from the served OpenAPI document (or check it is current)."""
+    from .apidocs.openapi import SPEC_FILE, spec_yaml, write_spec
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if check:
+        current = SPEC_FILE.read_text(encoding="utf-8") if SPEC_FILE.exists() else ""
+        if current != spec_yaml(app):
+            raise click.ClickException("openapi.yaml is out of date: run `flask luneo openapi`")
+        click.echo("openapi.yaml is current.")
+        return
+    click.echo(f"Wrote {write_spec(app)}.")

@@ -4,6 +4,17 @@
  *   LuneoWidget.init({shop, productId, variantId, host, locale, onReady, onAddToCart,
  *                     onClose, onError}) -> widget with open(), close(), destroy()
  *
+ * On any other website (an API brand's own store) name the brand instead of the shop:
+ *
+ *   LuneoWidget.init({brand, productId, host, tokenUrl, onAddToCart})
+ *
+ * The page's origin must be registered (PUT /v1/embed/origins). Without `tokenUrl` Luneo mints
+ * the token for that origin; with it, the SDK POSTs {origin} to the brand's own `tokenUrl`
+ * (same origin), whose backend calls POST /v1/embed/tokens with its API key. The finished
+ * design is handed to the page: onAddToCart({designId, price, summary, previewUrl}), where
+ * `price` is the server's ({addOnCents, currency}); a returned promise is awaited, and its
+ * rejection is shown to the shopper.
+ *
  * Blocks rendered by the theme app extension ([data-luneo-block]) are wired by one delegated
  * click listener. On the first click: GET {host}/embed/token, open the sandboxed widget
  * iframe, check its handshake nonce, POST {host}/embed/validate, hand the token over, wait for
@@ -72,8 +83,8 @@
     this.o = {};
     for (var k in c) this.o[k] = c[k];
     for (k in opts || {}) if (opts[k] != null) this.o[k] = opts[k];
-    if (!this.o.shop || !this.o.productId || !this.o.host) {
-      throw new Error('LuneoWidget.init needs shop, productId and host');
+    if (!(this.o.shop || this.o.brand) || !this.o.productId || !this.o.host) {
+      throw new Error('LuneoWidget.init needs shop (or brand), productId and host');
     }
     this.host = originOf(this.o.host);
     this.block = this.o.block || null;
@@ -96,13 +107,28 @@
       { bubbles: true, detail: detail }));
   };
 
+  /** The query naming the storefront: a Shopify shop, or an API brand's own site. */
+  P.where = function () {
+    return this.o.shop ? { shop: this.o.shop } : { brand: this.o.brand };
+  };
+
   P.token = function () {
-    var url = this.host + '/embed/token?' + qs({ shop: this.o.shop, origin: location.origin });
-    return fetch(url, { credentials: 'omit' }).then(json);
+    if (this.o.tokenUrl) {
+      // The brand's backend mints the token (POST /v1/embed/tokens) for this page's origin.
+      return fetch(this.o.tokenUrl, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ origin: location.origin })
+      }).then(json);
+    }
+    var q = this.where();
+    q.origin = location.origin;
+    return fetch(this.host + '/embed/token?' + qs(q), { credentials: 'omit' }).then(json);
   };
 
   P.validate = function (session) {
-    return fetch(this.host + '/embed/validate?' + qs({ shop: this.o.shop }), {
+    return fetch(this.host + '/embed/validate?' + qs(this.where()), {
       method: 'POST',
       credentials: 'omit',
       headers: { 'Content-Type': 'application/json' },
@@ -212,10 +238,12 @@
     f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
     f.setAttribute('allow', 'xr-spatial-tracking');
     f.setAttribute('referrerpolicy', 'strict-origin');
-    f.src = this.host + '/embed/widget?' + qs({
-      shop: this.o.shop, origin: location.origin, product: this.o.productId,
-      variant: this.variant(), locale: this.o.locale || d.documentElement.lang
-    }) + '#nonce=' + encodeURIComponent(s.nonce);
+    var q = this.where();
+    q.origin = location.origin;
+    q.product = this.o.productId;
+    q.variant = this.o.shop ? this.variant() : '';
+    q.locale = this.o.locale || d.documentElement.lang;
+    f.src = this.host + '/embed/widget?' + qs(q) + '#nonce=' + encodeURIComponent(s.nonce);
     this.frame = f;
     this.overlay.firstChild.insertBefore(f, this.status);
   };
@@ -271,9 +299,28 @@
     if (label && edit) label.textContent = edit;
   };
 
+  /** Hand the design to the page's own cart (any website): onAddToCart, then the event. */
+  P.handOver = function (m) {
+    var self = this;
+    var detail = { designId: String(m.designId), price: m.price || null,
+      summary: m.summary || '', previewUrl: m.previewUrl || '' };
+    var cb = self.o.onAddToCart;
+    var result;
+    try { result = typeof cb === 'function' ? cb(detail) : undefined; } catch (e) { result = Promise.reject(e); }
+    return Promise.resolve(result).then(function () {
+      self.post({ type: 'cart-result', ok: true });
+      (self.block || d).dispatchEvent(new CustomEvent('luneo:addtocart', { bubbles: true, detail: detail }));
+      self.close();
+    }).catch(function (e) {
+      self.post({ type: 'cart-result', ok: false, message: (e && e.message) || String(e) });
+      self.emit('Error', { code: (e && e.code) || 'cart_error', message: e && e.message });
+    });
+  };
+
   /** Add the variant (and the add-on fee line) through the Ajax Cart API. */
   P.addToCart = function (m) {
     var self = this;
+    if (!self.o.shop) return self.handOver(m);
     var o = self.o;
     var qty = self.quantity();
     var props = {};

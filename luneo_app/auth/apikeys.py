@@ -16,6 +16,7 @@ from ..models import ApiKey, Brand
 DEFAULT_SCOPES = [
     "designs:read",
     "designs:write",
+    "embed:write",
     "orders:read",
     "orders:write",
     "products:read",

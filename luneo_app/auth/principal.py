@@ -103,6 +103,7 @@ def require(
                 )
             return view(*args, **kwargs)
 
+        wrapper.required_scope = scope  # type: ignore[attr-defined] - read by the OpenAPI document
         return wrapper
 
     return decorate

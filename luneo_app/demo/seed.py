@@ -19,6 +19,14 @@ from ..models import Brand, Product, ShopInstall
 from ..three_d.product_model import seed_demo_model
 
 DEMO_PRODUCT_ID = "demo-mug"
+STORE_BRAND_NAME = "Acme Keepsakes (demo store)"
+STORE_PRODUCT_ID = "keepsake-mug"
+STORE_OPTIONS = [
+    {"id": "name", "type": "text", "label": "Name", "printArea": "front", "maxChars": 14,
+     "fonts": ["playfair-display", "dancing-script", "lato"], "priceCents": 300},
+    {"id": "finish", "type": "material", "label": "Finish",
+     "values": [{"value": None}, {"value": "gold", "priceCents": 500}]},
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,71 @@ def seed_demo() -> DemoSeed:
     product.images = [{"key": key, "alt": product.title}]
     db.session.commit()
     seed_demo_model(product, "mug")  # a generated, UV-mapped 3D mug for the 3D/AR view
+    seed_brand_store()
     return DemoSeed(brand.id, shop, product.id, product.title)
+
+
+def seed_brand_store() -> DemoSeed:
+    """The demo of a non-Shopify store: an API brand whose own site embeds the widget.
+
+    Its registered origins are the local ones, so ``/demo/brand-store`` works from the
+    README's start command. Idempotent.
+    """
+    from render import samples
+
+    product = store_product()
+    if product is None:
+        brand = Brand(
+            kind="api",
+            name=STORE_BRAND_NAME,
+            plan="demo",
+            currency="EUR",
+            settings={"demo": True, "retentionDays": 90, "aiEnabled": False},
+        )
+        db.session.add(brand)
+        db.session.flush()
+        product = Product(
+            brand_id=brand.id,
+            platform="api",
+            external_id=STORE_PRODUCT_ID,
+            title="Keepsake Mug",
+            personalizable=True,
+            template={**samples.demo_template("mug"), "options": STORE_OPTIONS},
+        )
+        db.session.add(product)
+        db.session.flush()
+        record(
+            "brand.created",
+            actor="seed-demo",
+            brand_id=brand.id,
+            target_type="brand",
+            target_id=brand.id,
+            details={"demo": True},
+        )
+    brand = db.session.get(Brand, product.brand_id)
+    origins = sorted(set((brand.settings or {}).get("embedOrigins") or []) | set(_local_origins()))
+    brand.settings = {**(brand.settings or {}), "embedOrigins": origins}
+    storage = current_app.extensions["luneo.storage"]
+    key = f"{brand_prefix(brand.id)}products/{product.id}/photo.png"
+    if not storage.exists(key):
+        storage.put(key, samples.demo_product_photo("mug"), "image/png")
+    product.image_key = key
+    db.session.commit()
+    return DemoSeed(brand.id, "", product.id, product.title)
+
+
+def store_product() -> Product | None:
+    """The demo store's product (its brand is the demo API brand), once seeded."""
+    return db.session.scalar(
+        select(Product)
+        .join(Brand, Brand.id == Product.brand_id)
+        .where(
+            Brand.kind == "api",
+            Brand.name == STORE_BRAND_NAME,
+            Product.platform == "api",
+            Product.external_id == STORE_PRODUCT_ID,
+        )
+    )
 
 
 def _local_origins() -> list[str]:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import Response, g, stream_with_context
+from sqlalchemy import select
 
+from ..apidocs.lists import DesignListQuery, page_answer, product_filter
 from ..auth.principal import current_principal, require
+from ..core.pagination import paginate
+from ..extensions import db
+from ..models import Design
 from . import service
 from .events import status_events
-from .schemas import DesignAccepted, DesignIn, DesignOut, FinalizeIn
+from .schemas import DesignAccepted, DesignIn, DesignList, DesignOut, FinalizeIn
 
 bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
 
 
 @bp.post("")
-@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(DesignIn, arg_name="body")
 @bp.output(DesignAccepted, status_code=202)
 @bp.doc(
+    security="BearerAuth",
     summary="Create a design",
     description="Validates the design against the product's "
     "template, returns the cached design for identical content, else queues its preview.",
@@ -43,22 +48,48 @@ def create_design(body: dict):  # type: ignore[no-untyped-def]
     return answer, 200 if cached else 202
 
 
+@bp.get("")
+@require("designs:read")
+@bp.input(DesignListQuery, location="query", arg_name="query")
+@bp.output(DesignList)
+@bp.doc(
+    security="BearerAuth",
+    summary="List designs",
+    description="The brand's designs, newest first, a page at a time; filter by status, "
+    "product and creation time.",
+)
+def list_designs(query: dict):  # type: ignore[no-untyped-def]
+    """A page of the brand's designs."""
+    statement = select(Design).where(Design.brand_id == g.brand.id)
+    if query.get("status"):
+        statement = statement.where(Design.status == query["status"])
+    if query.get("productId"):
+        product_id = product_filter(g.brand.id, query["productId"])
+        statement = statement.where(Design.product_id == product_id)
+    page = paginate(statement, Design, "designs", query, db.session)
+    return page_answer(page.rows, page.next_cursor, service.describe)
+
+
 @bp.get("/<design_id>")
-@bp.doc(security="BearerAuth")
 @require("designs:read")
 @bp.output(DesignOut)
-@bp.doc(summary="Get a design", responses={404: "No such design for this brand"})
+@bp.doc(
+    security="BearerAuth", summary="Get a design", responses={404: "No such design for this brand"}
+)
 def get_design(design_id: str):  # type: ignore[no-untyped-def]
     """Status, preview URL, production URLs, timings and errors of a design."""
     return service.describe(service.get_design(g.brand.id, design_id))
 
 
 @bp.post("/<design_id>/finalize")
-@bp.doc(security="BearerAuth")
 @require("designs:write")
 @bp.input(FinalizeIn, arg_name="body")
 @bp.output(DesignOut)
-@bp.doc(summary="Finalize a design", responses={409: "Finalized with different content"})
+@bp.doc(
+    security="BearerAuth",
+    summary="Finalize a design",
+    responses={409: "Finalized with different content"},
+)
 def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
     """Lock an immutable snapshot and queue the production files (idempotent)."""
     design = service.get_design(g.brand.id, design_id)
@@ -68,9 +99,9 @@ def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<design_id>/events")
-@bp.doc(security="BearerAuth")
 @require("designs:read", allow_query_token=True)
 @bp.doc(
+    security="BearerAuth",
     summary="Follow a design's status (server-sent events)",
     description="`text/event-stream` of `status` events until the design is ready or "
     "failed. Browsers may pass the token as `?access_token=`.",

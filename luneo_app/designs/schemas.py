@@ -6,6 +6,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf
 
+from ..apidocs.lists import NEXT_CURSOR_DOC
+
 
 class DesignIn(Schema):
     productId = String(required=True, validate=Length(1, 128))  # noqa: N815 - API casing
@@ -42,6 +44,16 @@ class ProductionFileOut(Schema):
     dpi = Integer()
 
 
+class PriceOut(Schema):
+    addOnCents = Integer(  # noqa: N815
+        metadata={
+            "description": "What personalization adds to the product's price, in cents.",
+            "example": 800,
+        }
+    )
+    currency = String(metadata={"description": "ISO 4217 code.", "example": "EUR"})
+
+
 class DesignOut(Schema):
     designId = String()  # noqa: N815
     productId = String()  # noqa: N815
@@ -59,3 +71,9 @@ class DesignOut(Schema):
     createdAt = String(allow_none=True)  # noqa: N815
     timings = Dict()
     error = Dict(allow_none=True)
+    price = Nested(PriceOut, metadata={"description": "The server's price of this design."})
+
+
+class DesignList(Schema):
+    data = List(Nested(DesignOut))
+    nextCursor = String(allow_none=True, metadata=NEXT_CURSOR_DOC)  # noqa: N815

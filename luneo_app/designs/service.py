@@ -25,6 +25,7 @@ from ..extensions import db
 from ..jobs import enqueue
 from ..models import Brand, Design, Product, RenderJob
 from . import tasks
+from .pricing import DesignPrice, design_price
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
 
@@ -301,7 +302,19 @@ def describe(design: Design) -> dict[str, Any]:
         "createdAt": design.created_at.isoformat() if design.created_at else None,
         "timings": timings,
         "error": design.error,
+        "price": price_of(design).as_dict(),
     }
+
+
+def price_of(design: Design) -> DesignPrice:
+    """The server's price add-on of ``design`` (its product's template, its brand's currency)."""
+    product = db.session.get(Product, design.product_id)
+    brand = db.session.get(Brand, design.brand_id)
+    return design_price(
+        (product.template if product else None) or {},
+        design.options or {},
+        (brand.currency if brand else None) or "USD",
+    )
 
 
 def artwork_summary(design: Design) -> dict[str, str | None]:

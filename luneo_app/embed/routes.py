@@ -3,7 +3,9 @@
 Handshake (see DESIGN.md, "Storefront"):
 
 1. the SDK on the shop's page calls ``GET /embed/token?shop=&origin=`` (CORS, answered for the
-   shop's own origins only) and gets ``{token, nonce, expiresIn}``;
+   shop's own origins only) and gets ``{token, nonce, expiresIn}``; an API brand's website names
+   itself with ``?brand=`` instead of ``?shop=`` (its registered origins), or gets the pair
+   from its own backend, which calls ``POST /v1/embed/tokens`` with an API key;
 2. it opens ``/embed/widget`` in a sandboxed iframe with the nonce in the URL fragment; the
    iframe posts ``{type: 'handshake', nonce}`` to the parent (both sides check origins);
 3. the SDK calls ``POST /embed/validate?shop=`` with token and nonce: the nonce is consumed
@@ -26,7 +28,7 @@ from ..extensions import db
 from ..models import Design
 from . import links, tokens
 from .catalog import storefront_product
-from .shops import StorefrontShop, active_shop, normalize_origin, parse_origin, parse_shop
+from .shops import StorefrontShop, normalize_origin, parse_origin, storefront_from
 
 bp = APIBlueprint(
     "embed", __name__, url_prefix="/embed", tag="Storefront", template_folder="templates"
@@ -71,8 +73,9 @@ def _cors(response: Response) -> Response:
     return response
 
 
-def _storefront(shop_domain: str) -> StorefrontShop:
-    shop = active_shop(shop_domain)
+def _storefront() -> StorefrontShop:
+    """The storefront named by ``?shop=`` or ``?brand=``; 403 when it may not embed."""
+    shop = storefront_from(request.args)
     if shop is None:
         # Unknown and uninstalled shops answer alike: nothing to learn about who installed us.
         raise Forbidden("Luneo is not available on this shop.", code="shop_not_active")
@@ -83,10 +86,10 @@ def _foreign_origin() -> Forbidden:
     return Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
 
 
-def _rate_limit(shop_domain: str) -> None:
+def _rate_limit(storefront: str) -> None:
     limit = int(current_app.config["EMBED_TOKENS_PER_MINUTE"])
     window = int(time.time() // 60)
-    key = f"luneo:embed:rate:{shop_domain}:{request.remote_addr}:{window}"
+    key = f"luneo:embed:rate:{storefront}:{request.remote_addr}:{window}"
     if current_app.extensions["luneo.kv"].incr(key, 60) > limit:
         raise RateLimited("Too many token requests; try again in a minute.")
 
@@ -102,16 +105,15 @@ def _rate_limit(shop_domain: str) -> None:
 )
 def token():  # type: ignore[no-untyped-def]
     """Mint ``{token, nonce, expiresIn}`` for a shop's storefront origin."""
-    shop_domain = parse_shop(request.args.get("shop"))
+    shop = _storefront()
     origin = parse_origin(request.args.get("origin"))
     sent = request.headers.get("Origin")
     if sent is not None and normalize_origin(sent) != origin:
         raise Forbidden("The origin does not match the calling page.", code="origin_mismatch")
-    shop = _storefront(shop_domain)
     if not shop.allows(origin):
         raise _foreign_origin()
     request.environ[_CORS_KEY] = origin
-    _rate_limit(shop_domain)
+    _rate_limit(shop.shop_domain or shop.brand_id)
     issued = tokens.issue(shop, origin)
     response = jsonify(
         {"token": issued.token, "nonce": issued.nonce, "expiresIn": issued.expires_in}
@@ -135,7 +137,7 @@ def _validate_origin(shop: StorefrontShop) -> str | None:
 @bp.doc(hide=True)
 def validate_preflight() -> Response:
     """CORS preflight of ``POST /embed/validate`` for the shop's own origins."""
-    _validate_origin(_storefront(parse_shop(request.args.get("shop"))))
+    _validate_origin(_storefront())
     return Response(status=204)
 
 
@@ -150,8 +152,7 @@ def validate_preflight() -> Response:
 )
 def validate(body: dict):  # type: ignore[no-untyped-def]
     """Consume the handshake nonce; the token is live afterwards."""
-    shop_domain = parse_shop(request.args.get("shop"))
-    shop = _storefront(shop_domain)
+    shop = _storefront()
     origin = _validate_origin(shop)
     claims = tokens.decode(body["token"])
     if claims.shop != shop.shop_domain or claims.brand_id != shop.brand_id:
@@ -169,7 +170,7 @@ def validate(body: dict):  # type: ignore[no-untyped-def]
 def widget() -> Response:
     """The widget app, framed by the shop's page (``frame-ancestors`` = that page's origin)."""
     try:
-        shop = _storefront(parse_shop(request.args.get("shop")))
+        shop = _storefront()
         origin = parse_origin(request.args.get("origin"))
         if not shop.allows(origin):
             raise Forbidden("origin not allowed", code="origin_not_allowed")
@@ -183,7 +184,7 @@ def widget() -> Response:
     html = render_template(
         "embed/widget.html",
         config={
-            "shop": shop.shop_domain,
+            "shop": shop.shop_domain or shop.brand_id,
             "parentOrigin": origin,
             "productId": product,
             "variantId": (request.args.get("variant") or "")[:64],

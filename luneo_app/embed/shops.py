@@ -1,9 +1,12 @@
-"""Which shops may embed the widget, and from which storefront origins.
+"""Which storefronts may embed the widget, and from which origins.
 
-A storefront may embed Luneo when its Shopify install is active (installed, not uninstalled,
-brand active) and the page's origin is one of the shop's own: ``https://{shop}.myshopify.com``
-or one of the install's ``storefront_domains`` (custom domains; the demo shop lists the local
-origins). Entries may be stored as bare hosts (``shop.example.com``) or as origins.
+Two kinds of storefront use the same handshake:
+
+* a Shopify shop, when its install is active (installed, not uninstalled, brand active) and the
+  page's origin is one of the shop's own: ``https://{shop}.myshopify.com`` or one of the
+  install's ``storefront_domains`` (custom domains; the demo shop lists the local origins);
+* an API brand's own website, when the brand is active and the page's origin is one it
+  registered (``PUT /v1/embed/origins``, see :mod:`.origins`).
 """
 
 from __future__ import annotations
@@ -20,16 +23,28 @@ from ..models import Brand, ShopInstall
 
 _SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$")
 _HOST_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
+_BRAND_RE = re.compile(r"^brd_[a-z2-7]{24}$")
 
 
 @dataclass(frozen=True)
 class StorefrontShop:
-    """An active shop as the storefront sees it: its brand and the origins it may embed from."""
+    """An active storefront: its brand and the origins it may embed from.
+
+    ``shop_domain`` is the Shopify shop, or ``""`` for an API brand's own website.
+    """
 
     shop_domain: str
     brand_id: str
     install_id: str
     origins: frozenset[str]
+
+    @property
+    def is_brand_site(self) -> bool:
+        return not self.shop_domain
+
+    def query(self) -> dict[str, str]:
+        """The query parameter that names this storefront on ``/embed`` URLs."""
+        return {"brand": self.brand_id} if self.is_brand_site else {"shop": self.shop_domain}
 
     def allows(self, origin: str | None) -> bool:
         """True when ``origin`` (already normalised) is one of the shop's storefront origins."""
@@ -46,6 +61,18 @@ def parse_shop(value: str | None) -> str:
             details={"shop": "expected something like my-shop.myshopify.com"},
         )
     return shop
+
+
+def parse_brand(value: str | None) -> str:
+    """A brand id (``brd_...``) from a query parameter, or 422."""
+    brand_id = (value or "").strip()
+    if not _BRAND_RE.match(brand_id):
+        raise ValidationFailed(
+            "Give the brand's id.",
+            code="invalid_brand",
+            details={"brand": "expected the brand id shown in the console, brd_..."},
+        )
+    return brand_id
 
 
 def normalize_origin(value: str | None) -> str | None:
@@ -108,3 +135,26 @@ def active_shop(shop_domain: str) -> StorefrontShop | None:
         if origin:
             origins.add(origin)
     return StorefrontShop(install.shop_domain, brand.id, install.id, frozenset(origins))
+
+
+def active_brand_site(brand_id: str) -> StorefrontShop | None:
+    """An API brand's website when the brand is active and registered origins, else None."""
+    from .origins import registered_origins
+
+    brand = db.session.get(Brand, brand_id)
+    if brand is None or brand.status != "active" or brand.kind != "api":
+        return None
+    origins = frozenset(registered_origins(brand))
+    if not origins:
+        return None
+    return StorefrontShop("", brand.id, "", origins)
+
+
+def storefront_from(args: dict[str, str]) -> StorefrontShop | None:
+    """The storefront a request names with ``?shop=`` or ``?brand=`` (422 when neither parses).
+
+    None when it is unknown or not active; callers answer that alike for both kinds.
+    """
+    if args.get("brand") and not args.get("shop"):
+        return active_brand_site(parse_brand(args.get("brand")))
+    return active_shop(parse_shop(args.get("shop")))

@@ -1,6 +1,7 @@
 """Storefront embed tokens and their one-time handshake nonces.
 
-``issue`` mints a short-lived HS256 JWT bound to one shop and one storefront origin, with a
+``issue`` mints a short-lived HS256 JWT bound to one storefront (a Shopify shop, or an API
+brand's own website: ``shop`` is then empty) and one origin, with a
 ``jti``, and stores a random nonce (single use, same lifetime) that names that ``jti``.
 ``validate`` consumes the nonce once; only then is the token *live* and accepted by the API
 (see :mod:`.verifier`). So a token fetched outside a completed handshake is useless, and a
@@ -48,7 +49,7 @@ class IssuedEmbedToken:
 class EmbedClaims:
     """The verified content of an embed token."""
 
-    shop: str
+    shop: str  # "" for an API brand's own website
     brand_id: str
     origin: str
     jti: str
@@ -81,7 +82,7 @@ def issue(shop: StorefrontShop, origin: str) -> IssuedEmbedToken:
     claims = {
         "iss": current_app.config["APP_URL"],
         "aud": AUDIENCE,
-        "sub": shop.shop_domain,
+        "sub": shop.shop_domain or shop.brand_id,
         "shop": shop.shop_domain,
         "brand": shop.brand_id,
         "origin": origin,
@@ -129,8 +130,10 @@ def decode(token: str) -> EmbedClaims:
         raise Unauthorized(
             "The storefront token is not valid.", code="invalid_embed_token"
         ) from exc
-    fields = ("shop", "brand", "origin", "jti", "scope")
-    if not all(isinstance(payload.get(f), str) and payload[f] for f in fields):
+    fields = ("brand", "origin", "jti", "scope")
+    if not all(isinstance(payload.get(f), str) and payload[f] for f in fields) or not (
+        isinstance(payload.get("shop"), str)  # "" on an API brand's own website
+    ):
         raise Unauthorized("The storefront token is not valid.", code="invalid_embed_token")
     granted = frozenset(payload["scope"].split()) & frozenset(SCOPES)
     return EmbedClaims(

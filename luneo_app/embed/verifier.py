@@ -3,8 +3,8 @@
 Registered with :func:`luneo_app.auth.principal.register_verifier`. A storefront token is
 limited more tightly than an API key:
 
-* its brand is the shop's, read again on every call: an uninstalled shop's tokens stop working
-  at once;
+* its brand is the shop's (or the API brand's), read again on every call: an uninstalled
+  shop's tokens, or those of an origin the brand removed, stop working at once;
 * its scopes are ``designs:read``, ``designs:write``, ``uploads:write`` and nothing else;
 * it is accepted only on the endpoints the widget uses (create/read/finalize/follow a design,
   upload a photo, the storefront product view), whatever scope another endpoint asks for, so
@@ -20,7 +20,7 @@ from flask import current_app, request
 from ..auth.principal import Principal
 from ..core.errors import Forbidden, Unauthorized
 from . import tokens
-from .shops import active_shop, normalize_origin
+from .shops import active_brand_site, active_shop, normalize_origin
 
 STOREFRONT_ENDPOINTS = frozenset(
     {
@@ -50,8 +50,9 @@ def embed_principal(token: str) -> Principal | None:
             "This storefront token has not completed its handshake.",
             code="embed_token_not_validated",
         )
-    shop = active_shop(claims.shop)
-    if shop is None or shop.brand_id != claims.brand_id:
+    shop = active_shop(claims.shop) if claims.shop else active_brand_site(claims.brand_id)
+    # An uninstalled shop, or an origin the brand has since removed, ends its tokens at once.
+    if shop is None or shop.brand_id != claims.brand_id or not shop.allows(claims.origin):
         raise Unauthorized("Luneo is not active on this shop.", code="shop_not_active")
     sent_origin = request.headers.get("Origin")
     if sent_origin is not None:

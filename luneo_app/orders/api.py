@@ -19,9 +19,11 @@ from connectors.base import DESIGN_PROPERTY, LineItem, OrderInfo
 
 from ..core.clock import utcnow
 from ..core.errors import Conflict, LuneoError, NotFound, ValidationFailed
+from ..designs.service import price_of
 from ..extensions import db
 from ..models import Brand, Design, Order, Product
 from .intake import cancel_order, find_order, insert_order, sync_order
+from .problems import add_problem
 
 PLATFORM = "api"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -106,6 +108,7 @@ def create_api_order(brand: Brand, body: dict[str, Any], key: str) -> ApiOrder:
         return _replay(prior, digest)
     design_ids = list(body.get("designIds") or [body["designId"]])
     designs = _designs(brand.id, design_ids)
+    stated = _stated_prices(body.get("statedPrices") or [], design_ids)
     titles = dict(
         db.session.execute(
             select(Product.id, Product.title).where(
@@ -149,7 +152,51 @@ def create_api_order(brand: Brand, body: dict[str, Any], key: str) -> ApiOrder:
             details={"orderId": existing.id if existing else None},
         )
     intake = sync_order(brand, PLATFORM, info)
-    return ApiOrder(db.session.get(Order, intake.order_id), replayed=False)
+    order = db.session.get(Order, intake.order_id)
+    _flag_price_mismatches(order, designs, design_ids, stated)
+    return ApiOrder(order, replayed=False)
+
+
+def _stated_prices(entries: list[dict[str, Any]], design_ids: list[str]) -> dict[str, dict]:
+    """The stated prices by design; 422 for a design that is not in the order."""
+    stray = {
+        f"statedPrices[{i}].designId": "not one of this order's designs"
+        for i, entry in enumerate(entries)
+        if entry["designId"] not in design_ids
+    }
+    if stray:
+        raise ValidationFailed(
+            "Stated prices must name designs of this order.", code="invalid_prices", details=stray
+        )
+    return {entry["designId"]: entry for entry in entries}
+
+
+def _flag_price_mismatches(
+    order: Order, designs: dict[str, Design], design_ids: list[str], stated: dict[str, dict]
+) -> None:
+    """Record a ``price_mismatch`` problem for each design charged another price. Commits.
+
+    The order goes on (the shopper has paid); the brand sees the problem on the order.
+    """
+    flagged = False
+    for design_id, entry in stated.items():
+        price = price_of(designs[design_id])
+        currency = entry.get("currency") or price.currency
+        if entry["addOnCents"] == price.add_on_cents and currency == price.currency:
+            continue
+        flagged |= add_problem(
+            order,
+            "price_mismatch",
+            f"The cart charged {entry['addOnCents']} {currency} for personalization; "
+            f"Luneo's price of this design is {price.add_on_cents} {price.currency}.",
+            designId=design_id,
+            lineItemId=str(design_ids.index(design_id) + 1),  # the line's id, as in the order
+            lineNumber=design_ids.index(design_id) + 1,
+            statedAddOnCents=entry["addOnCents"],
+            addOnCents=price.add_on_cents,
+        )
+    if flagged:
+        db.session.commit()
 
 
 def get_api_order(brand_id: str, order_id: str) -> Order:

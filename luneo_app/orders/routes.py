@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint, Schema
-from apiflask.fields import Dict, Email, List, Nested, String
-from apiflask.validators import Length, Regexp
+from apiflask.fields import Dict, Email, Integer, List, Nested, String
+from apiflask.validators import Length, Range, Regexp
 from flask import current_app, g, redirect, request
 from marshmallow import ValidationError, validates_schema
+from sqlalchemy import select
 
+from ..apidocs.lists import NEXT_CURSOR_DOC, OrderListQuery, page_answer, product_filter
 from ..auth.principal import require
 from ..core.errors import LuneoError, NotFound
+from ..core.pagination import paginate
 from ..extensions import db
-from ..models import Order
+from ..models import Design, Order, OrderItem
 from . import api
 from .describe import describe_order
 from .files import link_is_valid, order_folder
@@ -34,12 +37,33 @@ class ShippingIn(Schema):
     email = Email(validate=Length(max=320))
 
 
+class StatedPriceIn(Schema):
+    designId = String(required=True, validate=_DESIGN_ID)  # noqa: N815
+    addOnCents = Integer(  # noqa: N815
+        required=True,
+        validate=Range(min=0),
+        metadata={"description": "The personalization price your cart charged, in cents."},
+    )
+    currency = String(
+        validate=Regexp(r"^[A-Z]{3}$", error="an ISO 4217 code"), metadata={"example": "EUR"}
+    )
+
+
 class OrderIn(Schema):
     designId = String(validate=_DESIGN_ID)  # noqa: N815 - API casing
     designIds = List(String(validate=_DESIGN_ID), validate=Length(1, 50))  # noqa: N815
     externalOrderId = String(required=True, validate=Length(1, 128))  # noqa: N815
     orderName = String(validate=Length(1, 64))  # noqa: N815
     shipping = Nested(ShippingIn, allow_none=True)
+    statedPrices = List(  # noqa: N815
+        Nested(StatedPriceIn),
+        validate=Length(max=50),
+        metadata={
+            "description": "The price add-on your cart showed for each design (from the "
+            "widget's `onAddToCart`). A line that disagrees with the server's price "
+            "(`GET /v1/designs/{id}`) is flagged as a `price_mismatch` order problem."
+        },
+    )
 
     @validates_schema
     def one_way_to_name_designs(self, data: dict, **_: object) -> None:
@@ -62,12 +86,44 @@ class OrderOut(Schema):
     items = List(Dict())
 
 
+class OrderList(Schema):
+    data = List(Nested(OrderOut))
+    nextCursor = String(allow_none=True, metadata=NEXT_CURSOR_DOC)  # noqa: N815
+
+
+@bp.get("/v1/orders")
+@require("orders:read")
+@bp.input(OrderListQuery, location="query", arg_name="query")
+@bp.output(OrderList)
+@bp.doc(
+    security="BearerAuth",
+    summary="List orders",
+    description="The brand's orders, newest first, a page at a time; filter by status, "
+    "product and creation time.",
+)
+def list_orders(query: dict):  # type: ignore[no-untyped-def]
+    """A page of the brand's orders."""
+    statement = select(Order).where(Order.brand_id == g.brand.id)
+    if query.get("status"):
+        statement = statement.where(Order.status == query["status"])
+    if query.get("productId"):
+        product_id = product_filter(g.brand.id, query["productId"])
+        with_product = (
+            select(OrderItem.order_id)
+            .join(Design, Design.id == OrderItem.design_id)
+            .where(OrderItem.brand_id == g.brand.id, Design.product_id == product_id)
+        )
+        statement = statement.where(Order.id.in_(with_product))
+    page = paginate(statement, Order, "orders", query, db.session)
+    return page_answer(page.rows, page.next_cursor, describe_order)
+
+
 @bp.post("/v1/orders")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.input(OrderIn, arg_name="body")
 @bp.output(OrderOut, status_code=201)
 @bp.doc(
+    security="BearerAuth",
     summary="Create an order",
     description="Links finalized (or to-be-finalized) designs to an order of yours and "
     "renders their production files. Requires an `Idempotency-Key` header: the same key "
@@ -87,30 +143,37 @@ def create_order(body: dict):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/v1/orders/<order_id>")
-@bp.doc(security="BearerAuth")
 @require("orders:read")
 @bp.output(OrderOut)
-@bp.doc(summary="Get an order", responses={404: "No such order for this brand"})
+@bp.doc(
+    security="BearerAuth", summary="Get an order", responses={404: "No such order for this brand"}
+)
 def get_order(order_id: str):  # type: ignore[no-untyped-def]
     """The order's status, its lines, problems and production file URLs."""
     return describe_order(api.get_api_order(g.brand.id, order_id))
 
 
 @bp.post("/v1/orders/<order_id>/close")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.output(OrderOut)
-@bp.doc(summary="Close an order", description="Starts the files' retention period.")
+@bp.doc(
+    security="BearerAuth",
+    summary="Close an order",
+    description="Starts the files' retention period.",
+)
 def close_order(order_id: str):  # type: ignore[no-untyped-def]
     """Mark the order done; its files are kept for the retention period, then removed."""
     return describe_order(api.close_api_order(g.brand.id, order_id))
 
 
 @bp.post("/v1/orders/<order_id>/cancel")
-@bp.doc(security="BearerAuth")
 @require("orders:write")
 @bp.output(OrderOut)
-@bp.doc(summary="Cancel an order", description="Stops production that has not started.")
+@bp.doc(
+    security="BearerAuth",
+    summary="Cancel an order",
+    description="Stops production that has not started.",
+)
 def cancel_order(order_id: str):  # type: ignore[no-untyped-def]
     """Cancel the order; renders not started yet are cancelled."""
     return describe_order(api.cancel_api_order(g.brand.id, order_id))

@@ -51,10 +51,10 @@ def api_key_only(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @bp.get("/v1/webhooks/verify")
-@bp.doc(security="BearerAuth")
 @api_key_only
 @bp.output(VerifyOut)
 @bp.doc(
+    security="BearerAuth",
     summary="Test the webhook endpoint",
     description="Sends a signed `webhook.test` event to the brand's webhook URL now and "
     "says how the endpoint answered. It is logged like any delivery and never retried.",
@@ -82,11 +82,14 @@ def verify():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/v1/webhooks/deliveries")
-@bp.doc(security="BearerAuth")
 @api_key_only
 @bp.input(LogQuery, location="query", arg_name="query")
 @bp.output(LogOut)
-@bp.doc(summary="The webhook delivery log", description="Latest deliveries, newest first.")
+@bp.doc(
+    security="BearerAuth",
+    summary="The webhook delivery log",
+    description="Latest deliveries, newest first.",
+)
 def api_log(query: dict):  # type: ignore[no-untyped-def]
     """The brand's latest webhook deliveries with their attempts."""
     return {"deliveries": service.delivery_log(g.brand.id, query["limit"])}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint, Schema
-from apiflask.fields import Boolean, Dict, List, String
+from apiflask.fields import Boolean, Dict, List, Nested, String
 from apiflask.validators import Length
 from flask import current_app, g
 from sqlalchemy import select
 
+from ..apidocs.lists import NEXT_CURSOR_DOC, ProductListQuery, page_answer
 from ..auth.principal import require
 from ..core.errors import ValidationFailed
+from ..core.pagination import paginate
 from ..designs.service import find_product
 from ..designs.template import validate_template
 from ..extensions import db
@@ -37,7 +39,8 @@ class ProductOut(Schema):
 
 
 class ProductList(Schema):
-    products = List(Dict())
+    data = List(Nested(ProductOut))
+    nextCursor = String(allow_none=True, metadata=NEXT_CURSOR_DOC)  # noqa: N815
 
 
 def _out(product: Product) -> dict:
@@ -54,11 +57,10 @@ def _out(product: Product) -> dict:
 
 
 @bp.put("")
-@bp.doc(security="BearerAuth")
 @require("products:write")
 @bp.input(ProductIn, arg_name="body")
 @bp.output(ProductOut)
-@bp.doc(summary="Create or update a product by its external id")
+@bp.doc(security="BearerAuth", summary="Create or update a product by its external id")
 def upsert_product(body: dict):  # type: ignore[no-untyped-def]
     """Create the product, or update it (a template change bumps its version)."""
     template = validate_template(body["template"])
@@ -100,6 +102,22 @@ def upsert_product(body: dict):  # type: ignore[no-untyped-def]
         product.deleted_at = None
     db.session.commit()
     return _out(product)
+
+
+@bp.get("")
+@require("products:read")
+@bp.input(ProductListQuery, location="query", arg_name="query")
+@bp.output(ProductList)
+@bp.doc(
+    security="BearerAuth",
+    summary="List products",
+    description="The brand's products, newest first, a page at a time (cursor pagination).",
+)
+def list_products(query: dict):  # type: ignore[no-untyped-def]
+    """A page of the brand's products (deleted ones left out)."""
+    statement = select(Product).where(Product.brand_id == g.brand.id, Product.deleted_at.is_(None))
+    page = paginate(statement, Product, "products", query, db.session)
+    return page_answer(page.rows, page.next_cursor, _out)
 
 
 @bp.get("/<product_ref>")

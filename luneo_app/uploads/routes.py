@@ -7,6 +7,7 @@ from apiflask.fields import Boolean, File, String
 from apiflask.validators import Length
 from flask import g
 
+from ..apidocs.schemas import UploadOut
 from ..auth.principal import current_principal, require
 from . import service
 
@@ -22,10 +23,11 @@ class UploadIn(Schema):
 
 
 @bp.post("")
-@bp.doc(security="BearerAuth")
 @require("uploads:write")
 @bp.input(UploadIn, location="form_and_files", arg_name="form")
+@bp.output(UploadOut, status_code=201)
 @bp.doc(
+    security="BearerAuth",
     summary="Upload a photo",
     description="JPEG, PNG, WebP or HEIC. EXIF orientation is "
     "applied and metadata stripped. With `productId` (and `printArea`) the answer grades "

@@ -293,7 +293,7 @@ async function addToCart() {
   try {
     const design = await ensureDesign();
     if (content().key === design.key) await show(design);
-    await api(`/v1/designs/${encodeURIComponent(design.designId)}/finalize`, {
+    const final = await api(`/v1/designs/${encodeURIComponent(design.designId)}/finalize`, {
       method: 'POST',
       body: { contentHash: design.contentHash },
     });
@@ -305,6 +305,7 @@ async function addToCart() {
       previewUrl: link.previewUrl,
       summary: text,
       addOnCents: addOnCents(product, state),
+      price: final.price, // the server's price: what the page's cart should charge
       properties: { [t('propSummary')]: text, [t('propPreview')]: link.previewUrl },
     });
   } catch (err) {
