@@ -25,8 +25,9 @@ def healthz():  # type: ignore[no-untyped-def]
 @bp.get("/readyz")
 @bp.doc(summary="Dependencies reachable", responses={200: "ready", 503: "not ready"})
 def readyz():  # type: ignore[no-untyped-def]
-    """200 when the database, the file storage (and Redis, when configured) answer; 503
-    otherwise."""
+    """200 when the database, the file storage and Redis (when configured) answer.
+
+    503 with the failing checks otherwise."""
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
