@@ -54,7 +54,8 @@ def create_app(config: Config | None = None) -> APIFlask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"])
+    with app.app_context():
+        app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"], db.engine)
     app.extensions["luneo.storage"] = make_storage(app.config)
     app.extensions["luneo.keyring"] = Keyring.parse(
         app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
