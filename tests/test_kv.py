@@ -13,6 +13,7 @@ import pytest
 
 from luneo_app import create_app
 from luneo_app.core.kv_database import DatabaseStore
+from luneo_app.core.locks import LockBusy, held
 from tests.conftest import make_config
 from tests.support.env import database_url, need, redis_url
 from tests.support.kv import open_store, race
@@ -44,10 +45,11 @@ def backend(request, tmp_path, _schema):  # type: ignore[no-untyped-def]
 
 def _empty(kind: str, store) -> None:  # type: ignore[no-untyped-def]
     if kind == "redis":
-        for key in store.client.scan_iter("kvtest:*"):
+        for key in [*store.client.scan_iter("kvtest:*"), *store.client.scan_iter("luneo:lock:*")]:
             store.client.delete(key)
     else:
         store.delete_prefix("kvtest:")
+        store.delete_prefix("luneo:lock:")
 
 
 def test_a_nonce_is_set_once_and_taken_once(backend):
@@ -134,3 +136,17 @@ def test_without_redis_two_apps_on_one_database_share_their_state(_schema):
     finally:
         for application in (first, second):
             application.extensions["luneo.kv"].engine.dispose()
+
+
+def test_a_lock_has_one_holder_and_a_dead_holders_lock_expires(backend):
+    _, _, store = backend
+    with held("kvtest:shop", ttl=5, kv=store):
+        with pytest.raises(LockBusy):
+            with held("kvtest:shop", ttl=5, wait=0.1, kv=store):
+                pass
+    with held("kvtest:shop", ttl=5, kv=store):  # released on exit
+        pass
+    abandoned = held("kvtest:dead", ttl=0.3, kv=store)
+    abandoned.__enter__()  # a holder that dies never leaves the block
+    with held("kvtest:dead", ttl=5, wait=2, kv=store):
+        pass
