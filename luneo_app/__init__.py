@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from .config import PROJECT_ROOT, Config
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
+from .core.proxies import init_proxies
+from .core.ratelimit import init_rate_limits
 from .extensions import db, migrate
 from .files.storage import make_storage
 from .jobs.celery_app import celery_init_app
@@ -61,6 +63,8 @@ def create_app(config: Config | None = None) -> APIFlask:
         app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
     )
     celery_init_app(app)
+    init_proxies(app)
+    init_rate_limits(app)
 
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
