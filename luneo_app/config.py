@@ -121,6 +121,10 @@ class Config:
         self.RATE_LIMIT_WEBHOOK_VERIFY: str = (
             e.get("RATE_LIMIT_WEBHOOK_VERIFY") or "1 per 5 seconds"
         )
+        # Photo uploads per brand and client address.
+        self.RATE_LIMIT_UPLOADS: str = e.get("RATE_LIMIT_UPLOADS") or "60 per minute"
+        # Designs needing new AI artwork, per shop (cached artwork is not counted).
+        self.RATE_LIMIT_AI_GENERATIONS: str = e.get("RATE_LIMIT_AI_GENERATIONS") or "120 per hour"
         # Installs started (``/auth/install``) per client address.
         self.RATE_LIMIT_INSTALL: str = e.get("RATE_LIMIT_INSTALL") or "30 per minute"
 

@@ -5,6 +5,7 @@ that peer is a trusted proxy (a forged ``X-Forwarded-For`` changes nothing)."""
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 
@@ -13,7 +14,9 @@ from luneo_app.auth.apikeys import create_api_key
 from luneo_app.core.kv_database import DatabaseStore
 from luneo_app.extensions import db
 from luneo_app.staff.auth import create_staff
+from tests.ai.helpers import ai_design, brand_with_ai_mug
 from tests.conftest import clean_state, make_config
+from tests.designs.helpers import brand_with_key, png_bytes
 from tests.storefront.helpers import ORIGIN, get_token, storefront_shop
 from tests.support.factories import make_brand
 
@@ -163,3 +166,28 @@ def test_two_app_instances_on_the_same_storage_share_one_allowance(_schema, with
             )
             db.session.remove()
     assert codes.count(429) == 1 and codes[-1] == 429
+
+
+def test_photo_uploads_are_limited_per_shop_and_shopper(app, client):
+    _brand, headers, _product = brand_with_key(app)
+    app.config["RATE_LIMIT_UPLOADS"] = "2 per minute"
+
+    def upload():  # type: ignore[no-untyped-def]
+        data = {"file": (io.BytesIO(png_bytes(64, 64)), "photo.png")}
+        return client.post("/v1/uploads", data=data, headers=headers)
+
+    answers = [upload() for _ in range(3)]
+    assert [a.status_code for a in answers[:2]] == [201, 201]
+    _assert_limited(answers[2], window=60)
+
+
+def test_new_ai_artwork_is_limited_per_shop_but_cached_designs_are_not(app, client):
+    _brand, headers, product = brand_with_ai_mug(app)
+    app.config["OPENAI_API_KEY"] = None  # the procedural generator
+    app.config["RATE_LIMIT_AI_GENERATIONS"] = "1 per hour"
+    first = ai_design(product.id, "a gold cursive 'Jessica' with small stars")
+
+    assert client.post("/v1/designs", json=first, headers=headers).status_code == 202
+    other = ai_design(product.id, "rose gold floral emblem")
+    _assert_limited(client.post("/v1/designs", json=other, headers=headers), window=3600)
+    assert client.post("/v1/designs", json=first, headers=headers).status_code == 200
