@@ -18,6 +18,8 @@ from .apidocs.routes import init_docs
 from .config import PROJECT_ROOT, Config
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
+from .core.proxies import init_proxies
+from .core.ratelimit import init_rate_limits
 from .extensions import db, migrate
 from .files.storage import make_storage
 from .jobs.celery_app import celery_init_app
@@ -50,13 +52,16 @@ def create_app(config: Config | None = None) -> APIFlask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"])
+    with app.app_context():
+        app.extensions["luneo.kv"] = make_store(app.config["REDIS_URL"], db.engine)
     app.extensions["luneo.storage"] = make_storage(app.config)
     render_images.configure_cache(app.config["RENDER_CACHE_MB"] * 1024 * 1024)
     app.extensions["luneo.keyring"] = Keyring.parse(
         app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
     )
     celery_init_app(app)
+    init_proxies(app)
+    init_rate_limits(app)
 
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
@@ -126,22 +131,43 @@ def _ensure_secrets(app: APIFlask, cfg: Config) -> None:
     if not cfg.embedded and not app.config.get("TESTING"):
         missing = [k for k in ("SECRET_KEY", "LUNEO_ENCRYPTION_KEY") if not app.config.get(k)]
         raise RuntimeError(f"production settings need {', '.join(missing)} in the environment")
-    path = Path(app.instance_path) / "dev-secrets.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    changed = False
-    if "SECRET_KEY" not in stored:
-        stored["SECRET_KEY"] = secrets.token_urlsafe(48)
-        changed = True
-    if "LUNEO_ENCRYPTION_KEY" not in stored:
-        stored["LUNEO_ENCRYPTION_KEY"] = generate_key("dev1")
-        changed = True
-    if changed:
-        path.write_text(json.dumps(stored, indent=2))
-        os.chmod(path, 0o600)
+    stored = _local_secrets(Path(app.instance_path) / "dev-secrets.json")
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or stored["SECRET_KEY"]
     app.config["LUNEO_ENCRYPTION_KEY"] = (
         app.config.get("LUNEO_ENCRYPTION_KEY") or stored["LUNEO_ENCRYPTION_KEY"]
     )
+
+
+def _local_secrets(path: Path) -> dict[str, str]:
+    """Read the local secrets, making them first if missing.
+
+    Several gunicorn workers start at once: the file is written aside and hard-linked into
+    place, which fails if another worker won, so every worker ends up with the same secrets.
+    """
+    for _attempt in range(2):
+        if path.exists():
+            stored = json.loads(path.read_text())
+            if "SECRET_KEY" in stored and "LUNEO_ENCRYPTION_KEY" in stored:
+                return stored
+        made = {
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "LUNEO_ENCRYPTION_KEY": generate_key("dev1"),
+        }
+        if path.exists():  # an older file missing one key: complete it in place
+            made = {**made, **json.loads(path.read_text())}
+            path.write_text(json.dumps(made, indent=2))
+            return made
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        aside.write_text(json.dumps(made, indent=2))
+        os.chmod(aside, 0o600)
+        try:
+            os.link(aside, path)
+            return made
+        except FileExistsError:
+            continue  # another process won the race: read its file
+        finally:
+            aside.unlink(missing_ok=True)
+    return json.loads(path.read_text())
 
 
 @event.listens_for(Engine, "connect")

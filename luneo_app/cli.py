@@ -87,6 +87,8 @@ def show_config() -> None:
     cfg = current_app.config
     click.echo(f"database: {cfg['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo(f"jobs:     {'eager (in-process)' if cfg['CELERY_EAGER'] else 'celery on redis'}")
+    state = "redis" if cfg["REDIS_URL"] else "database (kv_entries, shared by every process)"
+    click.echo(f"state:    {state}; rate limits {'on' if cfg['RATE_LIMITS_ENABLED'] else 'off'}")
     click.echo(f"storage:  {current_app.extensions['luneo.storage'].describe()}")
     click.echo(f"demo:     {'on' if cfg['DEMO_MODE'] else 'off'}")
     artwork = f"openai {cfg['OPENAI_MODEL']}" if cfg.get("OPENAI_API_KEY") else "procedural only"

@@ -122,7 +122,36 @@ class Config:
 
         # --- storefront (embed tokens) -------------------------------------------------
         self.EMBED_TOKEN_TTL: int = _int(e.get("EMBED_TOKEN_TTL"), 300)
-        self.EMBED_TOKENS_PER_MINUTE: int = _int(e.get("EMBED_TOKENS_PER_MINUTE"), 30)
+
+        # --- rate limits (``limits`` notation: "30 per minute", "10 per 15 minutes") -----
+        # Counted in Redis when configured, else in the database: shared by every process.
+        self.RATE_LIMITS_ENABLED: bool = _bool(e.get("RATE_LIMITS_ENABLED"), True)
+        # Embed tokens per shop and client address.
+        self.RATE_LIMIT_EMBED_TOKEN: str = e.get("RATE_LIMIT_EMBED_TOKEN") or "30 per minute"
+        # Failed staff sign-ins per client address (then 429, even with the right password).
+        self.RATE_LIMIT_STAFF_SIGN_IN: str = (
+            e.get("RATE_LIMIT_STAFF_SIGN_IN") or "10 per 15 minutes"
+        )
+        # Failed API-key / bearer credentials per client address.
+        self.RATE_LIMIT_BAD_CREDENTIALS: str = (
+            e.get("RATE_LIMIT_BAD_CREDENTIALS") or "30 per 15 minutes"
+        )
+        # Test deliveries to a brand's webhook endpoint, per brand.
+        self.RATE_LIMIT_WEBHOOK_VERIFY: str = (
+            e.get("RATE_LIMIT_WEBHOOK_VERIFY") or "1 per 5 seconds"
+        )
+        # Photo uploads per brand and client address.
+        self.RATE_LIMIT_UPLOADS: str = e.get("RATE_LIMIT_UPLOADS") or "60 per minute"
+        # Designs needing new AI artwork, per shop (cached artwork is not counted).
+        self.RATE_LIMIT_AI_GENERATIONS: str = e.get("RATE_LIMIT_AI_GENERATIONS") or "120 per hour"
+        # Installs started (``/auth/install``) per client address.
+        self.RATE_LIMIT_INSTALL: str = e.get("RATE_LIMIT_INSTALL") or "30 per minute"
+
+        # --- proxies --------------------------------------------------------------------
+        # Peers (addresses or networks, comma separated) whose X-Forwarded-For/-Proto are
+        # believed, and how many proxy hops they add. Empty: the socket peer is the client.
+        self.TRUSTED_PROXIES: str = e.get("TRUSTED_PROXIES", "")
+        self.TRUSTED_PROXY_HOPS: int = _int(e.get("TRUSTED_PROXY_HOPS"), 1)
 
         # --- orders and outbound webhooks ---------------------------------------------------
         # Days production files are kept after an order closes or is cancelled (a brand's

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import Celery
+from flask import request
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -27,3 +29,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 celery = Celery("luneo", set_as_current=False)
+# Storage, limits and the 429 answer are set per app in core/ratelimit.init_rate_limits.
+# The default key is the client address (socket peer, or as told by a trusted proxy).
+limiter = Limiter(key_func=lambda: request.remote_addr or "unknown")

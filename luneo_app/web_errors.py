@@ -55,13 +55,14 @@ def wants_html() -> bool:
     return path.startswith(("/admin", "/support", "/demo")) and request.accept_mimetypes.accept_html
 
 
-def _answer(
+def error_response(
     status: int,
     message: str,
     code: str | None = None,
     details: Any = None,
     headers: dict | None = None,
 ):  # type: ignore[no-untyped-def]
+    """The error answer (JSON envelope, or an HTML page in the admin) after a rollback."""
     try:
         db.session.rollback()
     except Exception:  # pragma: no cover - the database itself may be the failure
@@ -81,14 +82,14 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(LuneoError)
     def _domain(exc: LuneoError):  # type: ignore[no-untyped-def]
-        return _answer(
+        return error_response(
             exc.status, exc.message, exc.code, exc.details, getattr(exc, "headers", None)
         )
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
         limit = app.config.get("MAX_CONTENT_LENGTH")
-        return _answer(
+        return error_response(
             413,
             f"The request body is larger than the limit of {limit} bytes.",
             details={"limit": limit},
@@ -105,12 +106,12 @@ def init_error_handlers(app: Flask) -> None:
             message = "No such resource."
         elif status == 405:
             message = f"Method {request.method} is not allowed here."
-        return _answer(status, message, headers=headers)
+        return error_response(status, message, headers=headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error")
-        return _answer(500, "Something went wrong on our side. It has been logged.")
+        return error_response(500, "Something went wrong on our side. It has been logged.")
 
 
 def apiflask_error_processor(error: HTTPError):  # type: ignore[no-untyped-def]

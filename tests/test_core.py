@@ -1,4 +1,4 @@
-"""Encryption at rest, key-value store semantics and secret redaction in logs."""
+"""Encryption at rest and secret redaction in logs (the key-value store: test_kv.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import pytest
 
 from luneo_app.core.crypto import CryptoError, Keyring, generate_key
-from luneo_app.core.kv import MemoryStore
 from luneo_app.observability.logs import JsonFormatter, redact
 
 
@@ -43,38 +42,6 @@ def test_bad_keys_are_refused_clearly():
         Keyring.parse("k1:c2hvcnQ=")
     with pytest.raises(CryptoError, match="kid:base64key"):
         Keyring.parse("nokid")
-
-
-def test_memory_store_set_if_absent_and_single_use_take():
-    store = MemoryStore()
-    assert store.set_if_absent("n", "1", ttl=60)
-    assert not store.set_if_absent("n", "2", ttl=60)
-    assert store.take("n") == "1"
-    assert store.take("n") is None
-
-
-def test_memory_store_honours_ttl(monkeypatch):
-    import luneo_app.core.kv as kv
-
-    now = [1000.0]
-    monkeypatch.setattr(kv.time, "monotonic", lambda: now[0])
-    store = MemoryStore()
-    store.set_if_absent("n", "1", ttl=5)
-    now[0] += 6
-    assert store.get("n") is None
-    assert store.set_if_absent("n", "2", ttl=5)
-
-
-def test_redis_store_behaves_like_memory_store(app):
-    if not app.config["REDIS_URL"]:
-        pytest.skip("REDIS_URL not set")
-    store = app.extensions["luneo.kv"]
-    assert store.set_if_absent("nonce:a", "1", ttl=60)
-    assert not store.set_if_absent("nonce:a", "1", ttl=60)
-    assert store.take("nonce:a") == "1"
-    assert store.take("nonce:a") is None
-    assert store.incr("c", ttl=60) == 1
-    assert store.incr("c", ttl=60) == 2
 
 
 def test_logs_are_json_and_never_carry_tokens():

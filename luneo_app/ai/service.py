@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.clock import utcnow
 from ..core.errors import ValidationFailed
 from ..core.ids import new_id
+from ..core.ratelimit import Throttle
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import AiArtwork, Brand, BudgetAlert, Product, UsageRecord
@@ -61,6 +62,13 @@ class StoredArtwork:
     cached: bool
 
 
+# Designs that need new artwork, per shop (``RATE_LIMIT_AI_GENERATIONS``): a burst guard
+# beside the monthly budget; artwork already in the cache is not counted.
+_GENERATIONS = Throttle(
+    "RATE_LIMIT_AI_GENERATIONS", "ai-generations", "This shop asked for too much AI artwork."
+)
+
+
 def check_prompts(brand: Brand, layers: list[dict[str, Any]]) -> None:
     """The shop offers AI artwork, and every AI layer's prompt passes the length, character
     and denylist rules (422 otherwise)."""
@@ -79,9 +87,13 @@ def plan_generation(brand: Brand, product: Product, layers: list[dict[str, Any]]
     found = ai_layers(layers)
     check_prompts(brand, layers)
     hashes = [layer_hash(product, layer) for layer in found]
-    if not all(_cached(brand.id, h, ("openai", "procedural")) for h in hashes):
+    fresh = not all(_cached(brand.id, h, ("openai", "procedural")) for h in hashes)
+    if fresh:
+        _GENERATIONS.check(brand.id)
         budget.require_budget(brand)
     verdicts = [moderation.check_remote(layer["prompt"], brand) for layer in found]
+    if fresh:
+        _GENERATIONS.hit(brand.id)
     return GenerationPlan(remote_checked=all(v.remote_checked for v in verdicts))
 
 

@@ -3,6 +3,8 @@
 Every caller becomes a :class:`Principal` bound to exactly one brand. API keys
 (``Bearer lk_...``) are verified here; other credentials (the storefront embed token) plug in
 through :func:`register_verifier`, so every endpoint goes through the same code path.
+Wrong credentials are counted per client address (``RATE_LIMIT_BAD_CREDENTIALS``); past
+the limit that address gets 429 with ``Retry-After`` until the window passes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from flask import g, request
 
 from ..core.errors import Forbidden, Unauthorized
+from ..core.ratelimit import Throttle, client_address
 from ..extensions import db
 from ..models import Brand
 from .apikeys import find_api_key, touch
@@ -42,6 +45,14 @@ def register_verifier(verifier: Verifier) -> None:
     """Add a credential verifier (tried after API keys) for bearer tokens."""
     if verifier not in _verifiers:
         _verifiers.append(verifier)
+
+
+# Wrong keys and unknown credentials are counted per client (guessing); an expired storefront
+# token is an ordinary shopper moment and is not.
+_GUESSES = frozenset({"invalid_api_key", "invalid_credentials"})
+_BAD_CREDENTIALS = Throttle(
+    "RATE_LIMIT_BAD_CREDENTIALS", "bad-credentials", "Too many requests with a wrong credential."
+)
 
 
 def _api_key_principal(token: str) -> Principal | None:
@@ -72,14 +83,21 @@ def authenticate(allow_query_token: bool = False) -> Principal:
             "Send 'Authorization: Bearer <API key or embed token>'.", code="missing_credentials"
         )
     token = token.strip()
-    principal = _api_key_principal(token)
-    if principal is None:
-        for verifier in _verifiers:
-            principal = verifier(token)
-            if principal is not None:
-                break
-    if principal is None:
-        raise Unauthorized("The credential was not recognised.", code="invalid_credentials")
+    client = client_address()
+    _BAD_CREDENTIALS.check(client)
+    try:
+        principal = _api_key_principal(token)
+        if principal is None:
+            for verifier in _verifiers:
+                principal = verifier(token)
+                if principal is not None:
+                    break
+        if principal is None:
+            raise Unauthorized("The credential was not recognised.", code="invalid_credentials")
+    except Unauthorized as exc:
+        if exc.code in _GUESSES:
+            _BAD_CREDENTIALS.hit(client)
+        raise
     brand = db.session.get(Brand, principal.brand_id)
     if brand is None or brand.status != "active":
         raise Unauthorized("This brand is not active.", code="brand_inactive")

@@ -14,7 +14,9 @@ Handshake (see DESIGN.md, "Storefront"):
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Integer, String
@@ -23,8 +25,9 @@ from flask import Response, current_app, g, jsonify, redirect, render_template, 
 
 from ..auth.principal import require
 from ..core.errors import Forbidden, LuneoError, NotFound, Unauthorized, ValidationFailed
+from ..core.ratelimit import client_address, setting
 from ..designs import service as designs
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Design
 from . import links, tokens
 from .catalog import storefront_product
@@ -53,11 +56,7 @@ class ValidateOut(Schema):
 
 # Per request (not ``g``, which an outer app context may share between requests).
 _CORS_KEY = "luneo.embed.cors_origin"
-
-
-class RateLimited(LuneoError):
-    status = 429
-    code = "rate_limited"
+_STOREFRONT_KEY = "luneo.embed.storefront"
 
 
 @bp.after_request
@@ -86,12 +85,33 @@ def _foreign_origin() -> Forbidden:
     return Forbidden("This origin is not one of the shop's storefronts.", code="origin_not_allowed")
 
 
-def _rate_limit(storefront: str) -> None:
-    limit = int(current_app.config["EMBED_TOKENS_PER_MINUTE"])
-    window = int(time.time() // 60)
-    key = f"luneo:embed:rate:{storefront}:{request.remote_addr}:{window}"
-    if current_app.extensions["luneo.kv"].incr(key, 60) > limit:
-        raise RateLimited("Too many token requests; try again in a minute.")
+def _asked_by_a_storefront(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Check the shop and its origin before the rate limit (outside its decorator).
+
+    So refused requests are not counted against the shop's allowance, and a 429 goes to an
+    origin already checked, with the CORS headers the SDK needs to read it.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        shop = _storefront()
+        origin = parse_origin(request.args.get("origin"))
+        sent = request.headers.get("Origin")
+        if sent is not None and normalize_origin(sent) != origin:
+            raise Forbidden("The origin does not match the calling page.", code="origin_mismatch")
+        if not shop.allows(origin):
+            raise _foreign_origin()
+        request.environ[_CORS_KEY] = origin
+        request.environ[_STOREFRONT_KEY] = (shop, origin)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _shop_and_client() -> str:
+    """Embed tokens are counted per storefront (shop or brand) and client address."""
+    shop, _origin = request.environ[_STOREFRONT_KEY]
+    return f"{shop.shop_domain or shop.brand_id}|{client_address()}"
 
 
 @bp.get("/token")
@@ -103,17 +123,15 @@ def _rate_limit(storefront: str) -> None:
     "is usable only after `POST /embed/validate` consumed its nonce.",
     responses={403: "Shop not active or origin not allowed", 429: "Too many requests"},
 )
+@_asked_by_a_storefront
+@limiter.limit(
+    setting("RATE_LIMIT_EMBED_TOKEN"),
+    key_func=_shop_and_client,
+    error_message="Too many token requests.",
+)
 def token():  # type: ignore[no-untyped-def]
     """Mint ``{token, nonce, expiresIn}`` for a shop's storefront origin."""
-    shop = _storefront()
-    origin = parse_origin(request.args.get("origin"))
-    sent = request.headers.get("Origin")
-    if sent is not None and normalize_origin(sent) != origin:
-        raise Forbidden("The origin does not match the calling page.", code="origin_mismatch")
-    if not shop.allows(origin):
-        raise _foreign_origin()
-    request.environ[_CORS_KEY] = origin
-    _rate_limit(shop.shop_domain or shop.brand_id)
+    shop, origin = request.environ[_STOREFRONT_KEY]
     issued = tokens.issue(shop, origin)
     response = jsonify(
         {"token": issued.token, "nonce": issued.nonce, "expiresIn": issued.expires_in}

@@ -9,7 +9,7 @@ nonce replayed a second time fails.
 
 The signing key is derived from ``SECRET_KEY`` for this one purpose, so it never signs
 anything else. Nonces and live markers are kept in the app's key-value store: Redis in
-production, in-process on the embedded default.
+production, the database on the embedded default (shared by every process).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from .catalog import Design, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
+from .state import KvEntry
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Brand",
     "BudgetAlert",
     "DataExport",
+    "KvEntry",
     "Design",
     "Order",
     "OrderItem",

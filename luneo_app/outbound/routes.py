@@ -9,16 +9,16 @@ from typing import Any
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, Dict, Integer, List, String
 from apiflask.validators import Range
-from flask import current_app, g
+from flask import g
 
 from ..auth.principal import authenticate
-from ..core.errors import Forbidden, LuneoError
+from ..core.errors import Forbidden
+from ..core.ratelimit import setting
+from ..extensions import limiter
 from ..shopify.session import require_shop_session
 from . import service
 
 bp = APIBlueprint("outbound", __name__, tag="Webhooks")
-
-VERIFY_INTERVAL_SECONDS = 5
 
 
 class VerifyOut(Schema):
@@ -58,18 +58,15 @@ def api_key_only(view: Callable[..., Any]) -> Callable[..., Any]:
     summary="Test the webhook endpoint",
     description="Sends a signed `webhook.test` event to the brand's webhook URL now and "
     "says how the endpoint answered. It is logged like any delivery and never retried.",
-    responses={409: "No webhook URL is set", 429: "Tested less than 5 s ago"},
+    responses={409: "No webhook URL is set", 429: "Tested a moment ago"},
+)
+@limiter.limit(
+    setting("RATE_LIMIT_WEBHOOK_VERIFY"),
+    key_func=lambda: g.brand.id,  # per brand, after api_key_only authenticated it
+    error_message="The endpoint was tested a moment ago.",
 )
 def verify():  # type: ignore[no-untyped-def]
     """Send a signed test event to the brand's endpoint and report the answer."""
-    brand_id = g.brand.id
-    kv = current_app.extensions["luneo.kv"]
-    if not kv.set_if_absent(f"luneo:webhook-verify:{brand_id}", "1", VERIFY_INTERVAL_SECONDS):
-        raise LuneoError(
-            "The endpoint was tested a moment ago; try again in a few seconds.",
-            code="rate_limited",
-            status=429,
-        )
     delivery, result = service.verify_endpoint(g.brand)
     return {
         "ok": result.ok,

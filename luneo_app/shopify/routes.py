@@ -14,6 +14,8 @@ from shopify_app import app_home_patch_id_token
 
 from connectors.shopify import ShopifyAuthError, ShopifyError, ShopifyRequestError
 
+from ..core.ratelimit import setting
+from ..extensions import limiter
 from .app_config import ShopifyAppConfig
 from .client import admin_api
 from .install import install_with_code
@@ -24,11 +26,18 @@ from .webhooks import receive
 log = logging.getLogger("luneo.shopify")
 
 
+# Made once: the blueprint is built per app, and each decoration would add one more limit.
+_install_limit = limiter.limit(
+    setting("RATE_LIMIT_INSTALL"), error_message="Too many installs started."
+)
+
+
 def create_blueprint(app_config: ShopifyAppConfig) -> APIBlueprint:
     """The ``shopify`` blueprint, with one webhook route per path in ``shopify.app.toml``."""
     bp = APIBlueprint("shopify", __name__, enable_openapi=False)
 
     @bp.get("/auth/install")
+    @_install_limit
     def install():  # type: ignore[no-untyped-def]
         """Start an install from outside the admin: to Shopify's approval page."""
         start = begin_install(request.args.get("shop"))

@@ -1,8 +1,10 @@
 """Staff authentication: HTTP Basic against ``staff_users`` (werkzeug password hashes).
 
 Staff endpoints (``/v1/admin/...``, later the support console) use :func:`require_staff`.
-Failed sign-ins are counted per client address in the shared kv store; after
-``STAFF_MAX_FAILURES`` within 15 minutes that address gets 429 until the window passes.
+Failed sign-ins are counted per client address by Flask-Limiter (shared storage, see
+:mod:`luneo_app.core.ratelimit`); past ``RATE_LIMIT_STAFF_SIGN_IN`` (10 per 15 minutes)
+that address gets 429 with ``Retry-After``, even with the right password, until the window
+passes.
 Unknown e-mails cost the same hashing work as known ones, so timing tells nothing.
 """
 
@@ -13,13 +15,14 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import utcnow
 from ..core.errors import ValidationFailed
-from ..extensions import db
+from ..core.ratelimit import setting
+from ..extensions import db, limiter
 from ..models import StaffUser
 from ..web_errors import error_body
 
@@ -27,8 +30,6 @@ log = logging.getLogger("luneo.staff")
 
 ROLES = ("support", "admin")
 MIN_PASSWORD = 12
-STAFF_MAX_FAILURES = 10
-FAILURE_WINDOW = 900
 
 
 @lru_cache(maxsize=1)
@@ -75,28 +76,29 @@ def _answer(status: int, message: str, code: str, headers: dict[str, str] | None
     return response
 
 
+def _failed_sign_in(response: Any) -> bool:
+    """Counted against the client: a 401 to a request that did send credentials."""
+    return response.status_code == 401 and request.authorization is not None
+
+
 def require_staff(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """View decorator: HTTP Basic staff sign-in (any role, or one of ``roles``)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @limiter.shared_limit(
+            setting("RATE_LIMIT_STAFF_SIGN_IN"),
+            scope="staff-sign-in",
+            deduct_when=_failed_sign_in,
+            error_message="Too many failed sign-ins.",
+        )
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            kv = current_app.extensions["luneo.kv"]
-            counter = f"luneo:staff:failures:{request.remote_addr or 'unknown'}"
-            if int(kv.get(counter) or 0) >= STAFF_MAX_FAILURES:
-                return _answer(
-                    429,
-                    "Too many failed sign-ins; try again later.",
-                    "rate_limited",
-                    {"Retry-After": str(FAILURE_WINDOW)},
-                )
             auth = request.authorization
             user = None
             if auth is not None and auth.type == "basic" and auth.username and auth.password:
                 user = verify(auth.username, auth.password)
             if user is None:
                 if auth is not None:
-                    kv.incr(counter, ttl=FAILURE_WINDOW)
                     log.warning("staff sign-in failed", extra={"ip": request.remote_addr})
                 return _answer(
                     401,

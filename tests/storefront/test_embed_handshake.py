@@ -177,12 +177,10 @@ def test_a_forged_token_is_refused(app, client):
     assert answer.get_json()["error"]["code"] == "invalid_embed_token"
 
 
-def test_token_requests_are_rate_limited_per_shop_and_client(app, client, monkeypatch):
-    from luneo_app.embed import routes
-
+def test_token_requests_are_rate_limited_per_shop_and_client(app, client):
     storefront_shop(app)
-    app.config["EMBED_TOKENS_PER_MINUTE"] = 2
-    frozen = time.time()
-    monkeypatch.setattr(routes.time, "time", lambda: frozen)  # all three in one window
-    codes = [get_token(client, SHOP).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    app.config["RATE_LIMIT_EMBED_TOKEN"] = "2 per minute"
+    answers = [get_token(client, SHOP) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(answers[2].headers["Retry-After"]) <= 60
