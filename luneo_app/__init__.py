@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import PROJECT_ROOT, Config
+from .core import uow
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
 from .extensions import db, migrate
@@ -60,11 +61,13 @@ def create_app(config: Config | None = None) -> APIFlask:
         app.config["LUNEO_ENCRYPTION_KEY"], app.config["LUNEO_ENCRYPTION_OLD_KEYS"]
     )
     celery_init_app(app)
+    uow.init_app(app)
 
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
     _register_blueprints(app)
+    _connect_lifecycle(app)
     _register_cli(app)
     _import_tasks()
     return app
@@ -102,6 +105,14 @@ def _register_blueprints(app: APIFlask) -> None:
     init_admin(app)  # /admin pages and /admin/api, behind App Bridge session tokens
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
+
+
+def _connect_lifecycle(app: APIFlask) -> None:
+    """Features that react to the design lifecycle connect their signal receivers."""
+    from . import designs, orders, outbound, three_d
+
+    for feature in (designs, three_d, orders, outbound):
+        feature.init_app(app)
 
 
 def _register_cli(app: APIFlask) -> None:

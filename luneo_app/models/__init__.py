@@ -2,7 +2,7 @@
 
 from .accounting import AuditEvent, UsageRecord
 from .ai import AiArtwork, BudgetAlert
-from .catalog import Design, Product, RenderJob, Upload
+from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
@@ -16,6 +16,7 @@ __all__ = [
     "BudgetAlert",
     "DataExport",
     "Design",
+    "DesignEvent",
     "Order",
     "OrderItem",
     "OutboundDelivery",
