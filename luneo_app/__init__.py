@@ -18,6 +18,7 @@ from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
 from .extensions import db, migrate
 from .files.storage import make_storage
+from .jobs import schedule
 from .jobs.celery_app import celery_init_app
 from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
@@ -62,6 +63,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     )
     celery_init_app(app)
     uow.init_app(app)
+    schedule.init_app(app)
 
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)

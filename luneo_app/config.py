@@ -191,6 +191,8 @@ class TestConfig(Config):
         from sqlalchemy.pool import NullPool
 
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "poolclass": NullPool}
+        # Tests that exercise the in-process schedule start it themselves.
+        self.SCHEDULE_IN_PROCESS = False
         self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
         self.LUNEO_ENCRYPTION_KEY = self.LUNEO_ENCRYPTION_KEY or (
             "test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

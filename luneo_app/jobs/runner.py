@@ -36,6 +36,10 @@ from .scheduler import LIMITED_QUEUES, dispatch
 log = logging.getLogger("luneo.jobs")
 
 
+#: Task name -> the function a tracked task wraps (for the sweeper's failure hooks).
+JOB_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
 class PermanentJobError(Exception):
     """The job cannot succeed by being tried again."""
 
@@ -169,6 +173,7 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
             _dispatch_next(job.queue)
 
         run.job_function = func
+        JOB_FUNCTIONS[name] = func
         return run
 
     return decorate
