@@ -22,7 +22,7 @@ from .jobs import schedule
 from .jobs.celery_app import celery_init_app
 from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
-from .web_errors import apiflask_error_processor, init_error_handlers
+from .web_errors import apiflask_error_processor, init_error_handlers, init_outage_handlers
 
 log = logging.getLogger("luneo")
 
@@ -68,6 +68,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
+    init_outage_handlers(app)
     _register_blueprints(app)
     _connect_lifecycle(app)
     _register_cli(app)

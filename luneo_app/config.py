@@ -79,6 +79,8 @@ class Config:
         self.JOB_QUEUE_LEASE: int = _int(e.get("JOB_QUEUE_LEASE"), 600)
         # How often the beat schedule sweeps jobs (seconds); 0 turns the embedded
         # in-process schedule off (production runs `celery beat` instead).
+        # Seconds a client is told to wait (Retry-After) when a dependency is down.
+        self.OUTAGE_RETRY_AFTER: int = _int(e.get("OUTAGE_RETRY_AFTER"), 5)
         self.SWEEP_INTERVAL: int = _int(e.get("SWEEP_INTERVAL"), 30)
         self.SCHEDULE_IN_PROCESS: bool = _bool(e.get("SCHEDULE_IN_PROCESS"), self.REDIS_URL is None)
 
