@@ -62,6 +62,9 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
+        # A worker waits out a broker outage of any length instead of exiting after 100
+        # reconnection attempts; its unfinished jobs are redelivered or swept.
+        broker_connection_max_retries=None,
         # A broker that is down must not hold a web request: publishing gives up quickly
         # and the job row stays in the outbox for the sweeper.
         broker_connection_timeout=2,
