@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,12 +16,17 @@ from flask_migrate import upgrade
 
 from luneo_app import create_app
 from luneo_app.config import TestConfig
+from luneo_app.core import uow
 from luneo_app.extensions import db
+from luneo_app.jobs import enqueue
 from luneo_app.jobs.sweeper import sweep
 from luneo_app.models import Design, RenderJob
 from tests.designs.helpers import brand_with_key, text_design
+from tests.support import tasks
 from tests.support.env import need
+from tests.support.factories import make_brand
 from tests.support.services import PostgresServer, RedisServer, pg_bin
+from tests.support.worker import celery_worker
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -114,3 +120,25 @@ def test_with_redis_down_designs_are_accepted_through_the_outbox_and_sent_once_i
     db.session.remove()
     assert db.session.get(RenderJob, job_id).status == "queued"
     assert redis.Redis.from_url(broker.url).llen("previews") == 1  # the message is in Redis
+
+
+def test_the_worker_survives_a_redis_restart_and_runs_the_jobs_sent_after_it(outage_app, servers):
+    _, broker = servers
+    brand = make_brand()
+    with celery_worker(outage_app, queues="default") as worker:
+        broker.stop()
+        time.sleep(3)  # the worker loses its broker connection and keeps trying
+        broker.start()
+        job = enqueue(tasks.record_ok, kind="selftest", brand_id=brand.id, args=("after",))
+        uow.commit()
+        job_id = job.id
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db.session.remove()
+            if db.session.get(RenderJob, job_id).status == "succeeded":
+                break
+            time.sleep(0.2)
+        assert db.session.get(RenderJob, job_id).status == "succeeded", "\n".join(
+            worker.lines[-30:]
+        )
+        assert worker.proc.poll() is None  # still running
