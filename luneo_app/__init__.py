@@ -16,16 +16,18 @@ from render import images as render_images
 
 from .apidocs.routes import init_docs
 from .config import PROJECT_ROOT, Config
+from .core import uow
 from .core.crypto import Keyring, generate_key
 from .core.kv import make_store
 from .core.proxies import init_proxies
 from .core.ratelimit import init_rate_limits
 from .extensions import db, migrate
 from .files.storage import make_storage
+from .jobs import schedule
 from .jobs.celery_app import celery_init_app
 from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
-from .web_errors import apiflask_error_processor, init_error_handlers
+from .web_errors import apiflask_error_processor, init_error_handlers, init_outage_handlers
 
 log = logging.getLogger("luneo")
 
@@ -62,12 +64,16 @@ def create_app(config: Config | None = None) -> APIFlask:
     celery_init_app(app)
     init_proxies(app)
     init_rate_limits(app)
+    uow.init_app(app)
+    schedule.init_app(app)
 
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
+    init_outage_handlers(app)
     _register_blueprints(app)
     init_docs(app)  # /docs offline, and the OpenAPI document's finishing touches
+    _connect_lifecycle(app)
     _register_cli(app)
     _import_tasks()
     return app
@@ -107,6 +113,14 @@ def _register_blueprints(app: APIFlask) -> None:
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
     app.register_blueprint(brand_store_bp)
+
+
+def _connect_lifecycle(app: APIFlask) -> None:
+    """Features that react to the design lifecycle connect their signal receivers."""
+    from . import designs, orders, outbound, three_d
+
+    for feature in (designs, three_d, orders, outbound):
+        feature.init_app(app)
 
 
 def _register_cli(app: APIFlask) -> None:

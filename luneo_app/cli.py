@@ -33,6 +33,18 @@ luneo_cli.add_command(storage_setup_command)
 luneo_cli.add_command(storage_migrate_command)
 
 
+@luneo_cli.command("sweep")
+def sweep_command() -> None:
+    """Repair stranded jobs and publish waiting ones (what the schedule runs every tick)."""
+    from .jobs.sweeper import sweep
+
+    report = sweep()
+    click.echo(
+        f"republished {report.republished}, re-queued {report.requeued}, "
+        f"failed {report.failed}, dispatched {report.dispatched}"
+    )
+
+
 @luneo_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Create (or refresh) the demo shop and its demo product."""

@@ -73,6 +73,16 @@ class Config:
         self.JOB_RETRY_BACKOFF: int = _int(e.get("JOB_RETRY_BACKOFF"), 2)
         self.JOB_CONCURRENCY_PER_BRAND: int = _int(e.get("JOB_CONCURRENCY_PER_BRAND"), 3)
         self.JOB_CONCURRENCY_TOTAL: int = _int(e.get("JOB_CONCURRENCY_TOTAL"), 5)
+        # Outbox and sweeper: a running attempt is trusted for its time limit plus this
+        # grace; a published job not started within JOB_QUEUE_LEASE is published again.
+        self.JOB_LEASE_GRACE: int = _int(e.get("JOB_LEASE_GRACE"), 30)
+        self.JOB_QUEUE_LEASE: int = _int(e.get("JOB_QUEUE_LEASE"), 600)
+        # How often the beat schedule sweeps jobs (seconds); 0 turns the embedded
+        # in-process schedule off (production runs `celery beat` instead).
+        # Seconds a client is told to wait (Retry-After) when a dependency is down.
+        self.OUTAGE_RETRY_AFTER: int = _int(e.get("OUTAGE_RETRY_AFTER"), 5)
+        self.SWEEP_INTERVAL: int = _int(e.get("SWEEP_INTERVAL"), 30)
+        self.SCHEDULE_IN_PROCESS: bool = _bool(e.get("SCHEDULE_IN_PROCESS"), self.REDIS_URL is None)
 
         # --- files --------------------------------------------------------------------
         self.STORAGE_DIR: str = e.get("STORAGE_DIR") or str(instance / "storage")
@@ -231,6 +241,8 @@ class TestConfig(Config):
         from sqlalchemy.pool import NullPool
 
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "poolclass": NullPool}
+        # Tests that exercise the in-process schedule start it themselves.
+        self.SCHEDULE_IN_PROCESS = False
         self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
         self.LUNEO_ENCRYPTION_KEY = self.LUNEO_ENCRYPTION_KEY or (
             "test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

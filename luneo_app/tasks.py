@@ -1,7 +1,8 @@
 """Index of the modules that define Celery tasks (imported by the app factory)."""
 
-from .ai import tasks as ai_tasks  # noqa: F401
+from .designs import artwork as artwork_tasks  # noqa: F401
 from .designs import tasks as design_tasks  # noqa: F401
+from .jobs import schedule as schedule_tasks  # noqa: F401
 from .orders import shopify_handlers as order_handlers  # noqa: F401
 from .orders import tasks as order_tasks  # noqa: F401
 from .outbound import tasks as outbound_tasks  # noqa: F401

@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis.exceptions
+import sqlalchemy.exc
 from apiflask.exceptions import HTTPError
 from flask import Flask, jsonify, render_template, request
+from kombu.exceptions import OperationalError as BrokerError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .core.errors import LuneoError
@@ -112,6 +115,49 @@ def init_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error")
         return error_response(500, "Something went wrong on our side. It has been logged.")
+
+
+#: Errors that mean "a service Luneo needs is down", by which service.
+OUTAGES: tuple[tuple[type[BaseException], str], ...] = (
+    (sqlalchemy.exc.OperationalError, "database"),
+    (sqlalchemy.exc.InterfaceError, "database"),
+    (sqlalchemy.exc.TimeoutError, "database"),  # no pooled connection came free
+    (redis.exceptions.ConnectionError, "redis"),
+    (redis.exceptions.TimeoutError, "redis"),
+    (BrokerError, "broker"),
+)
+
+
+def init_outage_handlers(app: Flask) -> None:
+    """A dependency that is down answers 503 with ``Retry-After`` in the uniform body.
+
+    The session is rolled back first, so nothing of the request is half-written; the next
+    request reconnects (``pool_pre_ping``; redis-py reconnects on its own), so recovery
+    needs no restart. Publishing a job is never the cause: jobs are published after the
+    commit from the outbox, and a broker that is down leaves them waiting for the sweeper.
+    """
+    retry_after = str(app.config.get("OUTAGE_RETRY_AFTER", 5))
+
+    def _handler(dependency: str):  # type: ignore[no-untyped-def]
+        def handle(exc: BaseException):  # type: ignore[no-untyped-def]
+            log.warning(
+                "%s unavailable: %s",
+                dependency,
+                type(exc).__name__,
+                extra={"dependency": dependency},
+            )
+            return _answer(
+                503,
+                "A service Luneo depends on is unavailable. Nothing was saved; try again shortly.",
+                "unavailable",
+                {"dependency": dependency},
+                headers={"Retry-After": retry_after},
+            )
+
+        return handle
+
+    for error, dependency in OUTAGES:
+        app.register_error_handler(error, _handler(dependency))
 
 
 def apiflask_error_processor(error: HTTPError):  # type: ignore[no-untyped-def]

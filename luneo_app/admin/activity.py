@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..core.errors import NotFound
+from ..designs import lifecycle
 from ..designs.service import describe
 from ..extensions import db
 from ..files.storage import brand_prefix
@@ -20,15 +21,7 @@ from ..orders.describe import describe_order
 from .photos import THUMB_WIDTH, derivative
 
 PAGE_SIZE = 24
-DESIGN_STATUSES = (
-    "queued",
-    "rendering",
-    "preview_ready",
-    "finalized",
-    "production_rendering",
-    "production_ready",
-    "failed",
-)
+DESIGN_STATUSES = lifecycle.ALL
 
 
 def _storage():  # type: ignore[no-untyped-def]

@@ -6,10 +6,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import ApiKey, Brand
 
@@ -69,6 +71,18 @@ def find_api_key(presented: str) -> ApiKey | None:
     return row
 
 
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 def touch(row: ApiKey) -> None:
-    """Remember when a key was last used (caller commits)."""
-    row.last_used_at = utcnow()
+    """Remember when a key was last used, at most once a minute.
+
+    The stamp is its own short transaction on its own connection: it never commits (or
+    waits for) the request's unit of work, and a request that fails still counts as a use.
+    """
+    now = utcnow()
+    if row.last_used_at is not None and now - as_utc(row.last_used_at) < TOUCH_EVERY:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    set_committed_value(row, "last_used_at", now)

@@ -62,7 +62,6 @@ def _api_key_principal(token: str) -> Principal | None:
     if row is None:
         raise Unauthorized("This API key is not valid or has been revoked.", code="invalid_api_key")
     touch(row)
-    db.session.commit()
     return Principal(
         brand_id=row.brand_id, kind="api_key", scopes=frozenset(row.scopes), subject=row.id
     )

@@ -1,6 +1,7 @@
 """Designs: create (validated, cached by content), render, finalize, describe.
 
-Views call these functions; they own the unit of work (commit or roll back).
+Views call these functions; they own the unit of work: one commit each (``core/uow.py``),
+with their jobs published after it. Status moves go through ``lifecycle``.
 """
 
 from __future__ import annotations
@@ -17,19 +18,17 @@ import render
 from ..ai import layers as ai_layers
 from ..ai import providers as ai_providers
 from ..ai import service as ai_service
-from ..ai import tasks as ai_tasks
 from ..auth.principal import Principal
-from ..core.clock import utcnow
+from ..core import uow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..jobs import enqueue
 from ..models import Brand, Design, Product, RenderJob
-from . import tasks
+from . import lifecycle, tasks
 from .pricing import DesignPrice, design_price
+from .artwork import queue_artwork
+from .lifecycle import DesignStatus
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
-
-TERMINAL = {"production_ready", "failed"}
 
 
 def find_product(brand_id: str, product_ref: str) -> Product:
@@ -112,7 +111,7 @@ def create_design(
             Design.brand_id == principal.brand_id,
             Design.product_id == product.id,
             Design.content_hash == content_hash,
-            Design.status != "failed",
+            Design.status != DesignStatus.FAILED.value,
         )
         .order_by(Design.created_at)
         .limit(1)
@@ -135,23 +134,19 @@ def create_design(
         options=options,
         layers=layers,
         content_hash=content_hash,
-        status="generating" if wants_art else "queued",
+        status=lifecycle.initial_status(wants_art).value,
         timings={"previewMode": mode, "templateVersion": product.template_version},
     )
     db.session.add(design)
-    db.session.commit()
+    db.session.flush()
+    lifecycle.created(design)
     if plan is not None:
-        enqueue(
-            ai_tasks.generate_artwork,
-            kind="artwork",
-            brand_id=design.brand_id,
-            design_id=design.id,
-            queue="ai",
-            args=(design.id,),
-            payload={"remoteChecked": plan.remote_checked},
-        )
+        queue_artwork(design, plan.remote_checked)
     else:
         tasks.queue_preview(design)
+    # One commit: the design and its first job exist together or not at all; the job is
+    # published after it (in the embedded default it runs right here).
+    uow.commit()
     db.session.refresh(design)
     return design, False
 
@@ -176,7 +171,7 @@ RECENT_PREVIEWS = 50  # the wait estimate averages the latest previews, never al
 
 def estimated_seconds(design: Design) -> float:
     """A rough wait: jobs ahead in the preview queue times the recent preview time."""
-    if design.status not in ("queued", "rendering", "generating"):
+    if design.status not in lifecycle.PREVIEW_PENDING:
         return 0.0
     ahead = (
         db.session.scalar(
@@ -221,7 +216,8 @@ def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
 def finalize_design(
     design: Design, content_hash: str | None = None, enqueue_production: bool = True
 ) -> Design:
-    """Lock the design's snapshot and queue its production files; idempotent.
+    """Lock the design's snapshot and queue its production files; idempotent. Commits
+    (the snapshot and the production job together).
 
     ``content_hash`` (when the caller sends the content it saw) must match: a finalized design
     never changes, later edits make a new design (409 otherwise).
@@ -233,22 +229,19 @@ def finalize_design(
         )
     if design.finalized_at is not None:
         return design
-    if design.status == "failed":
+    if design.status == DesignStatus.FAILED:
         raise Conflict("A failed design cannot be finalized.", code="design_failed")
-    if design.status == "generating":
+    if design.status == DesignStatus.GENERATING:
         raise Conflict(
             "The artwork is still being made; finalize once the preview is ready.",
             code="design_not_ready",
         )
     product = db.session.get(Product, design.product_id)
-    design.snapshot = snapshot_of(design, product)
-    design.finalized_at = utcnow()
-    if design.status == "preview_ready":
-        design.status = "finalized"
-    db.session.commit()
+    lifecycle.finalized(design, snapshot_of(design, product))
     if enqueue_production:
         tasks.queue_production(design)
-        db.session.refresh(design)
+    uow.commit()
+    db.session.refresh(design)
     return design
 
 

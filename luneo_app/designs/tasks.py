@@ -1,7 +1,9 @@
 """Render jobs: the preview (fast path, ``previews`` queue) and the production files.
 
 Each task loads fresh state, skips work already done (safe to run twice), and writes its
-results through the storage interface before updating the design row.
+results through the storage interface before updating the design row. Status moves go
+through ``lifecycle``; what follows them (3D files, order packaging, ``design.completed``)
+is done by the receivers of its signals, not called from here.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from flask import current_app
 
 import render
 
+from ..core import uow
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Design, Product, RenderJob
-from ..orders.hooks import design_production_ready
-from ..three_d.tasks import after_preview, attach_production_model
-from .events import notify
+from . import lifecycle
 from .spec import PREVIEW_WIDTHS, build_spec
 
 log = logging.getLogger("luneo.designs")
@@ -39,13 +40,7 @@ def _fail_design(job: RenderJob, exc: BaseException) -> None:
         return
     code = getattr(exc, "code", None) or "render_failed"
     message = getattr(exc, "message", None) or str(exc)
-    design.status = "failed"
-    design.error = {"code": code, "message": message[:500], "step": job.kind}
-    db.session.commit()
-    notify(design)
-    if job.kind == "production":
-        # An order waiting on this design must learn that the line failed.
-        design_production_ready(design.id)
+    lifecycle.failed(design, code, message, job.kind)  # committed with the job's end
 
 
 @tracked_task("luneo.designs.render_preview", time_limit=60, soft_time_limit=50)
@@ -55,10 +50,9 @@ def render_preview(job: RenderJob, design_id: str) -> None:
     if design is None or design.preview_key:
         return
     queued_ms = int((utcnow() - as_utc(job.enqueued_at)).total_seconds() * 1000)
-    if design.status == "queued":
-        design.status = "rendering"
-        db.session.commit()
-        notify(design)
+    if design.status == lifecycle.S.QUEUED:
+        lifecycle.preview_started(design)
+        uow.commit()
     product = db.session.get(Product, design.product_id)
     started = time.perf_counter()
     try:
@@ -72,18 +66,12 @@ def render_preview(job: RenderJob, design_id: str) -> None:
     key = f"{folder}/preview-{design.content_hash[:12]}.webp"
     current_app.extensions["luneo.storage"].put(key, data, "image/webp")
     db.session.refresh(design)
-    design.preview_key = key
-    if design.status in ("queued", "rendering"):
-        design.status = "preview_ready"
-    design.timings = {
-        **(design.timings or {}),
+    timings = {
         "previewQueueMs": queued_ms,
         "previewRenderMs": render_ms,
         "previewTotalMs": queued_ms + render_ms,
     }
-    db.session.commit()
-    notify(design)
-    after_preview(design)  # 3D/AR files, on the '3d' queue, only once the preview exists
+    lifecycle.preview_rendered(design, key, timings)  # committed with the job's end
 
 
 render_preview.job_function.on_failure = _fail_design
@@ -95,11 +83,10 @@ def render_production(job: RenderJob, design_id: str) -> None:
     design = _design_for(job)
     if design is None or design.snapshot is None:
         return
-    if design.status == "production_ready" and design.production_keys:
+    if design.status == lifecycle.S.PRODUCTION_READY and design.production_keys:
         return
-    design.status = "production_rendering"
-    db.session.commit()
-    notify(design)
+    lifecycle.production_started(design)
+    uow.commit()
     snap = design.snapshot
     product = db.session.get(Product, design.product_id)
     template = {"product": snap.get("product") or {}, "printAreas": snap["printAreas"]}
@@ -128,23 +115,17 @@ def render_production(job: RenderJob, design_id: str) -> None:
     except render.SpecError as exc:
         raise PermanentJobError(f"{exc.code}: {exc}") from exc
     db.session.refresh(design)
-    design.production_keys = files
-    attach_production_model(design, product)  # the GLB joins the production set
-    design.status = "production_ready"
-    design.timings = {
-        **(design.timings or {}),
-        "productionRenderMs": int((time.perf_counter() - started) * 1000),
-    }
-    db.session.commit()
-    notify(design)
-    design_production_ready(design.id)  # orders: package what it completes; design.completed
+    # The 3D feature adds the GLB to the production set on the ``changing`` signal; orders
+    # and outbound react on ``changed``, after the commit of the job's end.
+    lifecycle.production_rendered(design, files, int((time.perf_counter() - started) * 1000))
 
 
 render_production.job_function.on_failure = _fail_design
 
 
 def queue_preview(design: Design) -> RenderJob:
-    """Queue the design's preview on the fast ``previews`` queue."""
+    """Add the design's preview job (fast ``previews`` queue) to the unit of work; it is
+    published after the caller commits."""
     return enqueue(
         render_preview,
         kind="preview",
@@ -156,7 +137,8 @@ def queue_preview(design: Design) -> RenderJob:
 
 
 def queue_production(design: Design) -> RenderJob:
-    """Queue the design's print files on the ``production`` queue."""
+    """Add the design's print-files job (``production`` queue) to the unit of work; it is
+    published after the caller commits."""
     return enqueue(
         render_production,
         kind="production",

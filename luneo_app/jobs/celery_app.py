@@ -12,6 +12,7 @@ import logging
 from celery import Celery, Task, signals
 from flask import Flask
 
+from ..core import uow
 from ..extensions import db
 from ..observability.logs import request_id_var
 
@@ -29,7 +30,9 @@ def celery_init_app(app: Flask) -> Celery:
             try:
                 with app.app_context():
                     try:
-                        return self.run(*args, **kwargs)
+                        result = self.run(*args, **kwargs)
+                        uow.run_committed()  # a plain commit's after-commit steps
+                        return result
                     finally:
                         # Each task ends with its own session gone (Flask-SQLAlchemy scopes
                         # sessions per app context, so an eager task never touches the
@@ -59,6 +62,18 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
+        # A worker waits out a broker outage of any length instead of exiting after 100
+        # reconnection attempts; its unfinished jobs are redelivered or swept.
+        broker_connection_max_retries=None,
+        # A broker that is down must not hold a web request: publishing gives up quickly
+        # and the job row stays in the outbox for the sweeper.
+        broker_connection_timeout=2,
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
         broker_transport_options={"visibility_timeout": max(600, limit * 3)},
         task_serializer="json",
         accept_content=["json"],

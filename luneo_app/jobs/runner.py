@@ -1,8 +1,15 @@
 """Tracked jobs: every attempt, timing and error of a job is kept in its ``render_jobs`` row.
 
+The row is an outbox: :func:`enqueue` only adds a ``waiting`` row to the caller's unit of
+work; once that transaction commits, the dispatcher (``scheduler.dispatch``) publishes it.
+A process that dies between the commit and the publish leaves a ``waiting`` row that the
+sweeper's next dispatch publishes; nothing is sent for work that rolled back.
+
 A tracked task takes the job id as its first argument, loads fresh state, does its work and
-is safe to run twice. Failures are retried with exponential backoff; a
+is safe to run twice. Failures are retried with Celery's exponential backoff with jitter; a
 :class:`PermanentJobError` (bad input, nothing to gain from trying again) fails at once.
+Each attempt holds a lease (its time limit plus a grace period): a ``running`` row whose
+lease ran out belonged to a worker that died, and the sweeper re-queues or fails it.
 """
 
 from __future__ import annotations
@@ -10,20 +17,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
+from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
 
+from ..core import uow
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import RenderJob
 from ..observability.logs import request_id_var
 from ..observability.metrics import JOB_LATENCY, JOBS
-from .scheduler import LIMITED_QUEUES, dispatch, publish
+from .scheduler import LIMITED_QUEUES, dispatch
 
 log = logging.getLogger("luneo.jobs")
+
+
+#: Task name -> the function a tracked task wraps (for the sweeper's failure hooks).
+JOB_FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
 class PermanentJobError(Exception):
@@ -45,18 +59,18 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     max_attempts: int | None = None,
 ) -> RenderJob:
-    """Record a job, commit, then send it (render queues go through the fair dispatcher).
+    """Add a ``waiting`` job row to the caller's unit of work; does not commit.
 
-    The row is committed before any message is sent, so a fast worker always finds it.
-    Returns the job row (in eager mode, as it ended).
+    After the caller's commit the dispatcher publishes it (render queues within the fair
+    limits); after a rollback nothing was recorded and nothing is sent. Returns the row
+    (in eager mode the job has run once the caller's commit returns).
     """
-    limited = queue in LIMITED_QUEUES
     job = RenderJob(
         brand_id=brand_id,
         design_id=design_id,
         kind=kind,
         queue=queue,
-        status="waiting" if limited else "queued",
+        status="waiting",
         attempts=0,
         max_attempts=max_attempts or current_app.config["JOB_MAX_RETRIES"],
         request_id=request_id_var.get(),
@@ -64,27 +78,30 @@ def enqueue(
         enqueued_at=utcnow(),
     )
     db.session.add(job)
-    db.session.commit()
-    job_id = job.id
-    if limited:
-        dispatch(queue)
-    else:
-        publish(job)
-    if current_app.config["CELERY_EAGER"]:
-        db.session.expire_all()
-    return db.session.get(RenderJob, job_id) or job
+    uow.on_commit(lambda: dispatch(queue))
+    return job
 
 
 def _backoff(attempt: int) -> int:
+    """Celery's own exponential backoff with full jitter (``retry_backoff`` semantics)."""
     base = current_app.config["JOB_RETRY_BACKOFF"]
-    return int(base * (2 ** max(0, attempt - 1)))
+    return get_exponential_backoff_interval(base, max(0, attempt - 1), 600, full_jitter=True)
+
+
+def lease_seconds(task_time_limit: float | None) -> int:
+    """How long a running attempt is trusted: its hard time limit plus a grace period."""
+    limit = task_time_limit or current_app.config["JOB_TIME_LIMIT"]
+    return int(limit) + current_app.config["JOB_LEASE_GRACE"]
 
 
 def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
     """Decorator: a Celery task whose attempts are recorded on its ``RenderJob`` row.
 
     The wrapped function receives the ``RenderJob`` (fresh from the database) and the
-    remaining arguments. Whatever it returns is stored nowhere: it must write its results.
+    remaining arguments. Whatever it returns is stored nowhere: it writes its results to the
+    session and the runner commits them together with the job's end (one transaction); a
+    function may commit earlier steps it wants seen (``rendering``). Its ``on_failure``
+    hook, if any, also adds to the unit of work that records the job failed.
     """
 
     def decorate(func: Callable[..., Any]) -> Any:
@@ -101,6 +118,7 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
             job.attempts += 1
             job.task_id = self.request.id
             job.started_at = job.started_at or utcnow()
+            job.lease_until = utcnow() + timedelta(seconds=lease_seconds(self.time_limit))
             db.session.commit()
             started = time.perf_counter()
             try:
@@ -119,6 +137,11 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
                     and (job.attempts < job.max_attempts)
                 ):
                     job.status = "retrying"
+                    countdown = _backoff(job.attempts)
+                    # A retry lost with its worker is re-queued by the sweeper after this.
+                    job.lease_until = utcnow() + timedelta(
+                        seconds=countdown + lease_seconds(self.time_limit)
+                    )
                     db.session.commit()
                     JOBS.labels(name, "retry").inc()
                     log.warning(
@@ -127,9 +150,11 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
                         job.attempts,
                         extra={"job_kind": job.kind, "error": job.error},
                     )
-                    raise self.retry(countdown=_backoff(job.attempts), exc=exc) from exc
+                    raise self.retry(countdown=countdown, exc=exc) from exc
                 _finish(job, "failed")
-                db.session.commit()
+                # The owner's reaction (the design fails) commits with the job's end.
+                run_failure_hook(func, job, exc)
+                uow.commit()
                 JOBS.labels(name, "failed").inc()
                 log.error(
                     "job %s failed after %s attempts",
@@ -137,23 +162,38 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
                     job.attempts,
                     extra={"job_kind": job.kind, "error": job.error},
                 )
-                _on_failure = getattr(func, "on_failure", None)
-                if callable(_on_failure):
-                    _on_failure(job, exc)
                 _dispatch_next(job.queue)
                 return
             job = db.session.get(RenderJob, job_id)
             if job.status == "running":
                 _finish(job, "succeeded")
-            db.session.commit()
+            uow.commit()  # the job's results and its end, in one transaction
             JOBS.labels(name, "succeeded").inc()
             JOB_LATENCY.labels(name).observe(time.perf_counter() - started)
             _dispatch_next(job.queue)
 
         run.job_function = func
+        JOB_FUNCTIONS[name] = func
         return run
 
     return decorate
+
+
+def run_failure_hook(func: Any, job: RenderJob, exc: BaseException) -> None:
+    """Tell the job's owner, in the job's unit of work, that it failed for good (the design
+    fails, say). Never raises: if the hook does, the job alone is recorded failed."""
+    on_failure = getattr(func, "on_failure", None)
+    if not callable(on_failure):
+        return
+    error = job.error
+    try:
+        on_failure(job, exc)
+    except Exception:  # noqa: BLE001 - the job's own failure must still be recorded
+        log.exception("failure hook of job %s failed", job.id)
+        db.session.rollback()
+        job = db.session.get(RenderJob, job.id)
+        job.error = error
+        _finish(job, "failed")
 
 
 def _dispatch_next(queue: str) -> None:
@@ -167,6 +207,7 @@ def _dispatch_next(queue: str) -> None:
 
 def _finish(job: RenderJob, status: str) -> None:
     job.status = status
+    job.lease_until = None
     job.finished_at = utcnow()
     started = as_utc(job.started_at) or job.finished_at
     job.duration_ms = int((job.finished_at - started).total_seconds() * 1000)

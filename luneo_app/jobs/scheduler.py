@@ -1,7 +1,14 @@
-"""Fair dispatch of render work: a busy brand cannot starve the others.
+"""The outbox dispatcher, with fair dispatch of render work.
 
-Render jobs (queues in :data:`LIMITED_QUEUES`) are first written as ``waiting`` rows. The
-dispatcher publishes them to Celery only while the brand has fewer than
+Every job is first written as a ``waiting`` row in its caller's transaction; the dispatcher
+publishes waiting rows after that commit (and the sweeper runs it again on every tick, so a
+row whose publisher died is published anyway). Claiming a row is a conditional UPDATE
+(``waiting`` -> ``queued``, with a lease; on PostgreSQL the candidates are read with
+``FOR UPDATE SKIP LOCKED``), so two dispatchers never publish the same row twice; the
+claim commits before the message is sent, and a claim whose message never left (the
+process died in between) is re-published by the sweeper once its lease runs out.
+
+Render jobs (queues in :data:`LIMITED_QUEUES`) are published only while the brand has fewer than
 ``JOB_CONCURRENCY_PER_BRAND`` jobs in flight and the queue fewer than
 ``JOB_CONCURRENCY_TOTAL``; it picks the brand with the fewest jobs in flight first, so a
 brand with twenty designs queued and a brand with one take turns. Every finished job calls
@@ -14,10 +21,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from ..core.clock import utcnow
 from ..extensions import db
 from ..models import RenderJob
 
@@ -35,12 +44,15 @@ def publish(job: RenderJob) -> None:
 
 
 def dispatch(queue: str, max_publish: int = 50) -> int:
-    """Publish waiting jobs of ``queue`` while the limits allow. Returns how many were sent.
+    """Publish waiting jobs of ``queue`` (render queues while the limits allow). Returns how
+    many were sent.
 
     Only one dispatcher runs per queue at a time. A caller that finds the lock taken leaves
     a "look again" mark; the lock holder checks that mark after releasing and runs another
     round, so a slot freed during someone else's round is never forgotten.
     """
+    if queue not in LIMITED_QUEUES:
+        return _dispatch_unlimited(queue, max_publish)
     kv = current_app.extensions["luneo.kv"]
     lock_key = f"luneo:dispatch:{queue}"
     again_key = f"luneo:dispatch:{queue}:again"
@@ -58,16 +70,79 @@ def dispatch(queue: str, max_publish: int = 50) -> int:
                 job = _next_job(queue, per_brand, total)
                 if job is None:
                     break
-                job.status = "queued"
-                db.session.commit()
-                publish(job)
-                sent += 1
+                if _claim(job):
+                    _send(job)
+                    sent += 1
         finally:
             db.session.rollback()
             if kv.get(lock_key) == token:
                 kv.delete(lock_key)
         if kv.get(again_key) is None or sent >= max_publish:
             return sent
+
+
+def dispatch_all() -> int:
+    """Publish what is waiting on every queue (the sweeper's tick). Returns how many."""
+    queues = db.session.scalars(
+        select(RenderJob.queue).where(RenderJob.status == "waiting").distinct()
+    ).all()
+    db.session.rollback()
+    return sum(dispatch(queue) for queue in queues)
+
+
+def _dispatch_unlimited(queue: str, max_publish: int) -> int:
+    """Queues without limits: publish every waiting row, oldest first."""
+    query = (
+        select(RenderJob)
+        .where(RenderJob.queue == queue, RenderJob.status == "waiting")
+        .order_by(RenderJob.enqueued_at)
+        .limit(max_publish)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    sent = 0
+    try:
+        for job in db.session.scalars(query).all():
+            if _claim(job):
+                _send(job)
+                sent += 1
+    finally:
+        db.session.rollback()
+    return sent
+
+
+def _claim(job: RenderJob) -> bool:
+    """Move one waiting row to ``queued`` with a lease, and commit. False when someone else
+    claimed it first."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(RenderJob)
+        .where(RenderJob.id == job.id, RenderJob.status == "waiting")
+        .values(
+            status="queued",
+            published_at=now,
+            lease_until=now + timedelta(seconds=current_app.config["JOB_QUEUE_LEASE"]),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(claimed)
+
+
+def _send(job: RenderJob) -> None:
+    """Publish a claimed row; if the broker refuses, hand the row back to the outbox."""
+    try:
+        publish(job)
+    except Exception:
+        db.session.rollback()
+        db.session.execute(
+            update(RenderJob)
+            .where(RenderJob.id == job.id, RenderJob.status == "queued")
+            .values(status="waiting", published_at=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        raise
 
 
 def _next_job(queue: str, per_brand: int, total: int) -> RenderJob | None:

@@ -2,7 +2,7 @@
 
 from .accounting import AuditEvent, UsageRecord
 from .ai import AiArtwork, BudgetAlert
-from .catalog import Design, Product, RenderJob, Upload
+from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
@@ -18,6 +18,7 @@ __all__ = [
     "DataExport",
     "KvEntry",
     "Design",
+    "DesignEvent",
     "Order",
     "OrderItem",
     "OutboundDelivery",

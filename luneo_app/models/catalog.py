@@ -64,6 +64,8 @@ class Design(BrandOwned, Timestamps, db.Model):
     options: Mapped[dict[str, Any]] = json_column({})
     layers: Mapped[list[dict[str, Any]]] = json_column([])
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Set only by designs/lifecycle.py; the ck_designs_status CHECK constraint (migration
+    # 0007_core_lifecycle) holds it to the lifecycle's states.
     status: Mapped[str] = mapped_column(String(24), default="queued", index=True)
     preview_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
     production_keys: Mapped[dict[str, Any]] = json_column({})
@@ -105,6 +107,27 @@ class RenderJob(BrandOwned, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The outbox: when the message was last handed to the broker, and until when the job's
+    # current state (queued or running) is trusted before the sweeper acts on it.
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DesignEvent(BrandOwned, db.Model):
+    """One move of a design through its lifecycle: from, to, why, and in which request."""
+
+    __tablename__ = "design_events"
+    __table_args__ = (Index("ix_design_events_design", "design_id", "created_at"),)
+
+    id: Mapped[str] = id_column("dev")
+    design_id: Mapped[str] = mapped_column(ID, ForeignKey("designs.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(24))
+    event: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    detail: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Upload(BrandOwned, db.Model):

@@ -6,3 +6,14 @@ queued once per design (:mod:`.production`), each order is packaged once (:mod:`
 stable file names, a zip, the write-back to the store, ``order.production_ready``), and
 closed orders' files are removed after the retention period (:mod:`.retention`).
 """
+
+from typing import Any
+
+
+def init_app(app: Any) -> None:
+    """React to the design lifecycle: a design done (files ready, or failed) may complete
+    the orders waiting on it (:func:`.production.on_design_changed`)."""
+    from ..designs import lifecycle
+    from . import production
+
+    lifecycle.changed.connect(production.on_design_changed)

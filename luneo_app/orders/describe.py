@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..core.clock import as_utc
+from ..designs import lifecycle
 from ..extensions import db
 from ..models import Design, Order, OrderItem
 from .files import file_entries, production_link
@@ -40,7 +41,7 @@ def describe_order(order: Order, *, lasting_links: bool = False) -> dict[str, An
     items = []
     for item, design_status in rows:
         status = item.production_status
-        if status == "pending" and design_status == "failed":
+        if status == "pending" and design_status == lifecycle.S.FAILED:
             status = "failed"  # the render failed after the order was taken in
         items.append(
             {

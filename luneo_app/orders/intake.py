@@ -25,6 +25,7 @@ from connectors.base import LineItem, OrderInfo
 
 from ..core.clock import as_utc, utcnow
 from ..core.ids import new_id
+from ..designs import lifecycle
 from ..extensions import db
 from ..jobs.scheduler import dispatch
 from ..models import Brand, Design, Order, OrderItem
@@ -197,7 +198,7 @@ def _add_lines(order: Order, brand_id: str, lines: tuple[LineItem, ...]) -> int:
                 "is not a design of this shop; nothing will be produced for it.",
             )
             values.update(design_id=None, production_status="problem", problem=problem[1])
-        elif design.status == "failed":
+        elif design.status == lifecycle.S.FAILED:
             problem = ("design_failed", f"Line {line.line_number}: the design failed to render.")
             values.update(design_id=design.id, production_status="failed", problem=problem[1])
         else:

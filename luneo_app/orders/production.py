@@ -6,8 +6,8 @@
 * :func:`claim_packaging` moves an order from ``pending`` to ``packaging`` with one
   conditional UPDATE when every producible line's design is done: whoever wins queues the
   one packaging job.
-* :func:`design_production_ready` is the hook the production render calls when a design's
-  files are ready.
+* :func:`on_design_changed` receives the design lifecycle's ``changed`` signal: a design
+  whose files are ready (or that failed) may complete the orders waiting on it.
 * :func:`stop_pending_production` cancels renders nobody needs any more.
 """
 
@@ -17,6 +17,8 @@ import logging
 
 from sqlalchemy import select, update
 
+from ..core import uow
+from ..designs import lifecycle
 from ..designs.service import finalize_design
 from ..designs.tasks import queue_production
 from ..extensions import db
@@ -45,15 +47,15 @@ def design_done(design: Design | None) -> bool:
     """True when the design will not change any more: files ready, or failed."""
     if design is None:
         return True
-    return design.status == "failed" or (
-        design.status == "production_ready" and bool(design.production_keys)
+    return design.status == lifecycle.S.FAILED or (
+        design.status == lifecycle.S.PRODUCTION_READY and bool(design.production_keys)
     )
 
 
 def ensure_production(design_id: str) -> None:
     """Finalize the design and make sure exactly one production render is done or coming."""
     design = _locked_design(design_id)
-    if design is None or design.status == "failed":
+    if design is None or design.status == lifecycle.S.FAILED:
         db.session.commit()
         return
     if design.finalized_at is None:
@@ -77,8 +79,9 @@ def ensure_production(design_id: str) -> None:
     if in_flight is not None:
         db.session.commit()
         return
-    # enqueue commits the job row while the design row is still locked, then publishes.
+    # The job row commits while the design row is still locked, then it is published.
     queue_production(design)
+    uow.commit()
 
 
 def claim_packaging(order_id: str) -> bool:
@@ -107,16 +110,21 @@ def claim_packaging(order_id: str) -> bool:
     if not claimed:  # only without row locks (SQLite): another caller was first
         db.session.rollback()
         return False
-    # The claim and the job row commit together inside enqueue.
+    # The claim and the job row commit together.
     enqueue(package_order, kind="package", brand_id=order.brand_id, args=(order_id,))
+    uow.commit()
     return True
 
 
-def design_production_ready(design_id: str) -> None:
-    """Hook of the production render: package the open orders this design completes, and
-    tell the brand (``design.completed``). Never raises: the design's files are done."""
-    from ..outbound.events import design_completed
+def on_design_changed(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle receiver: a design whose files are ready, or that failed, may complete
+    orders."""
+    if change.new in lifecycle.TERMINAL and change.old != change.new:
+        design_production_ready(design.id)
 
+
+def design_production_ready(design_id: str) -> None:
+    """Package the open orders this design completes. Never raises: the design is done."""
     try:
         order_ids = db.session.scalars(
             select(OrderItem.order_id)
@@ -131,9 +139,6 @@ def design_production_ready(design_id: str) -> None:
         db.session.commit()
         for order_id in order_ids:
             claim_packaging(order_id)
-        design = db.session.get(Design, design_id)
-        if design is not None and design.status == "production_ready":
-            design_completed(design)
     except Exception:  # noqa: BLE001 - the sweep (purge-expired) packages what was missed
         db.session.rollback()
         log.exception("orders hook failed for design %s", design_id)

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 from sqlalchemy import select
 
+from ..core import uow
 from ..extensions import db
 from ..jobs import tracked_task
 from ..models import Brand, Design, Order, OrderItem, RenderJob
@@ -87,6 +88,7 @@ def package_order(job: RenderJob, order_id: str) -> None:
         from .describe import describe_order
 
         order_production_ready(brand, describe_order(order, lasting_links=True))
+        uow.commit()
 
 
 def _packaging_failed(job: RenderJob, exc: BaseException) -> None:

@@ -1,7 +1,9 @@
 """The events other features emit, with their payloads in one place.
 
 Each helper sends at most one event per domain fact (its ``dedup_key``), so calling it again
-after a retry or a re-delivery sends nothing more.
+after a retry or a re-delivery sends nothing more. Helpers add to the caller's unit of work;
+:func:`on_design_changed` (the design lifecycle's receiver) and the budget-alert sender
+commit their own, as they run after their trigger's commit.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..ai import alerts
+from ..core import uow
+from ..designs import lifecycle
 from ..extensions import db
 from ..models import Brand, BudgetAlert, Design, OutboundDelivery
 from .service import send_event
@@ -65,8 +69,22 @@ def offer_pending_alerts(limit: int = 500) -> int:
     pending = alerts.pending()[:limit]
     for alert in pending:
         budget_alert(alert)
+        uow.commit()
     return len(pending)
 
 
+def on_design_changed(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle receiver: production files ready sends ``design.completed`` (once)."""
+    if change.new == lifecycle.S.PRODUCTION_READY and change.old != change.new:
+        design_completed(design)
+        uow.commit()
+
+
+def send_budget_alert(alert: BudgetAlert) -> None:
+    """The AI budget's sender: record the alert's event and send it."""
+    budget_alert(alert)
+    uow.commit()
+
+
 # The AI budget (luneo_app.ai.alerts) hands every new alert to its senders: this is one.
-alerts.register_sender(budget_alert)
+alerts.register_sender(send_budget_alert)

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors import signatures
 
+from ..core import uow
 from ..core.clock import as_utc, utcnow
 from ..core.errors import ValidationFailed
 from ..core.ids import new_id
@@ -70,7 +71,8 @@ def event_body(event_id: str, event_type: str, brand_id: str, data: dict[str, An
 def send_event(
     brand: Brand, event_type: str, data: dict[str, Any], dedup_key: str | None = None
 ) -> OutboundDelivery | None:
-    """Record an event for the brand's endpoint and queue its delivery. Commits.
+    """Record an event for the brand's endpoint in the caller's unit of work; its delivery
+    job is sent after the caller commits (a lost send is caught by the delivery sweep).
 
     Returns None when the brand has no endpoint. With ``dedup_key``, the same key again
     returns the first delivery and sends nothing more.
@@ -104,14 +106,13 @@ def send_event(
         .returning(OutboundDelivery.id)
     )
     inserted = db.session.execute(statement).scalar()
-    db.session.commit()
     if inserted is None:
         return db.session.scalar(
             select(OutboundDelivery).where(
                 OutboundDelivery.brand_id == brand.id, OutboundDelivery.dedup_key == dedup_key
             )
         )
-    queue_delivery(row_id)
+    uow.on_commit(lambda: queue_delivery(row_id))
     return db.session.get(OutboundDelivery, row_id)
 
 

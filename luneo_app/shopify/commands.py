@@ -7,8 +7,8 @@ from flask import current_app
 
 from ..audit import record
 from ..core.crypto import CryptoError
-from ..core.rotation import rotate_encryption
 from ..extensions import db
+from .rotation import rotate_encryption
 from .tokens import migrate_legacy_tokens
 
 

@@ -1,8 +1,9 @@
 """The ``3d`` queue: a design's GLB and USDZ, made after its preview and never before.
 
-``after_preview`` is the hook the preview job calls; ``ar_status`` answers ``/ar`` and
-queues the files when they are missing; ``attach_production_model`` puts the GLB in a
-finalized design's production set.
+:func:`on_design_changed` queues the files once a preview is rendered; ``ar_status``
+answers ``/ar`` and queues the files when they are missing; :func:`on_design_changing`
+puts the GLB in the production set in the same transaction that marks the design's
+production files ready.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from sqlalchemy import select
 import render
 from render.three_d import ModelError
 
+from ..core import uow
 from ..core.errors import Conflict, ValidationFailed
+from ..designs import lifecycle
 from ..extensions import db
 from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Design, Product, RenderJob
@@ -43,8 +46,21 @@ def render_ar(job: RenderJob, design_id: str) -> None:
     db.session.commit()
 
 
+def on_design_changed(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle receiver: once a preview is rendered, queue the 3D files."""
+    if change.event == "preview_rendered":
+        after_preview(design)
+
+
+def on_design_changing(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle receiver: production files ready means the GLB joins the set, in the same
+    transaction."""
+    if change.new == lifecycle.S.PRODUCTION_READY:
+        attach_production_model(design, db.session.get(Product, design.product_id))
+
+
 def after_preview(design: Design) -> None:
-    """Hook for the preview job: queue the 3D files when the product has a model.
+    """Queue the 3D files when the product has a model (commits the job).
 
     Never raises: a 3D problem must not fail the preview the shopper is waiting for.
     """
@@ -52,13 +68,15 @@ def after_preview(design: Design) -> None:
         product = db.session.get(Product, design.product_id)
         if product is not None and product.model_key and current_files(design, product) is None:
             queue_ar(design, product)
+        uow.commit()
     except Exception:  # noqa: BLE001 - the preview is done; /ar can queue again
         db.session.rollback()
         log.exception("could not queue 3d files for design %s", design.id)
 
 
 def queue_ar(design: Design, product: Product) -> RenderJob:
-    """The design's 3D job in flight, or a new one on the ``3d`` queue.
+    """The design's 3D job in flight, or a new one on the ``3d`` queue (added to the unit of
+    work: the caller commits).
 
     The preview job (``after_preview``) and ``/ar`` may both get here at once: the design's
     row lock makes the second wait for the first one's job and find it in flight.
@@ -111,7 +129,7 @@ def ar_status(design: Design) -> ArStatus:
     product = db.session.get(Product, design.product_id)
     if product is None or not product.model_key:
         raise Conflict("This product has no 3D model, so there is no AR view.", code="no_3d_model")
-    if design.status == "failed":
+    if design.status == lifecycle.S.FAILED:
         raise Conflict("This design failed to render.", code="design_failed")
     files = current_files(design, product)
     if files is not None:
@@ -128,7 +146,9 @@ def ar_status(design: Design) -> ArStatus:
                 details={"error": (failed.error or "")[:500]},
             )
         job = queue_ar(design, product)
+        uow.commit()  # publishes the job (in the embedded default it runs here)
         db.session.refresh(design)
+        db.session.refresh(job)
         files = current_files(design, product)  # eager mode: already made
         if files is not None:
             return ArStatus("ready", *files)

@@ -255,6 +255,7 @@ def test_demo_mode_cannot_be_switched_on_by_settings_when_the_app_has_credential
             "SECRET_KEY": "s",
             "LUNEO_ENCRYPTION_KEY": "test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             "DATABASE_URL": "sqlite://",
+            "SCHEDULE_IN_PROCESS": "0",
         }
     )
     app = create_app(cfg)

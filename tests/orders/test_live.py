@@ -15,9 +15,10 @@ import pytest
 import requests
 
 from luneo_app import create_app
+from luneo_app.core import uow
 from luneo_app.extensions import db
 from luneo_app.models import Design, Order, OutboundDelivery, RenderJob, WebhookEvent
-from luneo_app.outbound.service import send_event
+from luneo_app.outbound import service as outbound_service
 from tests.conftest import clean_state
 from tests.fakes.receiver import FakeReceiver
 from tests.fakes.shopify import FakeShopify
@@ -44,6 +45,16 @@ from tests.shopify.helpers import (
 from tests.support.env import database_url, need, redis_url
 from tests.support.factories import make_brand
 from tests.support.worker import celery_worker
+
+
+def send_event(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """The service call, then the commit its caller owns (the delivery is sent after it)."""
+    delivery = outbound_service.send_event(*args, **kwargs)
+    uow.commit()
+    if delivery is not None:
+        db.session.refresh(delivery)
+    return delivery
+
 
 IN_FLIGHT = ("waiting", "queued", "running", "retrying")
 

@@ -6,14 +6,25 @@ import pytest
 
 from connectors import signatures
 from luneo_app.auth.apikeys import create_api_key
+from luneo_app.core import uow
 from luneo_app.extensions import db
 from luneo_app.models import Brand, OutboundDelivery
 from luneo_app.outbound import endpoints
-from luneo_app.outbound.service import backoff, send_event
+from luneo_app.outbound import service as outbound_service
+from luneo_app.outbound.service import backoff
 from luneo_app.outbound.tasks import sweep_due_deliveries
 from tests.orders.conftest import ENDPOINT_SECRET
 from tests.orders.helpers import connect_endpoint
 from tests.support.factories import make_brand
+
+
+def send_event(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """The service call, then the commit its caller owns (the delivery is sent after it)."""
+    delivery = outbound_service.send_event(*args, **kwargs)
+    uow.commit()
+    if delivery is not None:
+        db.session.refresh(delivery)
+    return delivery
 
 
 @pytest.fixture()

@@ -57,7 +57,7 @@ def _customer_data(app, brand, customer_ref: str, order_external_id: str):  # ty
         customer_ref=customer_ref,
         content_hash="h" * 64,
         layers=[{"type": "image", "uploadId": upload.id}],
-        status="ready",
+        status="production_ready",
     )
     db.session.add(design)
     db.session.flush()

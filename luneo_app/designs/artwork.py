@@ -1,8 +1,13 @@
-"""The ``ai`` queue's job: make a design's artwork, then hand the design to the preview job.
+"""The ``ai`` queue's job: make a design's AI artwork, then queue its preview.
+
+The job belongs to the design lifecycle (it moves the design from ``generating`` to
+``queued``); ``ai/`` is the service it calls (moderation, providers, budgets) and knows
+nothing of designs. The task keeps its name ``luneo.ai.generate_artwork`` so messages
+already in the broker still find it.
 
 Safe to run twice: layers that already carry artwork are skipped, the artwork cache stops
 a second paid call, and a design whose artwork is done but whose preview job was never
-queued (a crash in between) gets its preview job.
+added (a crash in between) gets its preview job.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import time
 
 from sqlalchemy import select
 
-from ..designs.events import notify
+from ..ai import alerts
+from ..ai import service as ai_service
+from ..ai.layers import is_ai
+from ..ai.moderation import PromptRefused
+from ..core import uow
 from ..extensions import db
-from ..jobs import PermanentJobError, tracked_task
+from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Brand, Design, Product, RenderJob
-from . import alerts, service
-from .layers import is_ai
-from .moderation import PromptRefused
+from . import lifecycle
+from .tasks import queue_preview
 
 log = logging.getLogger("luneo.ai")
 
@@ -39,7 +47,7 @@ def generate_artwork(job: RenderJob, design_id: str) -> None:
     design = db.session.get(Design, design_id)
     if design is None or design.brand_id != job.brand_id:
         return
-    if design.status != "generating":
+    if design.status != lifecycle.S.GENERATING:
         _queue_preview_once(design)
         return
     brand = db.session.get(Brand, design.brand_id)
@@ -53,7 +61,7 @@ def generate_artwork(job: RenderJob, design_id: str) -> None:
         if not is_ai(layer) or layer.get("artworkKey"):
             continue
         try:
-            stored, raised = service.make_artwork(
+            stored, raised = ai_service.make_artwork(
                 brand,
                 product,
                 layer,
@@ -67,31 +75,34 @@ def generate_artwork(job: RenderJob, design_id: str) -> None:
         layer["artworkProvider"] = stored.provider
         spent += stored.cost_cents
         new_alerts += raised
-    design.layers = layers
-    design.cost_cents = (design.cost_cents or 0) + spent
-    design.status = "queued"
-    design.timings = {
-        **(design.timings or {}),
-        "artworkMs": int((time.perf_counter() - started) * 1000),
-    }
-    db.session.commit()
-    notify(design)
+    lifecycle.artwork_made(design, layers, spent, int((time.perf_counter() - started) * 1000))
+    _queue_preview_once(design)  # the same commit: never artwork without its preview job
     if new_alerts:
-        alerts.dispatch(new_alerts)
-    _queue_preview_once(design)
+        uow.on_commit(lambda: alerts.dispatch(new_alerts))
+
+
+def queue_artwork(design: Design, remote_checked: bool) -> RenderJob:
+    """Add the design's artwork job (``ai`` queue) to the unit of work."""
+    return enqueue(
+        generate_artwork,
+        kind="artwork",
+        brand_id=design.brand_id,
+        design_id=design.id,
+        queue="ai",
+        args=(design.id,),
+        payload={"remoteChecked": remote_checked},
+    )
 
 
 def _queue_preview_once(design: Design) -> None:
-    from ..designs import tasks as design_tasks
-
-    if design.status != "queued" or design.preview_key:
+    if design.status != lifecycle.S.QUEUED or design.preview_key:
         return
     exists = db.session.scalar(
         select(RenderJob.id).where(RenderJob.design_id == design.id, RenderJob.kind == "preview")
     )
     if exists:
         return
-    design_tasks.queue_preview(design)
+    queue_preview(design)
 
 
 def _fail(job: RenderJob, exc: BaseException) -> None:
@@ -100,10 +111,7 @@ def _fail(job: RenderJob, exc: BaseException) -> None:
         return
     code = getattr(exc, "code", None) or "artwork_failed"
     message = getattr(exc, "message", None) or "The artwork could not be made."
-    design.status = "failed"
-    design.error = {"code": code, "message": str(message)[:500], "step": "artwork"}
-    db.session.commit()
-    notify(design)
+    lifecycle.failed(design, code, str(message), "artwork")
 
 
 generate_artwork.job_function.on_failure = _fail

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Column, select, update
 
+from ..core.crypto import Keyring
 from ..extensions import db
 from ..models import Brand, ShopInstall
-from .crypto import Keyring
 
 # Every column that holds a Keyring ciphertext.
 ENCRYPTED_COLUMNS: list[Column] = [

@@ -1,0 +1,261 @@
+"""The design lifecycle: its states, the allowed moves between them, and the events.
+
+This module is the only place that sets ``Design.status``. Every move goes through
+:func:`transition`, which checks it against :data:`TRANSITIONS`, records a
+``design_events`` row (who, when, why: "why is this order stuck?" is one query) and sends
+two blinker signals:
+
+* ``changing`` inside the transaction, before the commit: a receiver may add rows to the
+  same unit of work (``three_d`` puts the GLB in the production set) or raise to stop it.
+* ``changed`` after the commit that made the move durable: receivers queue follow-up work
+  (``three_d`` the AR files after a preview, ``orders`` packaging, ``outbound``
+  ``design.completed``) or tell listeners (status streams).
+
+Other features connect their receivers in their ``init_app``; nothing here imports them.
+The event functions below (one per fact: artwork made, preview rendered, ...) are what
+jobs and services call; each leaves the commit to its caller's unit of work
+(``core/uow.py``).
+
+To add a state (for example ``awaiting_proof`` between ``finalized`` and
+``production_rendering``), add it to :class:`DesignStatus`, give it its moves in
+:data:`TRANSITIONS`, and add a migration that widens the ``ck_designs_status`` CHECK
+constraint to :func:`check_constraint_sql`.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from blinker import Namespace
+
+from ..core import uow
+from ..core.clock import utcnow
+from ..core.errors import Conflict
+from ..extensions import db
+from ..models import Design, DesignEvent
+from ..observability.logs import request_id_var
+
+log = logging.getLogger("luneo.designs")
+
+
+class DesignStatus(enum.StrEnum):
+    """Where a design is. The values are what the API and the database hold."""
+
+    GENERATING = "generating"  # AI artwork being made
+    QUEUED = "queued"  # waiting for its preview render
+    RENDERING = "rendering"  # preview render running
+    PREVIEW_READY = "preview_ready"
+    FINALIZED = "finalized"  # snapshot locked, production files not started
+    PRODUCTION_RENDERING = "production_rendering"
+    PRODUCTION_READY = "production_ready"
+    FAILED = "failed"
+
+
+S = DesignStatus
+
+#: The allowed moves. A move to the same state is never recorded (a re-delivered job).
+TRANSITIONS: dict[DesignStatus, frozenset[DesignStatus]] = {
+    S.GENERATING: frozenset({S.QUEUED, S.FAILED}),
+    S.QUEUED: frozenset({S.RENDERING, S.PREVIEW_READY, S.PRODUCTION_RENDERING, S.FAILED}),
+    S.RENDERING: frozenset({S.PREVIEW_READY, S.PRODUCTION_RENDERING, S.FAILED}),
+    S.PREVIEW_READY: frozenset({S.FINALIZED, S.PRODUCTION_RENDERING, S.FAILED}),
+    S.FINALIZED: frozenset({S.PRODUCTION_RENDERING, S.FAILED}),
+    S.PRODUCTION_RENDERING: frozenset({S.PRODUCTION_READY, S.FAILED}),
+    S.PRODUCTION_READY: frozenset({S.PRODUCTION_RENDERING}),  # files lost: render again
+    S.FAILED: frozenset(),
+}
+
+ALL = tuple(status.value for status in DesignStatus)
+#: States in which nothing more will happen to the design without a new request.
+TERMINAL = frozenset({S.PRODUCTION_READY, S.FAILED})
+#: States in which the shopper is waiting for a preview.
+PREVIEW_PENDING = frozenset({S.GENERATING, S.QUEUED, S.RENDERING})
+
+signals = Namespace()
+#: Sent inside the transaction: ``sender`` is the design, with ``change=Change``.
+changing = signals.signal("design-changing")
+#: Sent after the commit: ``sender`` is the design, with ``change=Change``.
+changed = signals.signal("design-changed")
+
+
+class IllegalTransition(Conflict):
+    """A move the lifecycle does not allow (a bug, or a stale job): nothing is written."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One move of one design, as the signals carry it."""
+
+    design_id: str
+    brand_id: str
+    old: DesignStatus
+    new: DesignStatus
+    event: str
+    step: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def status_of(design: Design) -> DesignStatus:
+    """The design's status as the enum."""
+    return DesignStatus(design.status)
+
+
+def can_move(design: Design, to: DesignStatus) -> bool:
+    """True when ``to`` is the current state or an allowed move from it."""
+    current = status_of(design)
+    return to == current or to in TRANSITIONS[current]
+
+
+def transition(
+    design: Design,
+    to: DesignStatus,
+    event: str,
+    *,
+    step: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Change | None:
+    """Move the design to ``to`` and record why; does not commit (the caller's unit of work
+    does). Returns None when it already is there; raises :class:`IllegalTransition` (409)
+    for a move :data:`TRANSITIONS` does not allow."""
+    current = status_of(design)
+    to = DesignStatus(to)
+    if to == current:
+        return None
+    if to not in TRANSITIONS[current]:
+        raise IllegalTransition(
+            f"A design cannot go from {current.value} to {to.value}.",
+            code="illegal_transition",
+            details={"from": current.value, "to": to.value, "event": event},
+        )
+    change = Change(design.id, design.brand_id, current, to, event, step, dict(detail or {}))
+    changing.send(design, change=change)
+    design.status = to.value
+    db.session.add(
+        DesignEvent(
+            design_id=design.id,
+            brand_id=design.brand_id,
+            from_status=current.value,
+            to_status=to.value,
+            event=event,
+            step=step,
+            detail=change.detail or None,
+            request_id=request_id_var.get(),
+            created_at=utcnow(),
+        )
+    )
+    uow.on_commit(lambda: _announce(design.id, change))
+    return change
+
+
+def _announce(design_id: str, change: Change) -> None:
+    design = db.session.get(Design, design_id)
+    if design is None:
+        return
+    for receiver, _ in changed.send(design, change=change):
+        log.debug("design %s %s -> %s: %r", design_id, change.old, change.new, receiver)
+
+
+# -- one function per event ---------------------------------------------------------------
+
+
+def created(design: Design) -> None:
+    """A new design (its first state: ``generating`` with AI layers, else ``queued``). The
+    row is new, so this records the creation only."""
+    db.session.add(
+        DesignEvent(
+            design_id=design.id,
+            brand_id=design.brand_id,
+            from_status=None,
+            to_status=design.status,
+            event="created",
+            request_id=request_id_var.get(),
+            created_at=utcnow(),
+        )
+    )
+
+
+def initial_status(wants_artwork: bool) -> DesignStatus:
+    """Where a new design starts."""
+    return S.GENERATING if wants_artwork else S.QUEUED
+
+
+def artwork_made(design: Design, layers: list[dict[str, Any]], spent_cents: int, ms: int) -> None:
+    """The AI artwork of every layer is made: the design waits for its preview."""
+    design.layers = layers
+    design.cost_cents = (design.cost_cents or 0) + spent_cents
+    design.timings = {**(design.timings or {}), "artworkMs": ms}
+    transition(design, S.QUEUED, "artwork_made", step="artwork", detail={"costCents": spent_cents})
+
+
+def preview_started(design: Design) -> None:
+    """The preview render began (only a design still waiting for it moves)."""
+    if status_of(design) == S.QUEUED:
+        transition(design, S.RENDERING, "preview_started", step="preview")
+
+
+def preview_rendered(design: Design, key: str, timings: dict[str, int]) -> None:
+    """The preview image is stored. A design already past its preview keeps its state."""
+    design.preview_key = key
+    design.timings = {**(design.timings or {}), **timings}
+    if status_of(design) in (S.QUEUED, S.RENDERING):
+        transition(design, S.PREVIEW_READY, "preview_rendered", step="preview")
+    else:  # finalized or in production already: listeners still learn about the preview
+        uow.on_commit(
+            lambda: _announce(
+                design.id,
+                Change(
+                    design.id,
+                    design.brand_id,
+                    status_of(design),
+                    status_of(design),
+                    "preview_rendered",
+                    "preview",
+                ),
+            )
+        )
+
+
+def finalized(design: Design, snapshot: dict[str, Any]) -> None:
+    """The snapshot of what will be produced is locked."""
+    design.snapshot = snapshot
+    design.finalized_at = utcnow()
+    if status_of(design) == S.PREVIEW_READY:
+        transition(design, S.FINALIZED, "finalized", step="finalize")
+
+
+def production_started(design: Design) -> None:
+    """The production render began."""
+    transition(design, S.PRODUCTION_RENDERING, "production_started", step="production")
+
+
+def production_rendered(design: Design, files: dict[str, Any], ms: int) -> None:
+    """The print files of every used print area are stored."""
+    design.production_keys = files
+    design.timings = {**(design.timings or {}), "productionRenderMs": ms}
+    transition(
+        design,
+        S.PRODUCTION_READY,
+        "production_rendered",
+        step="production",
+        detail={"printAreas": sorted(files)},
+    )
+
+
+def failed(design: Design, code: str, message: str, step: str) -> bool:
+    """A step failed for good. Returns False (and changes nothing) when the design is already
+    past failing: a late failure of a preview never undoes ready production files."""
+    if not can_move(design, S.FAILED):
+        log.warning("design %s: %s failed after it was %s", design.id, step, design.status)
+        return False
+    design.error = {"code": code, "message": message[:500], "step": step}
+    transition(design, S.FAILED, "failed", step=step, detail={"code": code})
+    return True
+
+
+def check_constraint_sql(column: str = "status") -> str:
+    """The SQL of the CHECK constraint that keeps the column to the known states."""
+    values = ", ".join(f"'{value}'" for value in ALL)
+    return f"{column} IN ({values})"
