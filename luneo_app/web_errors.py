@@ -146,7 +146,7 @@ def init_outage_handlers(app: Flask) -> None:
                 type(exc).__name__,
                 extra={"dependency": dependency},
             )
-            return _answer(
+            return error_response(
                 503,
                 "A service Luneo depends on is unavailable. Nothing was saved; try again shortly.",
                 "unavailable",

@@ -24,9 +24,9 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
 from . import lifecycle, tasks
-from .pricing import DesignPrice, design_price
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
+from .pricing import DesignPrice, design_price
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
 
