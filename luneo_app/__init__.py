@@ -20,6 +20,7 @@ from .files.storage import make_storage
 from .jobs.celery_app import celery_init_app
 from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
+from .realtime import init_realtime
 from .web_errors import apiflask_error_processor, init_error_handlers
 
 log = logging.getLogger("luneo")
@@ -64,6 +65,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     init_request_tracking(app)
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
+    init_realtime(app)  # before the blueprints: designs registers its stream reader
     _register_blueprints(app)
     _register_cli(app)
     _import_tasks()

@@ -6,6 +6,7 @@ from .catalog import Design, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
+from .realtime import RealtimeNotice
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "OrderItem",
     "OutboundDelivery",
     "Product",
+    "RealtimeNotice",
     "RenderJob",
     "ShopInstall",
     "StaffUser",
