@@ -50,6 +50,7 @@ log = logging.getLogger("luneo.realtime")
 
 STREAM_PATHS = re.compile(r"^/v1/(designs/[^/]+/events|realtime)/?$")
 WEBSOCKET_PATH = re.compile(r"^/v1/realtime/?$")
+_UPGRADE_HEADERS = (b"upgrade", b"connection")
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -129,9 +130,15 @@ class StreamFront:
         http_scope = dict(scope)
         http_scope.setdefault("method", "GET")
         http_scope.setdefault("http_version", "1.1")
-        http_scope["scheme"] = {"ws": "http", "wss": "https"}.get(
-            scope.get("scheme", "http"), scope.get("scheme", "http")
-        )
+        if scope["type"] == "websocket":
+            # Flask authorizes the upgrade as the plain GET of the same URL (werkzeug would
+            # route a request still carrying its upgrade headers to websocket rules only).
+            http_scope["scheme"] = "https" if scope.get("scheme") == "wss" else "http"
+            http_scope["headers"] = [
+                (k, v)
+                for k, v in scope.get("headers", [])
+                if k.lower() not in _UPGRADE_HEADERS and not k.lower().startswith(b"sec-websocket")
+            ]
         environ = build_environ(http_scope, io.BytesIO(b""))  # type: ignore[arg-type]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.wsgi.executor, self._call_flask, environ)

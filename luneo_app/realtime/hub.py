@@ -62,7 +62,10 @@ class Hub:
     def subscribe(self, grant: StreamGrant) -> Subscriber:
         """Start receiving the events of ``grant``'s brand (and design)."""
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="realtime-hub")
+            # Read from the first grant's position: nothing published since it is missed.
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(grant.cursor), name="realtime-hub"
+            )
         sub = Subscriber(grant)
         self._by_brand.setdefault(grant.brand_id, set()).add(sub)
         if self.closing:
@@ -103,12 +106,9 @@ class Hub:
             self._task = None
         await self.log.aclose()
 
-    async def _run(self) -> None:
-        cursor = None
+    async def _run(self, cursor: str) -> None:
         while True:
             try:
-                if cursor is None:
-                    cursor = await asyncio.to_thread(self.log.last_id)
                 for notice in await self.log.tail(cursor):
                     cursor = notice.id
                     self.dispatch(notice)
