@@ -128,7 +128,10 @@ class RedisLog:
     async def tail(self, after: str) -> list[Notice]:
         """Wait (up to a few seconds) for events after ``after``; [] when none came."""
         if self._async is None:
-            self._async = aioredis.Redis.from_url(self.url, socket_connect_timeout=3)
+            # The read timeout must outlast the blocking XREAD itself.
+            self._async = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=3, socket_timeout=self.block_ms / 1000 + 5
+            )
         answer = await self._async.xread({STREAM_KEY: after}, count=_BATCH, block=self.block_ms)
         notices: list[Notice] = []
         for _key, entries in answer or []:
