@@ -12,7 +12,14 @@ from ..auth.principal import current_principal, require
 from ..extensions import db
 from ..models import Design
 from ..realtime import realtime
-from ..realtime.streams import Event, StreamGrant, open_stream, register_reader
+from ..realtime.log import LOG_ERRORS
+from ..realtime.streams import (
+    Event,
+    StreamGrant,
+    log_unavailable,
+    open_stream,
+    register_reader,
+)
 from . import service
 from .events import is_settled
 from .schemas import DesignAccepted, DesignIn, DesignOut, FinalizeIn
@@ -89,7 +96,10 @@ def events(design_id: str) -> Response:
     brand_id = g.brand.id
     # The log position is taken before the design is read: a change that lands in between
     # is replayed by the stream, never lost.
-    cursor = realtime().log.last_id()
+    try:
+        cursor = realtime().log.last_id()
+    except LOG_ERRORS:
+        return log_unavailable()
     design = service.get_design(brand_id, design_id)
     first = Event("status", service.describe(design), id=cursor)
     grant = StreamGrant(

@@ -36,7 +36,7 @@ from ..extensions import db
 from ..web_errors import error_body
 from . import realtime
 from .hub import CLOSE, Hub, Subscriber
-from .log import Notice
+from .log import LOG_ERRORS, Notice
 from .streams import (
     FRONT_ENVIRON_KEY,
     FRONT_RETRY_MS,
@@ -208,6 +208,8 @@ class StreamFront:
                 await emit(event)
             if not grant.done:
                 await self._follow(sub, emit, lambda: write(": keep-alive\n\n"))
+        except LOG_ERRORS:  # the client reconnects and resumes from its last event id
+            log.warning("stream ended: event log unavailable", exc_info=True)
         finally:
             watcher.cancel()
             self.hub.unsubscribe(sub)
@@ -242,6 +244,11 @@ class StreamFront:
             for event in grant.first:
                 await emit(event)
             await self._follow(sub, emit, heartbeat)
+        except LOG_ERRORS:
+            log.warning("stream ended: event log unavailable", exc_info=True)
+            sub.reason = "log_unavailable"
+        except OSError:  # the client went away mid-send (uvicorn's ClientDisconnected)
+            sub.reason = sub.reason or "disconnect"
         finally:
             watcher.cancel()
             self.hub.unsubscribe(sub)

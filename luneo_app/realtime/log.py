@@ -28,6 +28,7 @@ import redis
 import redis.asyncio as aioredis
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.clock import utcnow
 from ..models import RealtimeNotice
@@ -35,6 +36,8 @@ from ..models import RealtimeNotice
 log = logging.getLogger("luneo.realtime")
 
 STREAM_KEY = "luneo:realtime:events"
+# What a log read raises when its store (Redis or the database) is down.
+LOG_ERRORS = (redis.RedisError, SQLAlchemyError)
 _BATCH = 500
 
 

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 
+from ..web_errors import error_body
 from . import EXTENSION
 
 GRANT_MIMETYPE = "application/x-luneo-stream-grant+json"
@@ -92,6 +93,17 @@ def open_stream(grant: StreamGrant) -> Response:
         return Response(grant.to_json(), mimetype=GRANT_MIMETYPE)
     body = f"retry: {PLAIN_RETRY_MS}\n\n" + "".join(event.sse() for event in grant.first)
     return Response(body, mimetype="text/event-stream", headers=SSE_HEADERS)
+
+
+def log_unavailable() -> Response:
+    """503 with ``Retry-After`` when the event log's store is down (clients fall back to
+    polling ``GET /v1/designs/{id}``, or retry)."""
+    response = jsonify(
+        error_body(503, "Live updates are unavailable right now; retry shortly.", "log_unavailable")
+    )
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def register_reader(app: Flask, kind: str, reader: StateReader) -> None:

@@ -16,3 +16,15 @@ def test_a_plain_wsgi_stream_answers_at_once_with_the_missed_events(app, client)
     text = response.get_data(as_text=True)
     assert text.startswith("retry: 3000\n\n")
     assert '"status":"preview_ready"' in text and '"status":"rendering"' not in text
+
+
+def test_streams_answer_503_with_retry_after_when_the_event_log_is_down(app):
+    from luneo_app import create_app
+    from tests.conftest import make_config
+
+    _, headers, _ = brand_with_key(app)
+    down = create_app(make_config(REDIS_URL="redis://127.0.0.1:9/0"))  # nothing listens there
+    response = down.test_client().get("/v1/realtime", headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "log_unavailable"
