@@ -33,6 +33,7 @@ from a2wsgi.wsgi import build_environ
 from flask import Flask
 
 from ..extensions import db
+from ..observability.metrics import STREAM_EVENTS
 from ..web_errors import error_body
 from . import realtime
 from .hub import CLOSE, Hub, Subscriber
@@ -199,6 +200,7 @@ class StreamFront:
 
         async def emit(event: Event) -> None:
             await write(event.sse())
+            STREAM_EVENTS.labels(grant.kind).inc()
 
         sub = self.hub.subscribe(grant)
         watcher = asyncio.create_task(_watch(receive, sub, "http.disconnect"))
@@ -234,6 +236,7 @@ class StreamFront:
 
         async def emit(event: Event) -> None:
             await send({"type": "websocket.send", "text": json.dumps(event.message())})
+            STREAM_EVENTS.labels(grant.kind).inc()
 
         async def heartbeat() -> None:
             await send({"type": "websocket.send", "text": '{"type":"heartbeat"}'})

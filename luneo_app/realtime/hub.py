@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 
+from ..observability.metrics import STREAMS_OPEN
 from .log import EventLog, Notice
 from .streams import StreamGrant
 
@@ -68,14 +69,16 @@ class Hub:
             )
         sub = Subscriber(grant)
         self._by_brand.setdefault(grant.brand_id, set()).add(sub)
+        STREAMS_OPEN.labels(grant.kind).inc()
         if self.closing:
             sub.close("shutdown")
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
         subs = self._by_brand.get(sub.grant.brand_id)
-        if subs is not None:
+        if subs is not None and sub in subs:
             subs.discard(sub)
+            STREAMS_OPEN.labels(sub.grant.kind).dec()
             if not subs:
                 del self._by_brand[sub.grant.brand_id]
 
