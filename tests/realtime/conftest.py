@@ -2,7 +2,7 @@
 
 ``stream_server`` runs with the run's PostgreSQL and Redis (events on a Redis stream);
 ``table_server`` has no Redis (events in the ``realtime_notices`` table, jobs in-process)
-and short stream lifetimes.
+short stream lifetimes and at most 4 open streams.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def table_server(_schema) -> Iterator[ServerProcess]:  # type: ignore[no-untyped
         REALTIME_HEARTBEAT_SECONDS="0.5",
         REALTIME_MAX_STREAM_SECONDS="2",
         REALTIME_POLL_SECONDS="0.1",
+        REALTIME_MAX_STREAMS="4",
     )
     server = ServerProcess.start(env)
     yield server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import time
 
@@ -50,6 +51,24 @@ def test_a_stream_ends_at_its_maximum_lifetime_and_the_client_resumes(app, table
         resumed = {**headers, "Last-Event-ID": str(int(last) - 1)}
         with http.stream("GET", "/v1/realtime", headers=resumed) as response:
             assert SseReader(response).next().id == last
+
+
+def test_past_the_stream_limit_new_streams_get_503_with_retry_after(app, table_server):
+    _, headers, _ = brand_with_key(app)
+    with httpx.Client(base_url=table_server.url, timeout=30) as http:
+        with contextlib.ExitStack() as stack:
+            answers = [
+                stack.enter_context(http.stream("GET", "/v1/realtime", headers=headers))
+                for _ in range(5)  # REALTIME_MAX_STREAMS=4 on this server
+            ]
+            refused = [r for r in answers if r.status_code == 503]
+            assert refused and all(r.status_code in (200, 503) for r in answers)
+            refused[0].read()
+            assert refused[0].headers["Retry-After"] == "5"
+            assert refused[0].json()["error"]["code"] == "streams_full"
+        time.sleep(0.5)  # the server sees the closed streams go
+        with http.stream("GET", "/v1/realtime", headers=headers) as response:
+            assert response.status_code == 200
 
 
 def test_stopping_the_server_ends_open_streams_at_once(app):
