@@ -118,6 +118,9 @@ class StreamFront:
                 loop.call_soon_threadsafe(self.hub.close_streams)
                 if callable(previous):
                     previous(signum, frame)
+                elif previous == signal.SIG_DFL:  # nobody else handles it: do what it would
+                    signal.signal(signum, signal.SIG_DFL)
+                    signal.raise_signal(signum)
 
             try:
                 signal.signal(sig, handler)
