@@ -55,6 +55,8 @@ class Notice:
 class EventLog(Protocol):
     """Append events and read them back after an id, synchronously and from asyncio."""
 
+    origin: str
+
     def publish(
         self, brand_id: str, type: str, data: dict[str, Any], design_id: str | None = None
     ) -> str | None: ...
@@ -76,6 +78,8 @@ class EventLog(Protocol):
 
 class RedisLog:
     """The event log on a Redis stream."""
+
+    origin = "0-0"  # the position before every event
 
     def __init__(self, url: str, max_length: int, block_seconds: float = 5.0) -> None:
         self.url = url
@@ -99,7 +103,7 @@ class RedisLog:
     def last_id(self) -> str:
         """The id of the newest event ("0-0" when there is none)."""
         newest = self.client.xrevrange(STREAM_KEY, count=1)
-        return _text(newest[0][0]) if newest else "0-0"
+        return _text(newest[0][0]) if newest else self.origin
 
     def valid_id(self, event_id: str) -> bool:
         return re.fullmatch(r"\d{1,20}-\d{1,20}", event_id) is not None
@@ -151,6 +155,8 @@ class RedisLog:
 class TableLog:
     """The event log on the ``realtime_notices`` table (embedded default)."""
 
+    origin = "0"  # the position before every event
+
     def __init__(self, engine: Engine, max_length: int, poll_seconds: float) -> None:
         self.engine = engine
         self.max_length = max_length
@@ -181,7 +187,7 @@ class TableLog:
 
     def last_id(self) -> str:
         with self.engine.connect() as conn:
-            return str(conn.scalar(select(func.max(self._table.c.id))) or 0)
+            return str(conn.scalar(select(func.max(self._table.c.id))) or self.origin)
 
     def valid_id(self, event_id: str) -> bool:
         return re.fullmatch(r"\d{1,18}", event_id) is not None
