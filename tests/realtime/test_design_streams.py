@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 
 import httpx
 
@@ -41,7 +40,7 @@ def test_a_stream_follows_a_real_worker_render_from_queued_to_preview_ready(
     assert reader.retry == 2000
 
 
-def test_idle_streams_get_heartbeats_hold_no_thread_and_do_not_slow_the_api(app, stream_server):
+def test_idle_streams_get_heartbeats_and_hold_no_thread_while_the_api_answers(app, stream_server):
     _, headers, product = brand_with_key(app)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     with httpx.Client(base_url=stream_server.url, timeout=30, limits=limits) as http:
@@ -58,10 +57,9 @@ def test_idle_streams_get_heartbeats_hold_no_thread_and_do_not_slow_the_api(app,
                 readers.append(SseReader(response))
             assert all(r.next().data["status"] == "queued" for r in readers)
             assert stream_server.threads() - threads_before < 10  # 100 streams, no thread each
-            started = time.perf_counter()
+            # Ordinary requests are still served (their latency: bench/streams.py).
             got = http.get(f"/v1/designs/{design_id}", headers=headers)
             assert got.status_code == 200 and got.json()["status"] == "queued"
-            assert time.perf_counter() - started < 1.0
             metrics = http.get("/metrics").text
             gauge = next(ln for ln in metrics.splitlines() if ln.startswith("luneo_streams_open"))
             assert 'kind="design"' in gauge and float(gauge.split()[-1]) >= 100
