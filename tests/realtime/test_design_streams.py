@@ -61,8 +61,12 @@ def test_idle_streams_get_heartbeats_and_hold_no_thread_while_the_api_answers(ap
             got = http.get(f"/v1/designs/{design_id}", headers=headers)
             assert got.status_code == 200 and got.json()["status"] == "queued"
             metrics = http.get("/metrics").text
-            gauge = next(ln for ln in metrics.splitlines() if ln.startswith("luneo_streams_open"))
-            assert 'kind="design"' in gauge and float(gauge.split()[-1]) >= 100
+            gauge = next(
+                ln
+                for ln in metrics.splitlines()
+                if ln.startswith('luneo_streams_open{kind="design"}')
+            )
+            assert float(gauge.split()[-1]) >= 100
             readers[-1].heartbeats(2)  # an idle stream stays alive (every 0.5 s here)
 
 
