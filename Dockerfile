@@ -20,4 +20,6 @@ USER luneo
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
-CMD ["gunicorn", "wsgi:app", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+# asgi:app: Flask on WEB_THREADS threads per process, status streams served async by uvicorn.
+# No server access log: the app logs each request itself, without query strings (tokens).
+CMD ["gunicorn", "asgi:app", "-k", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--graceful-timeout", "15"]

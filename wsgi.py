@@ -1,4 +1,7 @@
-"""gunicorn entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point: the Flask CLI (``FLASK_APP=wsgi``), Celery, and plain WSGI servers.
+
+The web server entry point is ``asgi.py`` (status streams without a thread each).
+"""
 
 from luneo_app import create_app
 

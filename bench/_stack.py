@@ -1,4 +1,5 @@
-"""Start a production-like stack on loopback for benchmarks: gunicorn + Celery + PG + Redis.
+"""Start a production-like stack on loopback for benchmarks: gunicorn (``asgi:app``) + Celery +
+PG + Redis.
 
 Creates a scratch PostgreSQL database and uses a Redis database of its own; everything is
 torn down at the end. Only loopback addresses are used.
@@ -63,6 +64,7 @@ def stack(
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
             "FLASK_APP": "wsgi",
+            "WEB_THREADS": str(gunicorn_threads),
         }
     )
     env.update(extra_env or {})
@@ -82,15 +84,13 @@ def stack(
                     sys.executable,
                     "-m",
                     "gunicorn",
-                    "wsgi:app",
+                    "asgi:app",  # as in production: Flask on WEB_THREADS, streams async
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--workers",
                     str(gunicorn_workers),
-                    "--threads",
-                    str(gunicorn_threads),
                     "--worker-class",
-                    "gthread",
+                    "uvicorn_worker.UvicornWorker",
                     "--log-level",
                     "warning",
                 ],

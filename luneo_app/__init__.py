@@ -27,6 +27,7 @@ from .jobs import schedule
 from .jobs.celery_app import celery_init_app
 from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
+from .realtime import init_realtime
 from .web_errors import apiflask_error_processor, init_error_handlers, init_outage_handlers
 
 log = logging.getLogger("luneo")
@@ -71,6 +72,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
     init_outage_handlers(app)
+    init_realtime(app)  # before the blueprints: designs registers its stream reader
     _register_blueprints(app)
     init_docs(app)  # /docs offline, and the OpenAPI document's finishing touches
     _connect_lifecycle(app)

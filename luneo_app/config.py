@@ -178,6 +178,22 @@ class Config:
             self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and self.REDIS_URL is None,
         )
 
+        # --- web server and status streams (asgi.py) -------------------------------------
+        # Threads per web process for ordinary (WSGI) requests; streams use none.
+        self.WEB_THREADS: int = _int(e.get("WEB_THREADS"), 8)
+        # A comment line every N seconds keeps proxies from closing an idle stream.
+        self.REALTIME_HEARTBEAT_SECONDS: float = _float(e.get("REALTIME_HEARTBEAT_SECONDS"), 15)
+        # A stream closes after this long; the client reconnects and resumes (Last-Event-ID).
+        self.REALTIME_MAX_STREAM_SECONDS: float = _float(e.get("REALTIME_MAX_STREAM_SECONDS"), 1800)
+        # Open streams per web process; past it new streams get 503 + Retry-After.
+        self.REALTIME_MAX_STREAMS: int = _int(e.get("REALTIME_MAX_STREAMS"), 5000)
+        # Without Redis each web process reads new realtime_notices rows this often.
+        self.REALTIME_POLL_SECONDS: float = _float(e.get("REALTIME_POLL_SECONDS"), 0.5)
+        # Events kept for resuming streams (Redis stream length, or table rows).
+        self.REALTIME_LOG_LENGTH: int = _int(e.get("REALTIME_LOG_LENGTH"), 10000)
+        # Threads that read a design's state for its streams when it changes.
+        self.REALTIME_READ_THREADS: int = _int(e.get("REALTIME_READ_THREADS"), 4)
+
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None
         # Read by the SDK itself too; passed explicitly so tests and fakes are explicit.

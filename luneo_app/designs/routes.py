@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import APIBlueprint
-from flask import Response, g, stream_with_context
+from flask import Response, g
 from sqlalchemy import select
 
 from ..apidocs.lists import DesignListQuery, page_answer, product_filter
@@ -11,8 +13,17 @@ from ..auth.principal import current_principal, require
 from ..core.pagination import paginate
 from ..extensions import db
 from ..models import Design
+from ..realtime import realtime
+from ..realtime.log import LOG_ERRORS
+from ..realtime.streams import (
+    Event,
+    StreamGrant,
+    log_unavailable,
+    open_stream,
+    register_reader,
+)
 from . import service
-from .events import status_events
+from .events import is_settled
 from .schemas import DesignAccepted, DesignIn, DesignList, DesignOut, FinalizeIn
 
 bp = APIBlueprint("designs", __name__, url_prefix="/v1/designs", tag="Designs")
@@ -103,16 +114,41 @@ def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
 @bp.doc(
     security="BearerAuth",
     summary="Follow a design's status (server-sent events)",
-    description="`text/event-stream` of `status` events until the design is ready or "
-    "failed. Browsers may pass the token as `?access_token=`.",
+    description="`text/event-stream`: a `status` event with the design as `GET` shows it, "
+    "then one per change, until the design is ready or failed. Browsers may pass the token "
+    "as `?access_token=`. Comment lines keep an idle stream alive; a stream ends after "
+    "`REALTIME_MAX_STREAM_SECONDS` and the browser reconnects.",
 )
 def events(design_id: str) -> Response:
     """Server-sent events of the design's status changes."""
     brand_id = g.brand.id
-    service.get_design(brand_id, design_id)
-    stream = stream_with_context(status_events(brand_id, design_id, service.describe))
-    return Response(
-        stream,
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    # The log position is taken before the design is read: a change that lands in between
+    # is replayed by the stream, never lost.
+    try:
+        cursor = realtime().log.last_id()
+    except LOG_ERRORS:
+        return log_unavailable()
+    design = service.get_design(brand_id, design_id)
+    first = Event("status", service.describe(design), id=cursor)
+    grant = StreamGrant(
+        kind="design",
+        brand_id=brand_id,
+        design_id=design_id,
+        cursor=cursor,
+        first=(first,),
+        done=is_settled(design),
     )
+    return open_stream(grant)
+
+
+def read_design_state(brand_id: str, design_id: str) -> tuple[dict[str, Any], bool] | None:
+    """The design as its stream shows it and whether the stream is done; None when gone."""
+    design = db.session.scalar(
+        select(Design).where(Design.id == design_id, Design.brand_id == brand_id)
+    )
+    if design is None:
+        return None
+    return service.describe(design), is_settled(design)
+
+
+bp.record_once(lambda state: register_reader(state.app, "design", read_design_state))

@@ -6,6 +6,7 @@ from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
+from .realtime import RealtimeNotice
 from .state import KvEntry
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
@@ -23,6 +24,7 @@ __all__ = [
     "OrderItem",
     "OutboundDelivery",
     "Product",
+    "RealtimeNotice",
     "RenderJob",
     "ShopInstall",
     "StaffUser",

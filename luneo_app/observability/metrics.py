@@ -12,6 +12,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -33,6 +34,14 @@ JOB_LATENCY = Histogram(
     ["task"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+
+STREAMS_OPEN = Gauge(
+    "luneo_streams_open",
+    "Status streams open now (design, brand)",
+    ["kind"],
+    multiprocess_mode="livesum",
+)
+STREAM_EVENTS = Counter("luneo_stream_events_total", "Events sent on status streams", ["kind"])
 
 
 def render_latest() -> tuple[bytes, str]:

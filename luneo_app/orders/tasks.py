@@ -14,6 +14,7 @@ from ..extensions import db
 from ..jobs import tracked_task
 from ..models import Brand, Design, Order, OrderItem, RenderJob
 from ..outbound.events import order_production_ready
+from ..realtime import publish
 from .files import build_zip, copy_line_files
 from .problems import add_problem
 from .production import claim_packaging, locked_order
@@ -81,6 +82,7 @@ def package_order(job: RenderJob, order_id: str) -> None:
     order.zip_key = build_zip(order, ready)
     order.production_status = "ready"
     db.session.commit()
+    publish(order.brand_id, "order.production_ready", {"orderId": order.id})
     note = write_back(order_id)
     log.info("order %s packaged: %s", order_id, note)
     brand = db.session.get(Brand, order.brand_id)

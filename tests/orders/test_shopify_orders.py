@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from luneo_app.extensions import db
 from luneo_app.models import Design, Order, OutboundDelivery, WebhookEvent
+from luneo_app.realtime import realtime
 from tests.orders.conftest import ENDPOINT_SECRET
 from tests.orders.helpers import (
     connect_endpoint,
@@ -129,6 +130,10 @@ def test_orders_create_links_designs_makes_named_files_and_writes_back_once(
     ready = events["order.production_ready"].json()["data"]
     assert ready["orderId"] == order.id and ready["productionStatus"] == "ready"
     assert db.session.query(OutboundDelivery).filter_by(status="succeeded").count() == 3
+    # The brand's live stream (/v1/realtime) is told as well.
+    event_log = realtime().log
+    told = event_log.read_since(event_log.origin, brand.id)
+    assert ("order.production_ready", {"orderId": order.id}) in [(n.type, n.data) for n in told]
 
 
 def test_a_forged_production_link_is_refused(app, client, fake_shopify):
