@@ -45,7 +45,8 @@ def create_app(config: Config | None = None) -> APIFlask:
         "BearerAuth": {
             "type": "http",
             "scheme": "bearer",
-            "description": "A brand's API key (`lk_...`) or a storefront embed token.",
+            "description": "A brand's API key (`lk_...`), a team member's access token "
+            "(`POST /v1/auth/login`) or a storefront embed token.",
         }
     }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -71,8 +72,10 @@ def create_app(config: Config | None = None) -> APIFlask:
 
 
 def _register_blueprints(app: APIFlask) -> None:
+    from .accounts import init_accounts
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
+    from .console import init_console
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
@@ -102,6 +105,8 @@ def _register_blueprints(app: APIFlask) -> None:
     init_admin(app)  # /admin pages and /admin/api, behind App Bridge session tokens
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
+    init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
+    init_console(app)  # /console: the API brands' console, cookie sessions
 
 
 def _register_cli(app: APIFlask) -> None:

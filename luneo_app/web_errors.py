@@ -50,9 +50,12 @@ def error_body(status: int, message: str, code: str | None = None, details: Any 
 def wants_html() -> bool:
     """Admin pages (not their JSON API) and the support console answer errors in HTML."""
     path = request.path
-    if path.startswith(("/admin/api", "/support/api")):
+    if path.startswith(("/admin/api", "/support/api", "/console/api")):
         return False
-    return path.startswith(("/admin", "/support", "/demo")) and request.accept_mimetypes.accept_html
+    return (
+        path.startswith(("/admin", "/support", "/demo", "/console"))
+        and request.accept_mimetypes.accept_html
+    )
 
 
 def _answer(
@@ -81,7 +84,8 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(LuneoError)
     def _domain(exc: LuneoError):  # type: ignore[no-untyped-def]
-        return _answer(exc.status, exc.message, exc.code, exc.details)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return _answer(exc.status, exc.message, exc.code, exc.details, headers)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]

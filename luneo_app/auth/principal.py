@@ -25,7 +25,7 @@ class Principal:
     """An authenticated caller: its brand, how it authenticated, and its scopes."""
 
     brand_id: str
-    kind: str  # api_key | embed
+    kind: str  # api_key | embed | user (a console member's access token)
     scopes: frozenset[str]
     subject: str
     claims: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +81,10 @@ def authenticate(allow_query_token: bool = False) -> Principal:
     if principal is None:
         raise Unauthorized("The credential was not recognised.", code="invalid_credentials")
     brand = db.session.get(Brand, principal.brand_id)
+    if brand is not None and brand.status == "unverified":
+        raise Forbidden(
+            "Verify the owner's email address before using the API.", code="email_unverified"
+        )
     if brand is None or brand.status != "active":
         raise Unauthorized("This brand is not active.", code="brand_inactive")
     g.principal = principal
@@ -103,6 +107,7 @@ def require(
                 )
             return view(*args, **kwargs)
 
+        wrapper.required_scope = scope  # type: ignore[attr-defined]  # read by the role matrix
         return wrapper
 
     return decorate
