@@ -1,7 +1,7 @@
 """The JSON token pair of API clients: a 15-minute access JWT and a rotating refresh token.
 
-Access tokens are HS256 JWTs (PyJWT) signed with ``SECRET_KEY``; the verifier registered with
-:func:`~luneo_app.auth.principal.register_verifier` turns one into a user
+Access tokens are HS256 JWTs (PyJWT) signed with a key derived from ``SECRET_KEY``; the
+verifier registered with :func:`~luneo_app.auth.principal.register_verifier` turns one into a user
 :class:`~luneo_app.auth.principal.Principal` with the scopes of the member's *current* role.
 Refresh tokens (``lr_<secret>``) are random; only their SHA-256 is stored, each is used once,
 and presenting a used or revoked one again revokes its whole family.
@@ -10,6 +10,7 @@ and presenting a used or revoked one again revokes its whole family.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +49,13 @@ class TokenPair:
         }
 
 
+def signing_key() -> bytes:
+    """A key for access tokens only, derived from ``SECRET_KEY`` (sessions and links use
+    the secret for other purposes; a separate key keeps one from standing in for another)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"luneo-user-access-token", hashlib.sha256).digest()
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -71,9 +79,7 @@ def access_token(account: Account, auth_time: datetime) -> str:
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
         "typ": "access",
     }
-    return jwt.encode(
-        claims, current_app.config["SECRET_KEY"], algorithm=ALGORITHM, headers={"kid": KEY_ID}
-    )
+    return jwt.encode(claims, signing_key(), algorithm=ALGORITHM, headers={"kid": KEY_ID})
 
 
 def issue_pair(account: Account, auth_time: datetime, family_id: str | None = None) -> TokenPair:
@@ -179,7 +185,7 @@ def user_principal(token: str) -> Principal | None:
     try:
         claims = jwt.decode(
             token,
-            current_app.config["SECRET_KEY"],
+            signing_key(),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=current_app.config["APP_URL"],
