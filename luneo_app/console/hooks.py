@@ -18,13 +18,13 @@ from .session import ReauthRequired, SignInRequired, csrf_token
 @auth_bp.context_processor
 @pages_bp.context_processor
 def _context() -> dict[str, Any]:
-    account = getattr(g, "console_account", None)
+    account = request.environ.get("luneo.console_account")
     granted = scopes_of(account.role) if account is not None else frozenset()
     return {
         "asset_url": asset_url,
         "csrf_token": csrf_token,
         "account": account,
-        "brand": getattr(g, "brand", None),
+        "brand": getattr(g, "brand", None) if account is not None else None,
         "nav": NAV,
         "can": lambda scope: scope in granted,
     }

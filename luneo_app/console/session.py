@@ -26,6 +26,7 @@ from ..extensions import db
 from ..models import Account, Brand
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CACHE = "luneo.console_account"
 
 
 class SignInRequired(LuneoError):
@@ -71,9 +72,13 @@ def end() -> None:
 
 
 def load() -> Account | None:
-    """The signed-in account of this request (cached on ``g``), or None."""
-    if "console_account" in g:
-        return g.console_account
+    """The signed-in account of this request (looked up once per request), or None.
+
+    Also sets ``g.console_account`` and ``g.brand`` for the views and templates.
+    """
+    environ = request.environ
+    if _CACHE in environ:
+        return environ[_CACHE]
     account = None
     sid, acc = session.get("sid"), session.get("acc")
     if sid and acc and _kv().get(f"luneo:console-session:{sid}") == acc:
@@ -84,9 +89,9 @@ def load() -> Account | None:
             and found.session_epoch == session.get("epoch")
         ):
             account = found
+    environ[_CACHE] = account
     g.console_account = account
-    if account is not None:
-        g.brand = db.session.get(Brand, account.brand_id)
+    g.brand = db.session.get(Brand, account.brand_id) if account is not None else None
     return account
 
 
