@@ -41,6 +41,8 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
+    if app.config.get("SESSION_COOKIE_SECURE") is None:  # console cookies: Secure over HTTPS
+        app.config["SESSION_COOKIE_SECURE"] = app.config["APP_URL"].startswith("https://")
     app.security_schemes = {
         "BearerAuth": {
             "type": "http",

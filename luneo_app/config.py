@@ -135,9 +135,9 @@ class Config:
         self.BRAND_ERASURE_DELAY_HOURS: float = _float(e.get("BRAND_ERASURE_DELAY_HOURS"), 72)
         self.CONSOLE_SESSION_HOURS: int = _int(e.get("CONSOLE_SESSION_HOURS"), 12)
         # Console cookies are Secure whenever the app is served over HTTPS.
-        self.SESSION_COOKIE_SECURE: bool = _bool(
-            e.get("SESSION_COOKIE_SECURE"), self.APP_URL.startswith("https://")
-        )
+        # (None: decided by the factory from APP_URL, overrides included)
+        secure = e.get("SESSION_COOKIE_SECURE")
+        self.SESSION_COOKIE_SECURE: bool | None = _bool(secure, False) if secure else None
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_NAME = "luneo_console"
