@@ -79,7 +79,6 @@ OTHER_GUARDS: dict[str, str] = {
     "admin.*": "Shopify: App Bridge session token of the shop",
     "admin_api.*": "Shopify: App Bridge session token of the shop",
     "outbound.admin_log": "Shopify: App Bridge session token of the shop",
-    "outbound.admin_webhooks": "Shopify: App Bridge session token of the shop",
     "outbound.admin_replay": "Shopify: App Bridge session token of the shop",
     "outbound.api_log": "API key only (api_key_only), any scope of the brand",
     "outbound.verify": "API key only (api_key_only), any scope of the brand",
