@@ -12,7 +12,7 @@ from ..accounts import service
 from ..accounts.throttle import client_address
 from ..admin import editor, shop_settings
 from ..admin.params import json_body
-from ..core.errors import ValidationFailed
+from ..core.errors import Forbidden, ValidationFailed
 from .blueprints import api_bp as bp
 from .session import console_view, current, mark_reauthenticated, safe_next
 
@@ -69,7 +69,11 @@ def get_settings():  # type: ignore[no-untyped-def]
 @bp.put("/settings")
 @console_view("settings:manage")
 def put_settings():  # type: ignore[no-untyped-def]
-    """Change settings; every field is checked and nothing is stored unless all pass."""
+    """Change settings; every field is checked and nothing is stored unless all pass.
+
+    Refused until the email is verified: the AI budget stays 0 until then."""
+    if g.brand.status == "unverified":
+        raise Forbidden("Verify your email address first.", code="email_unverified")
     return jsonify(shop_settings.update_settings(g.brand, json_body(), _actor()))
 
 

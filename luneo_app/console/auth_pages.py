@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response
 from ..accounts import links, service
 from ..accounts.mail import MailUnavailable, outbox_enabled
 from ..accounts.throttle import TooManyAttempts, client_address
+from ..audit import record
 from ..core.errors import LuneoError
+from ..extensions import db
 from . import session as console_session
 from .blueprints import auth_bp as bp
 
@@ -51,6 +53,16 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout() -> Response:
+    account = console_session.load()
+    if account is not None:
+        record(
+            "auth.signed_out",
+            actor=f"account:{account.id}",
+            brand_id=account.brand_id,
+            target_type="account",
+            target_id=account.id,
+        )
+        db.session.commit()
     console_session.end()
     flash("You are signed out.", "success")
     return redirect(url_for("console_auth.login"))

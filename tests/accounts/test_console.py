@@ -110,6 +110,14 @@ def test_an_unverified_owner_cannot_create_keys(client, mailbox):
     )
     assert r.status_code == 302
     assert db.session.scalar(select(ApiKey)) is None
+    # Nor lift the AI budget of 0 before verifying.
+    r = client.put(
+        "/console/api/settings",
+        json={"monthlyAiBudgetCents": 100000},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "email_unverified"
+    assert db.session.scalar(select(Brand)).monthly_ai_budget_cents == 0
 
 
 def test_an_invitation_by_mail_makes_a_member_with_that_role(app, mailbox):
