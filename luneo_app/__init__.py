@@ -49,6 +49,16 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
+    if app.config.get("SESSION_COOKIE_SECURE") is None:  # console cookies: Secure over HTTPS
+        app.config["SESSION_COOKIE_SECURE"] = app.config["APP_URL"].startswith("https://")
+    app.security_schemes = {
+        "BearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A brand's API key (`lk_...`), a team member's access token "
+            "(`POST /v1/auth/login`) or a storefront embed token.",
+        }
+    }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secrets(app, cfg)
     configure_logging(app.config["LOG_LEVEL"])
@@ -82,8 +92,10 @@ def create_app(config: Config | None = None) -> APIFlask:
 
 
 def _register_blueprints(app: APIFlask) -> None:
+    from .accounts import init_accounts
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
+    from .console import init_console
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
@@ -115,6 +127,8 @@ def _register_blueprints(app: APIFlask) -> None:
     init_embed(app)  # /embed, /widget and the storefront embed-token verifier
     app.register_blueprint(storefront_bp)
     app.register_blueprint(brand_store_bp)
+    init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
+    init_console(app)  # /console: the API brands' console, cookie sessions
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

@@ -45,6 +45,15 @@ def sweep_command() -> None:
     )
 
 
+@luneo_cli.command("erase-due-brands")
+def erase_due_brands_command() -> None:
+    """Erase the API brands whose owner asked for erasure and whose delay has run out."""
+    from .accounts.erasure import erase_due
+
+    erased = erase_due()
+    click.echo(f"brands erased: {len(erased)}" + (f" ({', '.join(erased)})" if erased else ""))
+
+
 @luneo_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Create (or refresh) the demo shop and its demo product."""

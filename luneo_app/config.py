@@ -194,6 +194,29 @@ class Config:
         # Threads that read a design's state for its streams when it changes.
         self.REALTIME_READ_THREADS: int = _int(e.get("REALTIME_READ_THREADS"), 4)
 
+        # --- brand accounts and the console ------------------------------------------------
+        # Any SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://...:465. Without it
+        # the embedded default shows mails on /console/outbox; production cannot send mail.
+        self.SMTP_URL: str | None = e.get("SMTP_URL") or None
+        self.SMTP_TIMEOUT: float = _float(e.get("SMTP_TIMEOUT"), 10.0)
+        self.MAIL_FROM: str = e.get("MAIL_FROM") or "Luneo <no-reply@luneo.local>"
+        self.ACCESS_TOKEN_TTL: int = _int(e.get("ACCESS_TOKEN_TTL"), 15 * 60)
+        self.REFRESH_TOKEN_TTL: int = _int(e.get("REFRESH_TOKEN_TTL"), 7 * 86400)
+        self.SIGNUPS_PER_ADDRESS_PER_DAY: int = _int(e.get("SIGNUPS_PER_ADDRESS_PER_DAY"), 5)
+        # How recent a sign-in must be for dangerous actions (erasure, 2FA off, key rotation).
+        self.REAUTH_MAX_AGE: int = _int(e.get("REAUTH_MAX_AGE"), 10 * 60)
+        # Delay before a brand's data erasure runs; the owner can cancel it meanwhile.
+        self.BRAND_ERASURE_DELAY_HOURS: float = _float(e.get("BRAND_ERASURE_DELAY_HOURS"), 72)
+        self.CONSOLE_SESSION_HOURS: int = _int(e.get("CONSOLE_SESSION_HOURS"), 12)
+        # Console cookies are Secure whenever the app is served over HTTPS.
+        # (None: decided by the factory from APP_URL, overrides included)
+        secure = e.get("SESSION_COOKIE_SECURE")
+        self.SESSION_COOKIE_SECURE: bool | None = _bool(secure, False) if secure else None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "luneo_console"
+        self.SESSION_COOKIE_PATH = "/console"  # the /v1 API never reads cookies
+
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None
         # Read by the SDK itself too; passed explicitly so tests and fakes are explicit.

@@ -1,5 +1,6 @@
 """Index of the modules that define Celery tasks (imported by the app factory)."""
 
+from .accounts import erasure as account_erasure  # noqa: F401
 from .designs import artwork as artwork_tasks  # noqa: F401
 from .designs import tasks as design_tasks  # noqa: F401
 from .jobs import schedule as schedule_tasks  # noqa: F401

@@ -53,9 +53,12 @@ def error_body(status: int, message: str, code: str | None = None, details: Any 
 def wants_html() -> bool:
     """Admin pages (not their JSON API) and the support console answer errors in HTML."""
     path = request.path
-    if path.startswith(("/admin/api", "/support/api")):
+    if path.startswith(("/admin/api", "/support/api", "/console/api")):
         return False
-    return path.startswith(("/admin", "/support", "/demo")) and request.accept_mimetypes.accept_html
+    return (
+        path.startswith(("/admin", "/support", "/demo", "/console"))
+        and request.accept_mimetypes.accept_html
+    )
 
 
 def error_response(
@@ -85,9 +88,10 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(LuneoError)
     def _domain(exc: LuneoError):  # type: ignore[no-untyped-def]
-        return error_response(
-            exc.status, exc.message, exc.code, exc.details, getattr(exc, "headers", None)
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if getattr(exc, "retry_after", None):
+            headers.setdefault("Retry-After", str(exc.retry_after))
+        return error_response(exc.status, exc.message, exc.code, exc.details, headers or None)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]

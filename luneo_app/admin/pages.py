@@ -32,6 +32,7 @@ NAV = (
     ("admin.products", "Products"),
     ("admin.designs", "Designs"),
     ("admin.orders", "Orders"),
+    ("admin.webhooks", "Webhooks"),
     ("admin.settings", "Settings"),
 )
 STATUS_LABELS = {
@@ -168,6 +169,20 @@ def orders():  # type: ignore[no-untyped-def]
     """Orders carrying designs, their production status and files."""
     return _page(
         "orders.html", "admin.orders", listing=activity.list_orders(g.brand.id, page_arg())
+    )
+
+
+@bp.get("/webhooks")
+def webhooks():  # type: ignore[no-untyped-def]
+    """The shop's webhook endpoint and its delivery log, with replay."""
+    from ..outbound.service import delivery_log
+
+    return _page(
+        "webhooks.html",
+        "admin.webhooks",
+        url=g.brand.webhook_url,
+        deliveries=delivery_log(g.brand.id, 100),
+        replay_url=lambda delivery_id: f"/webhooks/deliveries/{delivery_id}/replay",
     )
 
 

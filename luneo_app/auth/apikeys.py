@@ -86,3 +86,28 @@ def touch(row: ApiKey) -> None:
     with db.engine.begin() as connection:
         connection.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
     set_committed_value(row, "last_used_at", now)
+
+
+def brand_keys(brand_id: str) -> list[ApiKey]:
+    """The brand's keys, active first, newest first."""
+    rows = db.session.scalars(
+        select(ApiKey).where(ApiKey.brand_id == brand_id).order_by(ApiKey.created_at.desc())
+    ).all()
+    return sorted(rows, key=lambda r: r.revoked_at is not None)
+
+
+def brand_key(brand_id: str, key_id: str) -> ApiKey | None:
+    """One key of the brand (None for another brand's)."""
+    row = db.session.get(ApiKey, key_id)
+    return row if row is not None and row.brand_id == brand_id else None
+
+
+def revoke(row: ApiKey) -> None:
+    """Revoke a key now (caller commits)."""
+    row.revoked_at = row.revoked_at or utcnow()
+
+
+def rotate(brand: Brand, row: ApiKey) -> IssuedKey:
+    """Replace a key by a new one with the same name and scopes (caller commits)."""
+    revoke(row)
+    return create_api_key(brand, row.name, list(row.scopes))

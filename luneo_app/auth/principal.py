@@ -28,7 +28,7 @@ class Principal:
     """An authenticated caller: its brand, how it authenticated, and its scopes."""
 
     brand_id: str
-    kind: str  # api_key | embed
+    kind: str  # api_key | embed | user (a console member's access token)
     scopes: frozenset[str]
     subject: str
     claims: dict[str, Any] = field(default_factory=dict)
@@ -98,6 +98,10 @@ def authenticate(allow_query_token: bool = False) -> Principal:
             _BAD_CREDENTIALS.hit(client)
         raise
     brand = db.session.get(Brand, principal.brand_id)
+    if brand is not None and brand.status == "unverified":
+        raise Forbidden(
+            "Verify the owner's email address before using the API.", code="email_unverified"
+        )
     if brand is None or brand.status != "active":
         raise Unauthorized("This brand is not active.", code="brand_inactive")
     g.principal = principal
@@ -120,7 +124,7 @@ def require(
                 )
             return view(*args, **kwargs)
 
-        wrapper.required_scope = scope  # type: ignore[attr-defined] - read by the OpenAPI document
+        wrapper.required_scope = scope  # type: ignore[attr-defined] - read by the OpenAPI document and the role matrix
         return wrapper
 
     return decorate

@@ -10,6 +10,7 @@ class LuneoError(Exception):
 
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as ``Retry-After`` (429, 503)
 
     def __init__(
         self,

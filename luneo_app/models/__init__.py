@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models of Luneo's core tables (see DESIGN.md, "Core data")."""
 
 from .accounting import AuditEvent, UsageRecord
+from .accounts import Account, RefreshToken
 from .ai import AiArtwork, BudgetAlert
 from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
@@ -11,6 +12,8 @@ from .state import KvEntry
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
+    "Account",
+    "RefreshToken",
     "AiArtwork",
     "ApiKey",
     "AuditEvent",

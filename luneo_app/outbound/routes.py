@@ -99,3 +99,23 @@ def api_log(query: dict):  # type: ignore[no-untyped-def]
 def admin_log(query: dict):  # type: ignore[no-untyped-def]
     """The embedded admin's view of the delivery log (session token of the shop)."""
     return {"deliveries": service.delivery_log(g.brand.id, query["limit"])}
+
+
+@bp.post("/admin/api/webhooks/deliveries/<delivery_id>/replay")
+@bp.doc(hide=True)
+@require_shop_session
+def admin_replay(delivery_id: str):  # type: ignore[no-untyped-def]
+    """Send a logged delivery again (the embedded admin's replay button)."""
+    from ..audit import record
+    from ..extensions import db
+
+    delivery = service.replay(g.brand, delivery_id)
+    record(
+        "webhook.replayed",
+        actor="shopify:admin",
+        brand_id=g.brand.id,
+        target_type="delivery",
+        target_id=delivery.id,
+    )
+    db.session.commit()
+    return {"delivery": service.describe(delivery)}

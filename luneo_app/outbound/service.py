@@ -24,7 +24,7 @@ from connectors import signatures
 
 from ..core import uow
 from ..core.clock import as_utc, utcnow
-from ..core.errors import ValidationFailed
+from ..core.errors import NotFound, ValidationFailed
 from ..core.ids import new_id
 from ..extensions import db
 from ..models import Brand, OutboundDelivery
@@ -250,3 +250,26 @@ def _iso(value: datetime | None) -> str | None:
 
 def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
+
+
+def replay(brand: Brand, delivery_id: str) -> OutboundDelivery:
+    """Send a logged delivery again (same event, same id) to the brand's current endpoint,
+    with a fresh retry window. Commits, then queues it."""
+    delivery = db.session.get(OutboundDelivery, delivery_id)
+    if delivery is None or delivery.brand_id != brand.id:
+        raise NotFound("No such delivery.")
+    if delivery.event_type == "webhook.test":
+        raise ValidationFailed("Test events are not replayed; test again.", code="not_replayable")
+    if ensure_secret(brand) is None:
+        raise ValidationFailed(
+            "This brand has no webhook URL yet.", code="no_webhook_url", status=409
+        )
+    now = utcnow()
+    delivery.url = brand.webhook_url
+    delivery.status = "pending"
+    delivery.next_attempt_at = now
+    delivery.lease_until = None
+    delivery.expires_at = now + timedelta(seconds=current_app.config["OUTBOUND_WEBHOOK_WINDOW"])
+    db.session.commit()
+    queue_delivery(delivery.id)
+    return delivery

@@ -19,7 +19,8 @@ from ..core.clock import as_utc, utcnow
 from ..core.ids import new_id
 from ..extensions import db
 from ..files.storage import StorageError, brand_prefix, check_key
-from ..models import Brand, DataExport, Design, Order, OrderItem, RenderJob, Upload, WebhookEvent
+from ..models import DataExport, Design, Order, OrderItem, RenderJob, Upload, WebhookEvent
+from ..privacy import erase_brand
 from .webhooks import WebhookDelivery, on_topic
 
 
@@ -250,14 +251,9 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
     db.session.execute(
         update(WebhookEvent).where(WebhookEvent.id == delivery.event_id).values(brand_id=None)
     )
-    rows: dict[str, int] = {}
-    for table in reversed(db.metadata.sorted_tables):
-        if "brand_id" not in table.c or table.name == "brands":
-            continue
-        statement = delete(table).where(table.c.brand_id == brand_id)
-        if table.name == "webhook_events":
-            statement = statement.where(table.c.id != delivery.event_id)
-        rows[table.name] = db.session.execute(statement).rowcount
+    rows, files = erase_brand(
+        brand_id, keep={"webhook_events": WebhookEvent.id != delivery.event_id}
+    )
     rows["webhook_events"] = (
         rows.get("webhook_events", 0)
         + db.session.execute(
@@ -267,8 +263,6 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
             )
         ).rowcount
     )
-    rows["brands"] = db.session.execute(delete(Brand).where(Brand.id == brand_id)).rowcount
-    files = current_app.extensions["luneo.storage"].delete_prefix(brand_prefix(brand_id))
     record(
         "compliance.shop_redacted",
         actor="shopify:webhook",

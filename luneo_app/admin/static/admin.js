@@ -39,9 +39,31 @@
   }
   ApiError.prototype = Object.create(Error.prototype);
 
+  function answer(r, opts) {
+    if (!r.ok) {
+      return r.json().catch(function () { return null; }).then(function (payload) {
+        throw new ApiError(r.status, payload);
+      });
+    }
+    return opts.raw ? r.blob() : r.json();
+  }
+
+  /** The brand console (cookie session): {apiBase}{path} with the page's CSRF token. */
+  function consoleApi(path, opts) {
+    var headers = { 'X-CSRF-Token': cfg.csrfToken, Accept: opts.raw ? '*/*' : 'application/json' };
+    var init = { method: opts.method || 'GET', headers: headers, credentials: 'same-origin' };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    if (opts.signal) init.signal = opts.signal;
+    return fetch(cfg.apiBase + path, init).then(function (r) { return answer(r, opts); });
+  }
+
   /** Call /admin/api{path} with the session token; retries once when told the token was bad. */
   function api(path, opts) {
     opts = opts || {};
+    if (cfg.apiBase) return consoleApi(path, opts);
     return sessionToken().then(function (token) {
       var headers = { Authorization: 'Bearer ' + token, Accept: opts.raw ? '*/*' : 'application/json' };
       var init = { method: opts.method || 'GET', headers: headers, credentials: 'omit' };
@@ -176,6 +198,16 @@
     }
   }
 
+  if (cfg.apiBase) {
+    // The console signs in with cookies; admin links and the session-token shim do not apply.
+    window.Luneo = {
+      config: cfg, api: api, go: function (href) { location.assign(href); }, toast: toast, money: money,
+      toMinor: toMinor, fromMinor: fromMinor, date: date, esc: esc, ApiError: ApiError,
+      showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors, busy: busy
+    };
+    document.querySelectorAll('time[datetime]').forEach(function (t) { t.textContent = date(t.getAttribute('datetime')); });
+    return;
+  }
   window.Luneo = {
     config: cfg, api: api, sessionToken: sessionToken, go: go, toast: toast, money: money,
     toMinor: toMinor, fromMinor: fromMinor, date: date, esc: esc, ApiError: ApiError,
