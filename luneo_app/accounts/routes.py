@@ -16,7 +16,7 @@ from . import erasure, service, tokens
 from .throttle import client_address
 
 bp = APIBlueprint("auth_api", __name__, url_prefix="/v1/auth", tag="Accounts")
-data_bp = APIBlueprint("brand_data", __name__, url_prefix="/v1/brands", tag="Accounts")
+data_bp = APIBlueprint("brand_data", __name__, url_prefix="/v1/brands", tag="Brand data")
 
 
 class LoginIn(Schema):

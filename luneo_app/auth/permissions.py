@@ -18,6 +18,7 @@ API_SCOPES = (
     "uploads:write",
     "orders:read",
     "orders:write",
+    "embed:write",
 )
 
 # Console-only scopes (never on an API key).
@@ -36,6 +37,7 @@ _DEVELOPER = _VIEWER | {
     "designs:write",
     "uploads:write",
     "orders:write",
+    "embed:write",
     "keys:manage",
     "webhooks:manage",
 }
@@ -71,6 +73,9 @@ OTHER_GUARDS: dict[str, str] = {
     "demo.*": "public: the embedded default's demo pages",
     "three_d_demo.*": "public: the 3D demo page",
     "storefront.*": "public: the demo shop",
+    "brand_store.*": "public: the demo store of an API brand (its token route is the store's "
+    "own backend, which holds the demo brand's key)",
+    "apidocs.*": "public: the API documentation UI's files",
     "widget.*": "public: the widget's assets",
     "embed.*": "storefront: embed tokens bound to brand and origin",
     "files.download": "signed URL",

@@ -28,8 +28,9 @@ def brand_event(notice: Notice) -> Event:
     "`status`) and, for keys with `orders:read`, `order.production_ready` (`orderId`). "
     "`text/event-stream` over HTTP; a WebSocket upgrade on the same URL gets the same "
     "events as JSON messages `{id, type, data}`. Resume after a disconnect with the "
-    "`Last-Event-ID` header (EventSource sends it itself) or `?lastEventId=`. API keys "
-    "only: storefront tokens follow their own design (`/v1/designs/{id}/events`).",
+    "`Last-Event-ID` header (EventSource sends it itself) or `?lastEventId=`. API keys and "
+    "team members' access tokens; storefront tokens follow their own design "
+    "(`/v1/designs/{id}/events`).",
     responses={
         422: "`Last-Event-ID` is not an event id of this server",
         503: "The event log (Redis or the database) is unavailable; see `Retry-After`",
@@ -38,8 +39,8 @@ def brand_event(notice: Notice) -> Event:
 def events() -> Response:
     """Server-sent events of everything that happens to the brand's designs and orders."""
     principal = current_principal()
-    if principal.kind != "api_key":
-        raise Forbidden("Storefront tokens may not follow brand events.", code="api_key_only")
+    if principal.kind not in ("api_key", "user"):
+        raise Forbidden("Storefront tokens may not follow brand events.", code="brand_token_only")
     event_log = realtime().log
     resume = request.headers.get("Last-Event-ID") or request.args.get("lastEventId")
     types = ("design.",) + (("order.",) if principal.can("orders:read") else ())
