@@ -150,3 +150,17 @@ def test_a_lock_has_one_holder_and_a_dead_holders_lock_expires(backend):
     abandoned.__enter__()  # a holder that dies never leaves the block
     with held("kvtest:dead", ttl=5, wait=2, kv=store):
         pass
+
+
+def test_the_store_and_the_model_describe_the_same_table():
+    from luneo_app.core import kv_database
+    from luneo_app.models import KvEntry
+
+    mapped = KvEntry.__table__
+    used = kv_database._table
+    assert used.name == mapped.name
+    assert [c.name for c in used.columns] == [c.name for c in mapped.columns]
+    for column in used.columns:
+        other = mapped.columns[column.name]
+        assert type(column.type) is type(other.type), column.name
+        assert column.primary_key == other.primary_key, column.name

@@ -21,12 +21,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from ..models.state import KvEntry
-
 SWEEP_INTERVAL_SECONDS = 60.0
 SWEEP_BATCH = 1000
 
-_table = KvEntry.__table__
+# The table as this store reads and writes it. ``models.state.KvEntry`` maps the same table
+# for the migrations; core stays below the models (tests/test_kv.py checks both agree).
+_table = sa.Table(
+    "kv_entries",
+    sa.MetaData(),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.Text),
+    sa.Column("expires_at", sa.Float, index=True),
+)
 
 
 class DatabaseStore:

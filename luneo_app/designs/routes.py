@@ -8,10 +8,10 @@ from apiflask import APIBlueprint
 from flask import Response, g
 from sqlalchemy import select
 
-from ..apidocs.lists import DesignListQuery, page_answer, product_filter
 from ..auth.principal import current_principal, require
 from ..core.pagination import paginate
 from ..extensions import db
+from ..listing import DesignListQuery, page_answer, product_filter
 from ..models import Design
 from ..realtime import realtime
 from ..realtime.log import LOG_ERRORS

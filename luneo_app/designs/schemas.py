@@ -6,7 +6,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf
 
-from ..apidocs.lists import NEXT_CURSOR_DOC
+from ..listing import NEXT_CURSOR_DOC
 
 
 class DesignIn(Schema):

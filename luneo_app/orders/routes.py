@@ -9,11 +9,11 @@ from flask import current_app, g, redirect, request
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import select
 
-from ..apidocs.lists import NEXT_CURSOR_DOC, OrderListQuery, page_answer, product_filter
 from ..auth.principal import require
 from ..core.errors import LuneoError, NotFound
 from ..core.pagination import paginate
 from ..extensions import db
+from ..listing import NEXT_CURSOR_DOC, OrderListQuery, page_answer, product_filter
 from ..models import Design, Order, OrderItem
 from . import api
 from .describe import describe_order

@@ -8,13 +8,13 @@ from apiflask.validators import Length
 from flask import current_app, g
 from sqlalchemy import select
 
-from ..apidocs.lists import NEXT_CURSOR_DOC, ProductListQuery, page_answer
 from ..auth.principal import require
 from ..core.errors import ValidationFailed
 from ..core.pagination import paginate
 from ..designs.service import find_product
 from ..designs.template import validate_template
 from ..extensions import db
+from ..listing import NEXT_CURSOR_DOC, ProductListQuery, page_answer
 from ..models import Product, Upload
 
 bp = APIBlueprint("products", __name__, url_prefix="/v1/products", tag="Products")
