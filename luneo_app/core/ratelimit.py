@@ -17,6 +17,7 @@ body; a rate-limit storage that cannot be reached answers 503 with ``Retry-After
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -31,8 +32,9 @@ from ..extensions import limiter
 from .errors import LuneoError
 from .kv_database import DatabaseStore
 
-STORAGE_UNAVAILABLE_RETRY_AFTER = 5
 _PREFIX = "luneo:limits:"
+
+log = logging.getLogger("luneo.ratelimit")
 
 
 class RateLimited(LuneoError):
@@ -125,16 +127,27 @@ class Throttle:
         return parse(current_app.config[self.setting_name])
 
     def check(self, key: str) -> None:
-        """Raise :class:`RateLimited` when ``key`` has used up its allowance."""
+        """Raise :class:`RateLimited` when ``key`` has used up its allowance.
+
+        Fails open when the counters cannot be read (Redis or the database down): a
+        throttle on failures must not take every valid caller down with it."""
         item = self._item()
         strategy = limiter.limiter
-        if not strategy.test(item, "luneo", key, self.scope):
+        try:
+            if strategy.test(item, "luneo", key, self.scope):
+                return
             stats = strategy.get_window_stats(item, "luneo", key, self.scope)
-            raise RateLimited(self.message, _retry_after(stats.reset_time))
+        except StorageError:
+            log.warning("throttle %s skipped: its counters are unavailable", self.scope)
+            return
+        raise RateLimited(self.message, _retry_after(stats.reset_time))
 
     def hit(self, key: str) -> None:
-        """Count one event for ``key``."""
-        limiter.limiter.hit(self._item(), "luneo", key, self.scope)
+        """Count one event for ``key`` (not counted while the counters are unavailable)."""
+        try:
+            limiter.limiter.hit(self._item(), "luneo", key, self.scope)
+        except StorageError:
+            log.warning("throttle %s not counted: its counters are unavailable", self.scope)
 
 
 def init_rate_limits(app: Flask) -> None:
@@ -164,10 +177,12 @@ def init_rate_limits(app: Flask) -> None:
 
     @app.errorhandler(StorageError)
     def _storage_down(_exc: StorageError):  # type: ignore[no-untyped-def]
+        # the same answer as any other outage (web_errors.init_outage_handlers)
+        dependency = "redis" if current_app.config["REDIS_URL"] else "database"
         return error_response(
             503,
             "Rate limits cannot be checked right now; try again shortly.",
             "unavailable",
-            None,
-            {"Retry-After": str(STORAGE_UNAVAILABLE_RETRY_AFTER)},
+            {"dependency": dependency},
+            {"Retry-After": str(current_app.config["OUTAGE_RETRY_AFTER"])},
         )
