@@ -9,18 +9,21 @@ Shopify names in the request (their line items carry the designs).
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from ..audit import record
-from ..core.clock import as_utc, utcnow
+from ..core.clock import utcnow
 from ..core.ids import new_id
 from ..extensions import db
 from ..files.storage import StorageError, brand_prefix, check_key
 from ..models import Brand, DataExport, Design, Order, OrderItem, RenderJob, Upload, WebhookEvent
 from .webhooks import WebhookDelivery, on_topic
+
+log = logging.getLogger("luneo.shopify.compliance")
 
 
 def customer_refs(customer: Any) -> list[str]:
@@ -241,11 +244,13 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
     if install is None:
         _audit_unknown_shop("compliance.shop_redacted", delivery)
         return "unknown shop: no data held"
-    installed = as_utc(install.installed_at)
-    if install.uninstalled_at is None and (
-        delivery.occurred_at is None or (installed and installed > delivery.occurred_at)
-    ):
-        return "skipped: the shop installed Luneo again after this request"
+    if install.uninstalled_at is None:
+        # Shopify sends shop/redact 48 hours after an uninstall; an installed shop (never
+        # uninstalled, or installed again since) is never erased.
+        log.warning(
+            "shop/redact for an installed shop skipped", extra={"shop": install.shop_domain}
+        )
+        return "skipped: the shop is installed"
     brand_id = install.brand_id
     db.session.execute(
         update(WebhookEvent).where(WebhookEvent.id == delivery.event_id).values(brand_id=None)
