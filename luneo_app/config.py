@@ -155,6 +155,10 @@ class Config:
 
         # --- observability ------------------------------------------------------------
         self.PROMETHEUS_MULTIPROC_DIR: str | None = e.get("PROMETHEUS_MULTIPROC_DIR") or None
+        # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>", unless
+        # METRICS_PUBLIC=1 opens it (a private network, or the embedded default).
+        self.METRICS_TOKEN: str | None = e.get("METRICS_TOKEN") or None
+        self.METRICS_PUBLIC: bool = _bool(e.get("METRICS_PUBLIC"), self.embedded)
 
     @property
     def embedded(self) -> bool:
@@ -165,6 +169,9 @@ class Config:
         """Upper-case settings, ready for ``app.config.update``."""
         values = {k: v for k, v in vars(self).items() if k.isupper()}
         options = dict(values["SQLALCHEMY_ENGINE_OPTIONS"])
+        # Database errors are logged: never with the values of the failed statement (a
+        # shopper's name or address), whatever the caller logs.
+        options["hide_parameters"] = True
         if values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             # Fail fast (readiness checks, CLI) instead of hanging on an unreachable server.
             options.setdefault("connect_args", {"connect_timeout": 3})
