@@ -78,7 +78,12 @@ class Config:
         self.STORAGE_DIR: str = e.get("STORAGE_DIR") or str(instance / "storage")
         self.STORAGE_URL_TTL: int = _int(e.get("STORAGE_URL_TTL"), 3600)
         self.UPLOAD_MAX_BYTES: int = _int(e.get("UPLOAD_MAX_BYTES"), 15 * 1024 * 1024)
-        self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 40_000_000)
+        # Shopper photos: accepted up to UPLOAD_MAX_PIXELS (48 MP phone photos pass), decoded
+        # in a child process capped at UPLOAD_DECODE_MEMORY_MB, stored at most
+        # UPLOAD_DECODE_PIXELS large (12 MP prints 34 x 25 cm at 300 dpi).
+        self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 50_000_000)
+        self.UPLOAD_DECODE_PIXELS: int = _int(e.get("UPLOAD_DECODE_PIXELS"), 12_000_000)
+        self.UPLOAD_DECODE_MEMORY_MB: int = _int(e.get("UPLOAD_DECODE_MEMORY_MB"), 512)
         self.MODEL_MAX_BYTES: int = _int(e.get("MODEL_MAX_BYTES"), 15 * 1024 * 1024)
         self.MODEL_MAX_TRIANGLES: int = _int(e.get("MODEL_MAX_TRIANGLES"), 300_000)
         self.THREE_D_TEXTURE_PX: int = _int(e.get("THREE_D_TEXTURE_PX"), 1024)
