@@ -21,6 +21,7 @@ from ..core.ids import new_id
 from ..extensions import db
 from ..files.storage import StorageError, brand_prefix, check_key
 from ..models import Brand, DataExport, Design, Order, OrderItem, RenderJob, Upload, WebhookEvent
+from .erasure import erase_derived_data, subject_digest
 from .webhooks import WebhookDelivery, on_topic
 
 log = logging.getLogger("luneo.shopify.compliance")
@@ -179,9 +180,8 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         _audit_unknown_shop("compliance.customer_redacted", delivery)
         return "unknown shop: no data held"
     brand_id = delivery.brand.id
-    data = _CustomerData(
-        brand_id, customer_refs(customer), _order_refs(payload.get("orders_to_redact"))
-    )
+    refs = customer_refs(customer)
+    data = _CustomerData(brand_id, refs, _order_refs(payload.get("orders_to_redact")))
     exports = db.session.scalars(
         select(DataExport).where(
             DataExport.brand_id == brand_id,
@@ -213,6 +213,7 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         .where(Order.brand_id == brand_id, Order.id.in_(order_ids))
         .values(customer_ref=None, shipping=None, zip_key=None)
     )
+    derived = erase_derived_data(brand_id, list(data.designs), order_ids, refs)
     db.session.execute(delete(RenderJob).where(RenderJob.design_id.in_(design_ids)))
     db.session.execute(delete(Design).where(Design.id.in_(design_ids)))
     db.session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
@@ -223,13 +224,14 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         "exports": len(exports),
         "files": removed_files,
         "ordersAnonymized": len(order_ids),
+        **{k: v for k, v in derived.items() if v},
     }
     record(
         "compliance.customer_redacted",
         actor="shopify:webhook",
         brand_id=brand_id,
         target_type="customer",
-        target_id=str(customer.get("id") or ""),
+        target_id=subject_digest(str(customer.get("id") or "")),
         details=summary,
     )
     db.session.commit()
@@ -283,7 +285,7 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
         details={"brand": brand_id, "rows": {k: v for k, v in rows.items() if v}, "files": files},
     )
     db.session.commit()
-    return f"erased brand {brand_id}: {sum(rows.values())} rows, {files} files"
+    return f"erased the shop: {sum(rows.values())} rows, {files} files"
 
 
 def _delete_file(storage: Any, key: str) -> int:

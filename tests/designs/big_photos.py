@@ -11,14 +11,14 @@ from PIL import Image
 PHONE_48MP = (8064, 6048)
 
 
-def png_bomb(width: int, height: int) -> bytes:
-    """A real, complete PNG of ``width`` x ``height`` grey pixels that compresses to a few
-    hundred KB (every row is zeros): it decodes to ``width * height`` bytes and more."""
+def png_bomb(width: int, height: int, rgb: bool = False) -> bytes:
+    """A real, complete PNG of ``width`` x ``height`` grey (or RGB) pixels that compresses to
+    a few hundred KB (every row is zeros): it decodes to ``width * height`` pixels."""
     compressor = zlib.compressobj(9)
-    row = b"\x00" * (width + 1)
+    row = b"\x00" * (width * (3 if rgb else 1) + 1)
     parts = [compressor.compress(row) for _ in range(height)]
     parts.append(compressor.flush())
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if rgb else 0, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)

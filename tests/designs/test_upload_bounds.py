@@ -61,10 +61,10 @@ def test_a_small_png_that_decodes_to_40_megapixels_is_stored_reduced(app, client
 def test_a_photo_that_needs_more_memory_than_allowed_is_refused_and_the_app_keeps_serving(
     app, client
 ):
-    app.config["UPLOAD_DECODE_MEMORY_MB"] = 40
+    app.config["UPLOAD_DECODE_MEMORY_MB"] = 16
     _brand, headers, _product = brand_with_key(app)
 
-    response = _post(client, headers, png_bomb(8000, 5000), "flat.png")
+    response = _post(client, headers, png_bomb(7000, 7000, rgb=True), "flat.png")  # 147 MB
 
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "image_too_complex"

@@ -161,6 +161,7 @@ def test_customer_redact_erases_the_customers_designs_uploads_and_files_only(
         "exports": 1,
         "files": 4,
         "ordersAnonymized": 1,
+        "auditAnonymized": 1,  # the data request's audit event no longer names the customer
     }
 
 
