@@ -131,9 +131,10 @@ class ShopProfile:
 
     name: str
     currency: str
+    shop_id: str | None = None  # Shopify's numeric shop id ("548380009")
 
 
-SHOP_PROFILE_QUERY = "query LuneoShopProfile { shop { name currencyCode myshopifyDomain } }"
+SHOP_PROFILE_QUERY = "query LuneoShopProfile { shop { id name currencyCode myshopifyDomain } }"
 
 
 class _AdminTransport(httpx.BaseTransport):
@@ -332,12 +333,17 @@ class ShopifyAdmin(ShopifyCommerce):
         raise ShopifyRequestError(f"Shopify GraphQL failed: {code}", code=code, status=status)
 
     def shop_profile(self, shop_domain: str, access_token: str) -> ShopProfile:
-        """The shop's name and currency."""
+        """The shop's name, currency and numeric id."""
         data = self.graphql(shop_domain, access_token, SHOP_PROFILE_QUERY)
         shop = data.get("shop") or {}
+        gid = str(shop.get("id") or "")
+        numeric = gid.rsplit("/", 1)[-1]
         return ShopProfile(
             name=str(shop.get("name") or shop_handle(shop_domain))[:255],
             currency=str(shop.get("currencyCode") or "USD")[:3],
+            shop_id=numeric
+            if gid.startswith("gid://shopify/Shop/") and numeric.isdigit()
+            else None,
         )
 
     # --- plumbing -------------------------------------------------------------------------
@@ -357,6 +363,10 @@ class ShopifyAdmin(ShopifyCommerce):
             yield client, seen
         finally:
             client.close()
+
+
+def _is_shop_gid(gid: str) -> bool:
+    return gid.startswith("gid://shopify/Shop/") and gid.rsplit("/", 1)[-1].isdigit()
 
 
 def _iso(value: datetime | None) -> str | None:

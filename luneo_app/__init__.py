@@ -29,8 +29,19 @@ from .observability.logs import configure_logging
 from .observability.web import init_request_tracking
 from .realtime import init_realtime
 from .web_errors import apiflask_error_processor, init_error_handlers, init_outage_handlers
+from .web_input import init_input_checks
 
 log = logging.getLogger("luneo")
+
+API_DESCRIPTION = """Errors are JSON: `{"error": {"code", "message", "details"}}`.
+
+Input every endpoint refuses the same way:
+
+* JSON nested deeper than 64 arrays/objects: **400** `json_too_deep`.
+* A NUL character (`\\u0000` in JSON, `%00` in a query or form field) in any text field,
+  key or parameter: **422** `nul_character`, with `details.field` naming the field. NUL is
+  refused, never stripped: what Luneo stores is exactly what was sent.
+"""
 
 
 def create_app(config: Config | None = None) -> APIFlask:
@@ -48,6 +59,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     app.config["EMBEDDED"] = cfg.embedded
     app.config["SPEC_FORMAT"] = "json"
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+    app.config["DESCRIPTION"] = API_DESCRIPTION
     app.config["SQLALCHEMY_RECORD_QUERIES"] = False
     if app.config.get("SESSION_COOKIE_SECURE") is None:  # console cookies: Secure over HTTPS
         app.config["SESSION_COOKIE_SECURE"] = app.config["APP_URL"].startswith("https://")
@@ -79,6 +91,7 @@ def create_app(config: Config | None = None) -> APIFlask:
     schedule.init_app(app)
 
     init_request_tracking(app)
+    init_input_checks(app)
     app.error_processor(apiflask_error_processor)
     init_error_handlers(app)  # after error_processor, which re-registers its own handler
     init_outage_handlers(app)

@@ -19,12 +19,17 @@ from .orders.commands import (
     purge_expired_command,
     webhook_endpoint_command,
 )
-from .shopify.commands import migrate_tokens_command, rotate_key_command
+from .shopify.commands import (
+    backfill_shop_ids_command,
+    migrate_tokens_command,
+    rotate_key_command,
+)
 from .staff.commands import create_staff_command
 
 luneo_cli = AppGroup("luneo", help="Luneo administration commands.")
 luneo_cli.add_command(rotate_key_command)
 luneo_cli.add_command(migrate_tokens_command)
+luneo_cli.add_command(backfill_shop_ids_command)
 luneo_cli.add_command(purge_expired_command)
 luneo_cli.add_command(deliver_webhooks_command)
 luneo_cli.add_command(webhook_endpoint_command)

@@ -104,7 +104,12 @@ class Config:
         # Origins allowed to fetch files from the bucket (comma separated); APP_URL always is.
         self.STORAGE_CORS_ORIGINS: str = e.get("STORAGE_CORS_ORIGINS", "")
         self.UPLOAD_MAX_BYTES: int = _int(e.get("UPLOAD_MAX_BYTES"), 15 * 1024 * 1024)
-        self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 40_000_000)
+        # Shopper photos: accepted up to UPLOAD_MAX_PIXELS (48 MP phone photos pass), decoded
+        # in a child process capped at UPLOAD_DECODE_MEMORY_MB, stored at most
+        # UPLOAD_DECODE_PIXELS large (12 MP prints 34 x 25 cm at 300 dpi).
+        self.UPLOAD_MAX_PIXELS: int = _int(e.get("UPLOAD_MAX_PIXELS"), 50_000_000)
+        self.UPLOAD_DECODE_PIXELS: int = _int(e.get("UPLOAD_DECODE_PIXELS"), 12_000_000)
+        self.UPLOAD_DECODE_MEMORY_MB: int = _int(e.get("UPLOAD_DECODE_MEMORY_MB"), 512)
         self.MODEL_MAX_BYTES: int = _int(e.get("MODEL_MAX_BYTES"), 15 * 1024 * 1024)
         self.MODEL_MAX_TRIANGLES: int = _int(e.get("MODEL_MAX_TRIANGLES"), 300_000)
         self.THREE_D_TEXTURE_PX: int = _int(e.get("THREE_D_TEXTURE_PX"), 1024)
@@ -252,6 +257,10 @@ class Config:
 
         # --- observability ------------------------------------------------------------
         self.PROMETHEUS_MULTIPROC_DIR: str | None = e.get("PROMETHEUS_MULTIPROC_DIR") or None
+        # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>", unless
+        # METRICS_PUBLIC=1 opens it (a private network, or the embedded default).
+        self.METRICS_TOKEN: str | None = e.get("METRICS_TOKEN") or None
+        self.METRICS_PUBLIC: bool = _bool(e.get("METRICS_PUBLIC"), self.embedded)
 
     @property
     def embedded(self) -> bool:
@@ -262,6 +271,9 @@ class Config:
         """Upper-case settings, ready for ``app.config.update``."""
         values = {k: v for k, v in vars(self).items() if k.isupper()}
         options = dict(values["SQLALCHEMY_ENGINE_OPTIONS"])
+        # Database errors are logged: never with the values of the failed statement (a
+        # shopper's name or address), whatever the caller logs.
+        options["hide_parameters"] = True
         if values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             # Fail fast (readiness checks, CLI) instead of hanging on an unreachable server.
             options.setdefault("connect_args", {"connect_timeout": 3})

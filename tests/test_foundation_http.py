@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from apiflask import APIBlueprint
 from sqlalchemy import func, select
 
 from luneo_app import create_app
+from luneo_app.config import Config
 from luneo_app.extensions import db
 from luneo_app.models import Brand
 from tests.conftest import make_config
@@ -53,10 +55,11 @@ def test_readyz_turns_503_when_redis_is_unreachable(_schema):
     assert response.get_json()["checks"]["redis"].startswith("error")
 
 
-def test_metrics_count_requests_in_prometheus_format(client):
+def test_metrics_count_requests_in_prometheus_format(_schema):
+    client = create_app(make_config(METRICS_TOKEN="m-secret", METRICS_PUBLIC=False)).test_client()
     client.get("/healthz")
     client.get("/healthz")
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers={"Authorization": "Bearer m-secret"})
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     text = response.get_data(as_text=True)
@@ -139,3 +142,30 @@ def test_openapi_spec_is_served(client):
     response = client.get("/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["info"]["title"] == "Luneo API"
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "m-secret"])
+def test_metrics_without_the_token_are_refused_with_401(_schema, authorization):
+    client = create_app(make_config(METRICS_TOKEN="m-secret", METRICS_PUBLIC=False)).test_client()
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = client.get("/metrics", headers=headers)
+
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "metrics_token_required"
+    assert "luneo_http_requests_total" not in response.get_data(as_text=True)
+
+
+def test_metrics_are_closed_in_production_unless_a_setting_opens_them():
+    production = {"DATABASE_URL": "postgresql://db/luneo", "REDIS_URL": "redis://r:6379/0"}
+
+    assert Config(production).METRICS_PUBLIC is False
+    assert Config({**production, "METRICS_PUBLIC": "1"}).METRICS_PUBLIC is True
+    assert Config({}).METRICS_PUBLIC is True  # the embedded default on a laptop
+
+
+def test_metrics_with_no_token_configured_stay_closed(_schema):
+    client = create_app(make_config(METRICS_TOKEN=None, METRICS_PUBLIC=False)).test_client()
+
+    assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer None"}).status_code == 401

@@ -105,6 +105,14 @@ def create_design(
     ai_service.check_prompts(brand, layers)
     content_hash = design_content_hash(product, layers, options, mode, template)
 
+    # The cache is per customer: another shopper's identical design is theirs (their
+    # customer_ref, erased with them), never handed to someone else.
+    customer_ref = payload.get("customerRef")
+    same_customer = (
+        Design.customer_ref.is_(None)
+        if customer_ref is None
+        else Design.customer_ref == customer_ref
+    )
     cached = db.session.scalar(
         select(Design)
         .where(
@@ -112,6 +120,7 @@ def create_design(
             Design.product_id == product.id,
             Design.content_hash == content_hash,
             Design.status != DesignStatus.FAILED.value,
+            same_customer,
         )
         .order_by(Design.created_at)
         .limit(1)
@@ -126,7 +135,7 @@ def create_design(
         brand_id=principal.brand_id,
         product_id=product.id,
         source=source,
-        customer_ref=payload.get("customerRef"),
+        customer_ref=customer_ref,
         prompt=ai_layers.design_prompt(layers) or payload.get("prompt"),
         prompt_hash=(
             ai_service.layer_hash(product, ai_layers.ai_layers(layers)[0]) if wants_art else None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from apiflask import APIBlueprint
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import text
 
+from ..core.errors import Unauthorized
 from ..extensions import db
 from ..observability.metrics import render_latest
 
@@ -60,7 +62,20 @@ def readyz():  # type: ignore[no-untyped-def]
 @bp.get("/metrics")
 @bp.doc(hide=True)
 def metrics() -> Response:
-    """Prometheus exposition of request and job counters and latency histograms."""
+    """Prometheus exposition of request and job counters and latency histograms.
+
+    Needs ``Authorization: Bearer <METRICS_TOKEN>`` unless ``METRICS_PUBLIC`` opens it; with
+    neither set it stays closed, so a production deploy never exposes it by accident.
+    """
+    cfg = current_app.config
+    if not cfg.get("METRICS_PUBLIC"):
+        token = cfg.get("METRICS_TOKEN")
+        sent = request.headers.get("Authorization", "")
+        if not token or not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            raise Unauthorized(
+                "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.",
+                code="metrics_token_required",
+            )
     body, content_type = render_latest()
     return Response(
         body, mimetype=content_type.split(";")[0], headers={"Content-Type": content_type}

@@ -72,7 +72,11 @@ class WebhookEvent(db.Model):
     """
 
     __tablename__ = "webhook_events"
-    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "event_id"),
+        # A captured body replayed under a new webhook id is the same delivery.
+        UniqueConstraint("platform", "shop_domain", "topic", "body_sha256"),
+    )
 
     id: Mapped[str] = id_column("whe")
     brand_id: Mapped[str | None] = mapped_column(
@@ -91,5 +95,7 @@ class WebhookEvent(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The raw body until the delivery is handled, then cleared (it may carry personal data).
     payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # SHA-256 of the signed body: kept after the payload is cleared, for deduplication.
+    body_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # What handling did, for people reading the log: "no handler", "stale", "unknown shop".
     note: Mapped[str | None] = mapped_column(String(255), nullable=True)

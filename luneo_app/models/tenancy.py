@@ -41,6 +41,9 @@ class ShopInstall(BrandOwned, Timestamps, db.Model):
 
     id: Mapped[str] = id_column("ins")
     shop_domain: Mapped[str] = mapped_column(String(255), unique=True)
+    # Shopify's numeric shop id (from the ``shop`` query at install and token exchange): the
+    # privacy webhooks name the shop by it inside the signed body.
+    shop_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     access_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     access_token_expires_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True

@@ -24,15 +24,28 @@ _SECRET_RE = re.compile(
 )
 
 
+# What a database puts of the row into its own error messages (PostgreSQL's DETAIL lines:
+# unique and foreign-key violations name the key's values, not-null and check violations the
+# whole row). The engine hides bound parameters (``hide_parameters``); these are the values
+# the server itself echoes back.
+_DB_VALUES_RE = re.compile(
+    r"(Key \([^)]*\)=)\((?:[^()]|\([^()]*\))*\)|(Failing row contains )\((?:.|\n)*?\)(?=\.|\n|$)"
+)
+
+
 def redact(text: str) -> str:
-    """Mask anything that looks like a token or secret."""
+    """Mask anything that looks like a token or secret, and the values of rows a database
+    error message repeats."""
 
     def _mask(match: re.Match[str]) -> str:
         if match.group(1):
             return match.group(1) + "***"
         return f"{match.group(2)}{match.group(3)}***"
 
-    return _SECRET_RE.sub(_mask, text)
+    def _mask_row(match: re.Match[str]) -> str:
+        return (match.group(1) or match.group(2)) + "(***)"
+
+    return _DB_VALUES_RE.sub(_mask_row, _SECRET_RE.sub(_mask, text))
 
 
 def new_request_id(candidate: str | None = None) -> str:

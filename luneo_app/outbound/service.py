@@ -49,6 +49,30 @@ class AttemptResult:
     error: str | None
 
 
+# Keys of outbound bodies that hold personal data, dropped once a delivery is final.
+PERSONAL_KEYS = frozenset(
+    {"shipping", "billing", "customer", "customerRef", "email", "phone", "prompt"}
+)
+
+
+def strip_personal(body: str) -> str:
+    """An outbound body without its personal fields (kept for the delivery log once no
+    retry needs it)."""
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return json.dumps({"redacted": True})
+    return json.dumps(_without_personal(envelope), separators=(",", ":"), sort_keys=True)
+
+
+def _without_personal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_personal(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+    if isinstance(value, list):
+        return [_without_personal(v) for v in value]
+    return value
+
+
 def backoff(attempt: int) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1, 2, ...): doubling, capped."""
     cfg = current_app.config
@@ -172,11 +196,13 @@ def record_attempt(delivery: OutboundDelivery, result: AttemptResult) -> float |
     if result.ok:
         delivery.status = "succeeded"
         delivery.delivered_at = now
+        delivery.body = strip_personal(delivery.body)  # no retry will need it again
         return None
     delay = backoff(delivery.attempts)
     next_at = now + timedelta(seconds=delay)
     if next_at > (as_utc(delivery.expires_at) or now):
         delivery.status = "failed"
+        delivery.body = strip_personal(delivery.body)
         return None
     delivery.status = "retrying"
     delivery.next_attempt_at = next_at

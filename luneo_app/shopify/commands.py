@@ -1,4 +1,4 @@
-"""``flask luneo rotate-key`` and ``flask luneo migrate-tokens``."""
+"""``flask luneo rotate-key``, ``migrate-tokens`` and ``backfill-shop-ids``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import current_app
 from ..audit import record
 from ..core.crypto import CryptoError
 from ..extensions import db
+from .install import backfill_shop_ids
 from .rotation import rotate_encryption
 from .tokens import migrate_legacy_tokens
 
@@ -62,4 +63,19 @@ def migrate_tokens_command(dry_run: bool) -> None:
         )
         db.session.commit()
     if report.failed:
+        raise SystemExit(1)
+
+
+@click.command("backfill-shop-ids")
+def backfill_shop_ids_command() -> None:
+    """Store Shopify's numeric shop id for installs made before Luneo kept it.
+
+    Privacy webhooks are checked against it; run once after upgrading.
+    """
+    found = backfill_shop_ids()
+    failed = {shop: v for shop, v in found.items() if v.startswith("failed")}
+    click.echo(f"shop ids stored: {len(found) - len(failed)}")
+    for shop, reason in sorted(failed.items()):
+        click.echo(f"{shop}: {reason}", err=True)
+    if failed:
         raise SystemExit(1)

@@ -9,19 +9,23 @@ Shopify names in the request (their line items carry the designs).
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from ..audit import record
-from ..core.clock import as_utc, utcnow
+from ..core.clock import utcnow
 from ..core.ids import new_id
 from ..extensions import db
 from ..files.storage import StorageError, brand_prefix, check_key
 from ..models import DataExport, Design, Order, OrderItem, RenderJob, Upload, WebhookEvent
 from ..privacy import erase_brand
+from .erasure import erase_derived_data, subject_digest
 from .webhooks import WebhookDelivery, on_topic
+
+log = logging.getLogger("luneo.shopify.compliance")
 
 
 def customer_refs(customer: Any) -> list[str]:
@@ -177,9 +181,8 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         _audit_unknown_shop("compliance.customer_redacted", delivery)
         return "unknown shop: no data held"
     brand_id = delivery.brand.id
-    data = _CustomerData(
-        brand_id, customer_refs(customer), _order_refs(payload.get("orders_to_redact"))
-    )
+    refs = customer_refs(customer)
+    data = _CustomerData(brand_id, refs, _order_refs(payload.get("orders_to_redact")))
     exports = db.session.scalars(
         select(DataExport).where(
             DataExport.brand_id == brand_id,
@@ -211,6 +214,7 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         .where(Order.brand_id == brand_id, Order.id.in_(order_ids))
         .values(customer_ref=None, shipping=None, zip_key=None)
     )
+    derived = erase_derived_data(brand_id, list(data.designs), order_ids, refs)
     db.session.execute(delete(RenderJob).where(RenderJob.design_id.in_(design_ids)))
     db.session.execute(delete(Design).where(Design.id.in_(design_ids)))
     db.session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
@@ -221,13 +225,14 @@ def customer_redacted(delivery: WebhookDelivery) -> str | None:
         "exports": len(exports),
         "files": removed_files,
         "ordersAnonymized": len(order_ids),
+        **{k: v for k, v in derived.items() if v},
     }
     record(
         "compliance.customer_redacted",
         actor="shopify:webhook",
         brand_id=brand_id,
         target_type="customer",
-        target_id=str(customer.get("id") or ""),
+        target_id=subject_digest(str(customer.get("id") or "")),
         details=summary,
     )
     db.session.commit()
@@ -242,11 +247,13 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
     if install is None:
         _audit_unknown_shop("compliance.shop_redacted", delivery)
         return "unknown shop: no data held"
-    installed = as_utc(install.installed_at)
-    if install.uninstalled_at is None and (
-        delivery.occurred_at is None or (installed and installed > delivery.occurred_at)
-    ):
-        return "skipped: the shop installed Luneo again after this request"
+    if install.uninstalled_at is None:
+        # Shopify sends shop/redact 48 hours after an uninstall; an installed shop (never
+        # uninstalled, or installed again since) is never erased.
+        log.warning(
+            "shop/redact for an installed shop skipped", extra={"shop": install.shop_domain}
+        )
+        return "skipped: the shop is installed"
     brand_id = install.brand_id
     db.session.execute(
         update(WebhookEvent).where(WebhookEvent.id == delivery.event_id).values(brand_id=None)
@@ -272,7 +279,7 @@ def shop_redacted(delivery: WebhookDelivery) -> str | None:
         details={"brand": brand_id, "rows": {k: v for k, v in rows.items() if v}, "files": files},
     )
     db.session.commit()
-    return f"erased brand {brand_id}: {sum(rows.values())} rows, {files} files"
+    return f"erased the shop: {sum(rows.values())} rows, {files} files"
 
 
 def _delete_file(storage: Any, key: str) -> int:

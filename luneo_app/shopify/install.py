@@ -81,6 +81,7 @@ def _install(shop_domain: str, grant_for: Callable[[], TokenGrant], via: str) ->
             install.webhook_failures = 0
             brand.status = "active"
         store_grant(install, grant)
+        install.shop_id = profile.shop_id or install.shop_id
         install.api_version = current_app.config["SHOPIFY_API_VERSION"]
         record(
             action,
@@ -102,6 +103,37 @@ def _profile(shop_domain: str, grant: TokenGrant) -> ShopProfile:
     except ShopifyError as exc:
         log.warning("shop profile of %s unavailable: %s", shop_domain, exc.code)
         return ShopProfile(name=shop_handle(shop_domain), currency="USD")
+
+
+def backfill_shop_ids() -> dict[str, str]:
+    """Ask Shopify for the numeric id of every installed shop that has none stored (installs
+    made before Luneo kept it). Commits per shop. Returns ``{shop: id or failure reason}``."""
+    from .tokens import access_token_for
+
+    found: dict[str, str] = {}
+    missing = db.session.scalars(
+        select(ShopInstall.shop_domain).where(
+            ShopInstall.shop_id.is_(None), ShopInstall.uninstalled_at.is_(None)
+        )
+    ).all()
+    for shop_domain in missing:
+        try:
+            profile = admin_api().shop_profile(shop_domain, access_token_for(shop_domain))
+        except Exception as exc:  # noqa: BLE001 - reported per shop, the others go on
+            found[shop_domain] = f"failed: {getattr(exc, 'code', None) or type(exc).__name__}"
+            db.session.rollback()
+            continue
+        if profile.shop_id is None:
+            found[shop_domain] = "failed: Shopify did not say the shop's id"
+            continue
+        db.session.execute(
+            update(ShopInstall)
+            .where(ShopInstall.shop_domain == shop_domain)
+            .values(shop_id=profile.shop_id)
+        )
+        db.session.commit()
+        found[shop_domain] = profile.shop_id
+    return found
 
 
 def mark_uninstalled(shop_domain: str, occurred_at: datetime | None) -> str:

@@ -1,9 +1,12 @@
 """Shopify webhooks: verified, recorded once, answered at once, handled in a job.
 
-Receiving (:func:`receive`, in the request) does four things and nothing else: check the
-HMAC of the raw body (``shopifyapp``'s ``verify_webhook_req``) before anything else, check
-the required headers, insert one ``webhook_events`` row keyed by ``X-Shopify-Webhook-Id``
-(a unique constraint makes a redelivery a no-op), and enqueue the job.
+Receiving (:func:`receive`, in the request) checks the HMAC of the raw body
+(``shopifyapp``'s ``verify_webhook_req``) before anything else, then trusts only what is
+signed: the topic is the route's, the body must fit that topic and name the same shop as the
+``X-Shopify-Shop-Domain`` header (:mod:`.webhook_bodies`; a disagreement is refused as a
+forgery), and the body's own ``updated_at`` orders deliveries. It inserts one
+``webhook_events`` row (unique on ``X-Shopify-Webhook-Id`` and on the body's hash per shop
+and topic, so a redelivery or a replayed body is a no-op) and enqueues the job.
 
 Handling (:func:`handle_delivery`, in the job) finds the shop, skips a delivery older than
 one already handled for the same resource, and calls the topic's handler from
@@ -22,13 +25,13 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from flask import current_app
 from shopify_app import verify_webhook_req
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.shopify import normalize_shop_domain
@@ -39,6 +42,7 @@ from ..core.ids import new_id
 from ..extensions import db
 from ..models import Brand, ShopInstall, WebhookEvent
 from .app_config import COMPLIANCE_TOPICS, WebhookRoute
+from .webhook_bodies import SignedBody, parse_time, read_body
 
 log = logging.getLogger("luneo.shopify.webhooks")
 
@@ -50,6 +54,8 @@ _RESOURCE_TYPES = {"products": "Product", "orders": "Order"}
 # Topics handled even when the shop is not (or no longer) installed.
 _ALWAYS_HANDLED = COMPLIANCE_TOPICS | {"app/uninstalled"}
 _DONE = ("processed", "ignored", "stale", "failed")
+# Clocks differ a little; a delivery "triggered" later than this from now is not believed.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,12 @@ class Receipt:
 def receive(route: WebhookRoute, headers: Mapping[str, str], body: bytes, url: str) -> Receipt:
     """Verify, validate, record once and enqueue a delivery (see the module docstring)."""
     _verify_signature(headers, body, url)
-    topic = headers.get("X-Shopify-Topic", "")
+    topic = _topic_of(route, headers.get("X-Shopify-Topic", ""))
     shop = normalize_shop_domain(headers.get("X-Shopify-Shop-Domain"))
     webhook_id = headers.get("X-Shopify-Webhook-Id", "")
     api_version = headers.get("X-Shopify-API-Version", "")
     problems = {}
-    if topic not in route.topics:
+    if topic is None:
         problems["X-Shopify-Topic"] = f"expected one of {sorted(route.topics)}"
     if shop is None:
         problems["X-Shopify-Shop-Domain"] = "not a myshopify.com domain"
@@ -107,9 +113,11 @@ def receive(route: WebhookRoute, headers: Mapping[str, str], body: bytes, url: s
         problems["X-Shopify-Webhook-Id"] = "missing or malformed"
     if not _API_VERSION_RE.match(api_version):
         problems["X-Shopify-API-Version"] = "missing or malformed"
-    triggered_at = _parse_time(headers.get("X-Shopify-Triggered-At"))
+    triggered_at = parse_time(headers.get("X-Shopify-Triggered-At"))
     if headers.get("X-Shopify-Triggered-At") and triggered_at is None:
         problems["X-Shopify-Triggered-At"] = "not an ISO 8601 time"
+    elif triggered_at is not None and triggered_at > utcnow() + MAX_CLOCK_SKEW:
+        problems["X-Shopify-Triggered-At"] = "in the future"
     if problems:
         raise ValidationFailed(
             "The webhook headers are incomplete.",
@@ -117,7 +125,49 @@ def receive(route: WebhookRoute, headers: Mapping[str, str], body: bytes, url: s
             status=400,
             details=problems,
         )
-    return _record(topic, shop, webhook_id, triggered_at, body.decode())  # type: ignore[arg-type]
+    signed = read_body(topic, body)  # type: ignore[arg-type]
+    _check_shop(topic, shop, signed)  # type: ignore[arg-type]
+    # The body's own time orders deliveries; the unsigned header is only a fallback.
+    occurred_at = signed.occurred_at or triggered_at
+    return _record(topic, shop, webhook_id, occurred_at, body.decode(), signed.sha256)  # type: ignore[arg-type]
+
+
+def _topic_of(route: WebhookRoute, header: str) -> str | None:
+    """The topic is the route's (each topic has its own path); a header naming another
+    topic is refused rather than believed."""
+    if len(route.topics) == 1:
+        (topic,) = route.topics
+        return topic if header == topic else None
+    return header if header in route.topics else None
+
+
+def _check_shop(topic: str, shop: str, signed: SignedBody) -> None:
+    """The shop in the (unsigned) header must be the shop the signed body names, by domain
+    and by Shopify's shop id. A disagreement is a forged delivery: refused, nothing written."""
+    reason = None
+    if signed.shop_domain is not None and signed.shop_domain != shop:
+        reason = "shop domain in the body differs from the header"
+    elif signed.shop_id is not None:
+        query = select(ShopInstall.shop_domain, ShopInstall.shop_id).where(
+            or_(ShopInstall.shop_domain == shop, ShopInstall.shop_id == signed.shop_id)
+        )
+        with db.engine.connect() as conn:
+            owners = conn.execute(query).all()
+        for domain, shop_id in owners:
+            if domain == shop and shop_id is not None and shop_id != signed.shop_id:
+                reason = "shop id in the body is not this shop's"
+            elif domain != shop and shop_id == signed.shop_id:
+                reason = "shop id in the body belongs to another shop"
+    if reason is not None:
+        log.warning(
+            "webhook forgery attempt refused: %s",
+            reason,
+            extra={"topic": topic, "shop": shop},
+        )
+        raise Unauthorized(
+            "The webhook names another shop than the one it was sent for.",
+            code="webhook_shop_mismatch",
+        )
 
 
 def _verify_signature(headers: Mapping[str, str], body: bytes, url: str) -> None:
@@ -156,27 +206,35 @@ _RECORDED_COLUMNS = (
     "status",
     "attempts",
     "payload",
+    "body_sha256",
 )
 
 
 @cache
 def _insert_once(dialect_name: str) -> Any:
-    """``INSERT ... ON CONFLICT (platform, event_id) DO NOTHING RETURNING id``, built once
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once
     per dialect (this is the hot path of every delivery)."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = WebhookEvent.__table__
     return (
         dialect.insert(table)
         .values({name: bindparam(name) for name in _RECORDED_COLUMNS})
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        # Any unique constraint: the webhook id, or the body already seen for shop and topic.
+        .on_conflict_do_nothing()
         .returning(table.c.id)
     )
 
 
 def _record(
-    topic: str, shop: str, webhook_id: str, triggered_at: datetime | None, body: str
+    topic: str,
+    shop: str,
+    webhook_id: str,
+    triggered_at: datetime | None,
+    body: str,
+    body_sha256: str,
 ) -> Receipt:
-    """Insert the row unless this webhook id is known; enqueue when the row is new."""
+    """Insert the row unless this webhook id, or this body for this shop and topic, is
+    known; enqueue when the row is new."""
     from .tasks import handle_webhook
 
     engine = db.engine
@@ -192,6 +250,7 @@ def _record(
         "status": "received",
         "attempts": 0,
         "payload": body,
+        "body_sha256": body_sha256,
     }
     # One statement in autocommit: a single round trip, durable before the 200 goes out.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -209,15 +268,6 @@ def _record(
             "The webhook could not be queued; retry later.", code="unavailable", status=503
         ) from exc
     return Receipt(duplicate=False, event_id=row_id)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 # --- handling -----------------------------------------------------------------------------
@@ -271,8 +321,6 @@ def _dispatch(event: WebhookEvent) -> None:
     brand = db.session.get(Brand, install.brand_id) if install else None
     event.brand_id = brand.id if brand else None
     event.resource_id = _resource_of(event.topic, payload)
-    if event.triggered_at is None:
-        event.triggered_at = _parse_time(payload.get("updated_at"))
     if install is not None:
         install.last_webhook_at = utcnow()
 

@@ -9,6 +9,7 @@ is stored when validation fails; every failure is a 422 with the engine's stable
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Product
 from .placement import UVRect, auto_uv_rect, print_area_mm, stretch, uv_square_mm
+
+log = logging.getLogger("luneo.three_d")
 
 MODEL_MAX_BYTES = 15 * 1024 * 1024  # what a phone should download for AR
 MODEL_MAX_TRIANGLES = 300_000
@@ -49,9 +52,10 @@ class ModelOptions:
     engraving_material: str | None = None
 
 
-def model_key(product: Product) -> str:
-    """Where a product's model is stored."""
-    return f"{brand_prefix(product.brand_id)}products/{product.id}/model.glb"
+def model_key(product: Product, sha256: str) -> str:
+    """Where a product's model is stored: named by its content, so a new upload never
+    overwrites the file the database still points to."""
+    return f"{brand_prefix(product.brand_id)}products/{product.id}/model-{sha256[:16]}.glb"
 
 
 def limits() -> Limits:
@@ -70,10 +74,25 @@ def save_product_model(product: Product, glb: bytes, options: ModelOptions) -> d
     the model or the options cannot be used.
     """
     settings = check_model(product, glb, options)
-    current_app.extensions["luneo.storage"].put(model_key(product), glb, "model/gltf-binary")
-    product.model_key = model_key(product)
-    product.model_settings = settings
-    db.session.commit()
+    storage = current_app.extensions["luneo.storage"]
+    previous, key = product.model_key, model_key(product, settings["sha256"])
+    # Written under a new name first; the row switches to it in one commit. A failed commit
+    # removes the new file, so the row and the stored model never disagree.
+    storage.put(key, glb, "model/gltf-binary")
+    try:
+        product.model_key = key
+        product.model_settings = settings
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if key != previous:
+            storage.delete(key)
+        raise
+    if previous and previous != key:
+        try:
+            storage.delete(previous)
+        except Exception:  # noqa: BLE001 - an orphan file, not a wrong answer
+            log.warning("previous model of %s not deleted", product.id, exc_info=True)
     return settings
 
 

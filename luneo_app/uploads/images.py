@@ -41,8 +41,15 @@ class CleanImage:
     sha256: str
 
 
-def clean_upload(raw: bytes, max_bytes: int, max_pixels: int) -> CleanImage:
-    """Validate and re-encode an upload; raises ``ValidationFailed`` with a clear code."""
+def clean_upload(
+    raw: bytes, max_bytes: int, max_pixels: int, decode_pixels: int | None = None
+) -> CleanImage:
+    """Validate and re-encode an upload; raises ``ValidationFailed`` with a clear code.
+
+    With ``decode_pixels`` the stored picture is at most that many pixels: a JPEG is decoded
+    already reduced (DCT scaling), other formats are reduced after decoding. Runs in the
+    decode child (:mod:`.decode`), which bounds its memory.
+    """
     if not raw:
         raise ValidationFailed("The upload is empty.", code="empty_upload")
     if len(raw) > max_bytes:
@@ -71,6 +78,9 @@ def clean_upload(raw: bytes, max_bytes: int, max_pixels: int) -> CleanImage:
                     details={"width": width, "height": height, "maxPixels": max_pixels},
                 )
             image.seek(0)
+            if decode_pixels and fmt == "JPEG" and width * height > decode_pixels:
+                scale = (decode_pixels / (width * height)) ** 0.5
+                image.draft("RGB", (int(width * scale), int(height * scale)))
             image.load()
     except ValidationFailed:
         raise
@@ -83,6 +93,13 @@ def clean_upload(raw: bytes, max_bytes: int, max_pixels: int) -> CleanImage:
             "The file is not a readable picture (it may be corrupt).", code="corrupt_image"
         ) from exc
     image = ImageOps.exif_transpose(image)
+    if decode_pixels and image.width * image.height > decode_pixels:
+        scale = (decode_pixels / (image.width * image.height)) ** 0.5
+        image.thumbnail(
+            (max(1, int(image.width * scale)), max(1, int(image.height * scale))),
+            Image.Resampling.LANCZOS,
+            reducing_gap=3.0,
+        )
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )

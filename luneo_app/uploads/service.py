@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import current_app
-from PIL import Image
 
 from ..auth.principal import Principal
 from ..core.clock import utcnow
@@ -14,16 +12,25 @@ from ..core.errors import ValidationFailed
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Brand, Upload
-from .faces import Faces, detect
-from .images import clean_upload, print_quality
+from .decode import DecodeLimits, decode_upload
+from .faces import Faces
+from .images import print_quality
 
 
 def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str, Any]) -> dict:
     """Validate, clean and store a photo; returns the API answer."""
     cfg = current_app.config
-    clean = clean_upload(raw, cfg["UPLOAD_MAX_BYTES"], cfg["UPLOAD_MAX_PIXELS"])
+    limits = DecodeLimits(
+        max_bytes=cfg["UPLOAD_MAX_BYTES"],
+        max_pixels=cfg["UPLOAD_MAX_PIXELS"],
+        decode_pixels=cfg["UPLOAD_DECODE_PIXELS"],
+        memory_mb=cfg["UPLOAD_DECODE_MEMORY_MB"],
+    )
+    if not raw:  # answered here: no child process for an empty form field
+        raise ValidationFailed("The upload is empty.", code="empty_upload")
+    clean, faces = decode_upload(raw, limits)
     consent = bool(form.get("consent"))
-    faces = _check_faces(clean.data, consent)
+    _require_consent(faces, consent)
     quality = None
     if form.get("productId"):
         from ..designs.service import find_product
@@ -85,13 +92,11 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
     }
 
 
-def _check_faces(data: bytes, consent: bool) -> Faces:
+def _require_consent(faces: Faces, consent: bool) -> None:
     """A photo of a person needs the shopper's explicit consent (the widget's checkbox).
 
     When faces cannot be checked at all, consent is asked for every photo.
     """
-    with Image.open(io.BytesIO(data)) as image:
-        faces = detect(image)
     if faces is not Faces.NONE and not consent:
         raise ValidationFailed(
             "This photo seems to show a person. Please confirm you have their permission "
@@ -99,4 +104,3 @@ def _check_faces(data: bytes, consent: bool) -> Faces:
             code="face_consent_required",
             details={"consent": "required", "faceCheck": faces.value},
         )
-    return faces

@@ -11,11 +11,19 @@ import base64
 import binascii
 import copy
 import json
+import math
 import struct
 from typing import Any
 
 import numpy as np
 
+from render.three_d.budget import (
+    check_counts,
+    check_json_depth,
+    check_json_size,
+    too_complex,
+    zero_accessor_limit,
+)
 from render.three_d.errors import ModelError
 
 GLB_MAGIC = b"glTF"
@@ -64,6 +72,7 @@ class Gltf:
             raise _invalid("not a GLB file (missing 'glTF' header)")
         if not isinstance(doc, dict) or not isinstance(doc.get("asset"), dict):
             raise _invalid("glTF JSON has no 'asset' object")
+        check_counts(doc)
         version = str(doc["asset"].get("version", ""))
         if not version.startswith("2."):
             raise ModelError("unsupported", f"glTF version {version!r}; only 2.x is supported")
@@ -139,6 +148,7 @@ class Gltf:
         if "bufferView" in acc:
             out = self._read_view_elements(acc, dtype, ncomp, count, f"accessor {index}")
         else:
+            self._check_zero_accessor(index, count, dtype.itemsize * ncomp)
             out = np.zeros((count, ncomp), dtype)
         if "sparse" in acc:
             self._apply_sparse(acc["sparse"], out, dtype, ncomp, index)
@@ -158,7 +168,15 @@ class Gltf:
             count = acc.get("count")
             if dtype is None or ncomp is None or not isinstance(count, int) or count < 0:
                 raise _invalid(f"accessor {i} has a bad type or count")
-            if "bufferView" not in acc or count == 0:
+            sparse = acc.get("sparse")
+            if sparse is not None:
+                n = sparse.get("count") if isinstance(sparse, dict) else None
+                if not isinstance(n, int) or not 0 <= n <= count:
+                    raise _invalid(f"accessor {i} has a bad sparse count")
+            if "bufferView" not in acc:
+                self._check_zero_accessor(i, count, dtype.itemsize * ncomp)
+                continue
+            if count == 0:
                 continue
             view_index = acc["bufferView"]
             if not isinstance(view_index, int) or not 0 <= view_index < len(views):
@@ -169,6 +187,14 @@ class Gltf:
             offset = int(acc.get("byteOffset", 0))
             if offset < 0 or offset + stride * (count - 1) + elem > int(view["byteLength"]):
                 raise _invalid(f"accessor {i} reads past the end of its bufferView")
+
+    def _check_zero_accessor(self, index: int, count: int, elem: int) -> None:
+        """An accessor without data is zeros: bounded, so it cannot ask for gigabytes."""
+        limit = zero_accessor_limit(len(self.bin))
+        if count * elem > limit:
+            raise too_complex(
+                f"accessor {index} describes {count:,} elements with no data behind them"
+            )
 
     def _read_view_elements(
         self, acc: dict, dtype: np.dtype, ncomp: int, count: int, what: str
@@ -301,13 +327,35 @@ def _split_glb(data: bytes) -> tuple[dict, bytes | None]:
     return doc, bin_chunk
 
 
+def _no_constant(name: str) -> float:
+    raise _invalid(f"glTF JSON holds {name}, which is not a number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _invalid(f"glTF JSON holds {text[:20]}, which overflows a number")
+    return value
+
+
 def _load_json(data: bytes) -> dict:
+    check_json_size(data)
     try:
-        doc = json.loads(data.decode("utf-8").rstrip(" \0"))
+        text = data.decode("utf-8").rstrip(" \0")
+        doc = json.loads(
+            text,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
+    except RecursionError:
+        raise too_complex("glTF JSON nests too deep") from None
+    except ModelError:
+        raise
     except (UnicodeDecodeError, ValueError) as exc:
         raise _invalid(f"glTF JSON does not parse: {exc}") from None
     if not isinstance(doc, dict):
         raise _invalid("glTF JSON is not an object")
+    check_json_depth(data)
     return doc
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from render.three_d.budget import scene_cost
 from render.three_d.errors import ModelError, malformed_as_model_error
 from render.three_d.gltf import Gltf, texture_refs
 from render.three_d.textures import open_image
@@ -94,6 +95,14 @@ def _inspect(glb: bytes, limits: Limits) -> tuple[Gltf, ModelInfo]:
     materials = doc.get("materials", [])
     tri_by_mat = [0] * (len(materials) + 1)  # last slot: primitives with no material
     uvs_by_mat = [True] * (len(materials) + 1)
+    # Count what the scene draws before drawing it: a shared node graph can ask for 2^40
+    # instances in a few kilobytes.
+    cost = scene_cost(doc, scene_roots(doc), lambda m: _mesh_triangles(doc, m))
+    if cost.triangles > limits.max_triangles:
+        raise ModelError(
+            "too_many_triangles",
+            f"model has {cost.triangles:,} triangles; the limit is {limits.max_triangles:,}",
+        )
     lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
     vertices, warnings = 0, set()
     for mesh_index, world in mesh_instances(doc):
@@ -114,6 +123,8 @@ def _inspect(glb: bytes, limits: Limits) -> tuple[Gltf, ModelInfo]:
             world_corners = corners @ world[:3, :3].T + world[:3, 3]
             lo, hi = np.minimum(lo, world_corners.min(0)), np.maximum(hi, world_corners.max(0))
     total = sum(tri_by_mat)
+    if total and not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        raise ModelError("invalid_glb", "model positions or transforms are not finite numbers")
     if total == 0:
         raise ModelError("no_geometry", "model has no triangles in its scene")
     if total > limits.max_triangles:
@@ -154,17 +165,26 @@ def _inspect(glb: bytes, limits: Limits) -> tuple[Gltf, ModelInfo]:
     )
 
 
-def mesh_instances(doc: dict) -> Iterator[tuple[int, np.ndarray]]:
-    """Each (mesh index, 4x4 world matrix) the default scene draws."""
+def scene_roots(doc: dict) -> list:
+    """The root nodes of the default scene (or of the node forest when there is none)."""
     nodes = doc.get("nodes", [])
     scenes = doc.get("scenes", [])
     if scenes:
-        roots = scenes[doc.get("scene", 0) if 0 <= doc.get("scene", 0) < len(scenes) else 0].get(
+        return scenes[doc.get("scene", 0) if 0 <= doc.get("scene", 0) < len(scenes) else 0].get(
             "nodes", []
         )
-    else:
-        children = {c for n in nodes for c in n.get("children", [])}
-        roots = [i for i in range(len(nodes)) if i not in children]
+    children = {c for n in nodes for c in n.get("children", [])}
+    return [i for i in range(len(nodes)) if i not in children]
+
+
+def _mesh_triangles(doc: dict, mesh: int) -> int:
+    return sum(primitive_triangles(doc, p) for p in doc["meshes"][mesh].get("primitives", []))
+
+
+def mesh_instances(doc: dict) -> Iterator[tuple[int, np.ndarray]]:
+    """Each (mesh index, 4x4 world matrix) the default scene draws."""
+    nodes = doc.get("nodes", [])
+    roots = scene_roots(doc)
     stack = [(r, np.eye(4), 0) for r in roots]
     while stack:
         index, parent, depth = stack.pop()

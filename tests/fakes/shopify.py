@@ -22,6 +22,7 @@ import json
 import secrets
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class FakeShopify(LocalServer):
         self.refresh_ttl = refresh_ttl
         self.scope = "read_products,read_orders,write_orders,read_themes"
         self.shop_names: dict[str, str] = {}
+        # Shopify's numeric shop ids; a stable one is made up for shops not listed here.
+        self.shop_ids: dict[str, int] = {}
         self.calls: list[tuple[str, str]] = []  # (kind, shop)
         self._access: dict[str, _Token] = {}
         self._refresh: dict[str, _Token] = {}
@@ -125,12 +128,17 @@ class FakeShopify(LocalServer):
         self._delays[kind] = seconds
 
     def omit(self, kind: str, *fields: str) -> None:
-        """Leave fields (``expires_in`` ...) out of successful token responses of a kind."""
+        """Leave fields out of successful answers of a kind (``expires_in`` of a token
+        response; ``id`` of the ``shop`` query with kind ``shop``)."""
         self._omit[kind] = set(fields)
 
     def on_graphql(self, marker: str, handler: GraphQLHandler) -> None:
         """Answer queries containing ``marker`` with ``handler(shop, variables, body)``."""
         self._graphql.insert(0, (marker, handler))
+
+    def shop_id(self, shop: str) -> int:
+        """Shopify's numeric id of the shop (stable for a domain)."""
+        return self.shop_ids.get(shop) or 10_000_000 + zlib.crc32(shop.encode()) % 90_000_000
 
     def issue_code(self, shop: str) -> str:
         """An authorization code, as Shopify puts on the redirect after approval."""
@@ -291,8 +299,12 @@ class FakeShopify(LocalServer):
 
     def _shop_query(self, shop: str, _variables: dict, _body: dict) -> dict[str, Any]:
         name = self.shop_names.get(shop, shop.split(".")[0].replace("-", " ").title())
+        gid = f"gid://shopify/Shop/{self.shop_id(shop)}"
+        found = {"id": gid, "name": name, "currencyCode": "EUR", "myshopifyDomain": shop}
+        for missing in self._omit.get("shop", set()):
+            found.pop(missing, None)
         return {
-            "data": {"shop": {"name": name, "currencyCode": "EUR", "myshopifyDomain": shop}},
+            "data": {"shop": found},
             "extensions": {"cost": {"requestedQueryCost": 1}},
         }
 

@@ -92,7 +92,9 @@ def seed_install(app, fake, shop: str = SHOP, expires_in: int = 3600, expiring: 
         refresh_token=issued.get("refresh_token"),
         refresh_token_expires_at=now + timedelta(days=90) if expiring else None,
     )
-    brand, install = make_shop(shop, installed_at=now - timedelta(days=1))
+    brand, install = make_shop(
+        shop, installed_at=now - timedelta(days=1), shop_id=str(fake.shop_id(shop))
+    )
     store_grant(install, grant)
     db.session.commit()
     return brand, install, grant

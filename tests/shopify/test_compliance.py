@@ -94,7 +94,7 @@ def test_a_data_request_exports_the_customers_designs_and_orders_and_records_it(
     design, upload, order = _customer_data(app, brand, "207119551", "450789469")
     _customer_data(app, brand, OTHER_CUSTOMER, "450789470")
     payload = {
-        "shop_id": 954889,
+        "shop_id": fake_shopify.shop_id(SHOP),
         "shop_domain": SHOP,
         "orders_requested": [450789469],
         "customer": CUSTOMER,
@@ -128,7 +128,7 @@ def test_customer_redact_erases_the_customers_designs_uploads_and_files_only(
     storage = app.extensions["luneo.storage"]
     design_id, upload_id, upload_key = design.id, upload.id, upload.key
     payload = {
-        "shop_id": 954889,
+        "shop_id": fake_shopify.shop_id(SHOP),
         "shop_domain": SHOP,
         "customer": CUSTOMER,
         "orders_to_redact": [450789469],
@@ -161,6 +161,7 @@ def test_customer_redact_erases_the_customers_designs_uploads_and_files_only(
         "exports": 1,
         "files": 4,
         "ordersAnonymized": 1,
+        "auditAnonymized": 1,  # the data request's audit event no longer names the customer
     }
 
 
@@ -188,7 +189,7 @@ def test_after_shop_redact_no_row_or_file_of_the_shop_remains(app, client, fake_
     post_webhook(
         client, "customers/data_request", {"customer": CUSTOMER, "data_request": {"id": 1}}
     )
-    post_webhook(client, "app/uninstalled", {"id": 954889, "domain": SHOP})
+    post_webhook(client, "app/uninstalled", {"id": fake_shopify.shop_id(SHOP), "domain": SHOP})
     assert len(_brand_rows(brand.id)) >= 8
     storage = app.extensions["luneo.storage"]
     assert storage.list(brand_prefix(brand.id))
@@ -196,7 +197,7 @@ def test_after_shop_redact_no_row_or_file_of_the_shop_remains(app, client, fake_
     response = post_webhook(
         client,
         "shop/redact",
-        {"shop_id": 954889, "shop_domain": SHOP},
+        {"shop_id": fake_shopify.shop_id(SHOP), "shop_domain": SHOP},
         triggered_at=datetime.now(UTC) + timedelta(seconds=1),
     )
 

@@ -169,7 +169,9 @@ def test_uninstall_then_reinstall_gives_a_working_install_with_a_new_token(
     brand_id = first.brand_id
 
     fake_shopify.uninstall(SHOP)
-    response = post_webhook(client, "app/uninstalled", {"id": 1, "domain": SHOP})
+    response = post_webhook(
+        client, "app/uninstalled", {"id": fake_shopify.shop_id(SHOP), "domain": SHOP}
+    )
 
     assert response.status_code == 200
     gone = install_of()
@@ -203,7 +205,10 @@ def test_an_uninstall_delivered_after_a_reinstall_does_not_destroy_the_new_token
     assert client.get(WHOAMI, headers=_bearer(fake_shopify.session_token(SHOP))).status_code == 200
 
     response = post_webhook(
-        client, "app/uninstalled", {"id": 1, "domain": SHOP}, triggered_at=before_install
+        client,
+        "app/uninstalled",
+        {"id": fake_shopify.shop_id(SHOP), "domain": SHOP},
+        triggered_at=before_install,
     )
 
     assert response.status_code == 200

@@ -215,7 +215,12 @@ def test_uninstall_destroys_the_tokens_and_cancels_pending_work(app, client, fak
     db.session.add_all([waiting, done])
     db.session.commit()
 
-    assert post_webhook(client, "app/uninstalled", {"id": 1, "domain": SHOP}).status_code == 200
+    assert (
+        post_webhook(
+            client, "app/uninstalled", {"id": fake_shopify.shop_id(SHOP), "domain": SHOP}
+        ).status_code
+        == 200
+    )
 
     db.session.expire_all()
     install = install_of()

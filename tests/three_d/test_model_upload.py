@@ -43,7 +43,8 @@ def test_a_valid_glb_is_stored_with_its_print_material_and_placement(app, client
     assert body["triangles"] == 18624 and body["sizeM"][1] == pytest.approx(0.095, abs=1e-3)
     db.session.expire_all()
     product = db.session.get(Product, product.id)
-    assert product.model_key == f"brands/{brand.id}/products/{product.id}/model.glb"
+    sha = product.model_settings["sha256"]
+    assert product.model_key == f"brands/{brand.id}/products/{product.id}/model-{sha[:16]}.glb"
     assert product.model_settings["sha256"] and product.model_settings["uvRect"] == body["uvRect"]
     download = client.get(local(body["modelUrl"]))
     assert download.status_code == 200 and download.data == mug_glb()
@@ -141,3 +142,57 @@ def test_the_openapi_spec_documents_the_3d_endpoints(client):
     assert {"put", "patch", "get", "delete"} <= set(paths["/v1/products/{product_ref}/model"])
     ar = paths["/v1/designs/{design_id}/ar"]["get"]
     assert {"200", "202", "404", "409", "422"} <= set(ar["responses"])
+
+
+@pytest.mark.parametrize(
+    "name", ["instance_bomb", "accessor_2_pow_31", "deep_json", "nan_rotation", "sparse_bomb"]
+)
+def test_a_crafted_model_is_refused_with_422_and_nothing_is_stored(app, client, name: str):
+    from tests.render_3d.hostile_models import CORPUS
+
+    build, code = next((b, c) for n, b, c in CORPUS if n == name)
+    brand, headers, product = brand_with_key(app)
+
+    answer = _put(client, headers, product.id, build())
+
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == code
+    assert _stored(app, brand.id) == []
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).model_key is None
+
+
+def test_a_commit_that_fails_after_the_file_is_written_leaves_the_previous_model_whole(
+    app, client, monkeypatch
+):
+    brand, headers, product = brand_with_key(app)
+    assert _put(client, headers, product.id, mug_glb()).status_code == 200
+    db.session.expire_all()
+    before = db.session.get(Product, product.id)
+    kept_key, kept_sha = before.model_key, before.model_settings["sha256"]
+    real_commit = db.session.commit
+
+    def failing_commit():  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    answer = _put(client, headers, product.id, quad_glb())
+    monkeypatch.setattr(db.session, "commit", real_commit)
+
+    assert answer.status_code >= 500
+    db.session.expire_all()
+    after = db.session.get(Product, product.id)
+    assert (after.model_key, after.model_settings["sha256"]) == (kept_key, kept_sha)
+    assert _stored(app, brand.id) == [kept_key]  # the new file was removed, the old one kept
+    assert app.extensions["luneo.storage"].get(kept_key) == mug_glb()
+
+
+def test_a_new_model_replaces_the_previous_file(app, client):
+    brand, headers, product = brand_with_key(app)
+    assert _put(client, headers, product.id, mug_glb()).status_code == 200
+    assert _put(client, headers, product.id, quad_glb()).status_code == 200
+
+    db.session.expire_all()
+    current = db.session.get(Product, product.id).model_key
+    assert _stored(app, brand.id) == [current]
+    assert app.extensions["luneo.storage"].get(current) == quad_glb()

@@ -232,7 +232,7 @@ def test_the_demo_mug_has_a_model_and_the_demo_page_shows_it(app, client):
     app.config["THREE_D_TEXTURE_PX"] = 160
     seeded = seed_demo()
     product = db.session.get(Product, seeded.product_id)
-    assert product.model_key.endswith("/model.glb")
+    assert "/model-" in product.model_key and product.model_key.endswith(".glb")
     assert product.model_settings["material"] == "print"
     assert product.model_settings["placement"] == "auto"
     assert seed_demo().product_id == product.id  # idempotent
