@@ -60,6 +60,7 @@ def render_area(
     look: Look = "preview",
     shade: np.ndarray | None = None,
     base_key: Hashable | None = None,
+    pad: int = 0,
 ) -> AreaPixels:
     """Render every layer of ``area`` on a ``size`` (w, h) canvas.
 
@@ -69,8 +70,10 @@ def render_area(
     ``shade`` may pass ``shading(base)`` when the caller has it cached, and
     ``base_key`` a hashable identity of ``base``, which lets layers that did not
     change since the last render (the photo while the shopper types) come from cache.
+    ``pad`` px of bleed are added on every side: layers are laid out on ``size`` but what
+    reaches past its edge is kept up to ``pad`` px (the result is ``size + 2 * pad``).
     """
-    w, h = size
+    w, h = size[0] + 2 * pad, size[1] + 2 * pad
     rgb = np.zeros((h, w, 3), np.float32)
     alpha = np.zeros((h, w), np.float32)
     if look != "preview" or base is None:
@@ -78,7 +81,13 @@ def render_area(
     elif shade is None:
         shade = shading(base)
     ctx = _Context(
-        area, size, math.sqrt((w / area.width_mm) * (h / area.height_mm)), look, base, shade
+        area,
+        size,
+        math.sqrt((size[0] / area.width_mm) * (size[1] / area.height_mm)),
+        look,
+        base,
+        shade,
+        pad,
     )
     box: tuple[int, int, int, int] | None = None
     for index, layer in enumerate(spec.layers_in(area.id)):
@@ -107,7 +116,7 @@ def render_area(
             dst_a += la
         touched = (xs.start, ys.start, xs.stop, ys.stop)
         box = touched if box is None else _union(box, touched)
-    clip = area_mask(area, size)
+    clip = area_mask(area, (w, h))
     if clip is not None:
         rgb *= clip[..., None]
         alpha *= clip
@@ -122,6 +131,7 @@ class _Context:
     look: Look
     base: np.ndarray | None
     shade: np.ndarray | None
+    pad: int = 0
 
 
 _EMPTY = ()
@@ -152,7 +162,9 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
     if layer.material is not None and material is None:  # production: the engraving mask
         color, tile_rgb = materials.PRODUCTION_INK, None
     margin = math.ceil(relief * 4) + 2 if material else 0
-    region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, ctx.size)
+    full = (ctx.size[0] + 2 * ctx.pad, ctx.size[1] + 2 * ctx.pad)
+    x0, y0 = x0 + ctx.pad, y0 + ctx.pad
+    region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, full)
     if region is None:
         return _EMPTY
     (ys, xs), (mys, mxs) = region

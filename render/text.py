@@ -202,5 +202,10 @@ def _draw_arc(layer: TextLayer, lines: list[_Line], size: int) -> Image.Image:
         box = (round(px - g / 2 - minx), round(py - g / 2 - miny))
         region = out.crop((box[0], box[1], box[0] + g, box[1] + g))
         out.paste(ImageChops.lighter(region, tile), box)
-    bbox = out.getbbox()
-    return out.crop(bbox) if bbox else out
+    # centre on the ink (pixels at least half covered), keeping the faint fringe around it:
+    # the vector outlines (render.outline) centre on their exact bounds the same way
+    ink = out.point(lambda v: 255 if v > 127 else 0).getbbox()
+    if not ink:
+        return out
+    m = 3
+    return out.crop((ink[0] - m, ink[1] - m, ink[2] + m, ink[3] + m))
