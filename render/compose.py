@@ -145,7 +145,7 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
     """One layer's canvas slices, premultiplied colour and alpha (or ``_EMPTY``)."""
     seed = zlib.crc32(f"{ctx.area.id}:{index}".encode())
     if isinstance(layer, TextLayer):
-        placed = text.render_text(layer, ctx.size, ctx.px_per_mm)
+        placed = text.render_text(layer, ctx.size, ctx.px_per_mm, ctx.area.profile.safe_mm)
         relief = max(0.6, placed.font_px * 0.03)
         mask, x0, y0 = placed.mask, placed.x0, placed.y0
         color, tile_rgb = layer.color, None

@@ -93,10 +93,15 @@ def _chunk(pen: RecordingPen, font_id: str, chunk: str, size: int, at: Affine) -
 
 
 def text_outline(
-    layer: TextLayer, canvas: tuple[int, int], px_per_mm: float, layer_index: int = 0
+    layer: TextLayer,
+    canvas: tuple[int, int],
+    px_per_mm: float,
+    layer_index: int = 0,
+    safe_mm: float = 0.0,
 ) -> TextOutline:
-    """The outlines of ``layer`` on a canvas of ``canvas`` px, as ``render.text`` places it."""
-    px = text.font_px_for(layer, canvas, px_per_mm)
+    """The outlines of ``layer`` on a canvas of ``canvas`` px, as ``render.text`` places it
+    (``safe_mm``: the print profile's safe zone, which auto-fit keeps to)."""
+    px = text.font_px_for(layer, canvas, px_per_mm, safe_mm)
     size = max(1, round(px))
     lines = text._layout(layer, size)
     ascent, descent, lh = text._metrics(layer, size)
@@ -185,5 +190,5 @@ def area_outlines(design, area: PrintArea, canvas: tuple[int, int]) -> list[Text
     out = []
     for index, layer in enumerate(design.layers_in(area.id)):
         if isinstance(layer, TextLayer):
-            out.append(text_outline(layer, canvas, px_per_mm, index))
+            out.append(text_outline(layer, canvas, px_per_mm, index, area.profile.safe_mm))
     return out

@@ -76,7 +76,7 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
         if layer.print_area != area.id:
             continue
         if isinstance(layer, TextLayer):
-            shape = outline.text_outline(layer, canvas, CHECK_PX_PER_MM, index)
+            shape = outline.text_outline(layer, canvas, CHECK_PX_PER_MM, index, profile.safe_mm)
             box = shape.bounds
             cap_mm = shape.font_px / CHECK_PX_PER_MM * _cap_ratio(layer.font)
             if cap_mm < profile.min_text_mm:
