@@ -36,10 +36,14 @@ class FinalizeIn(Schema):
 class ProductionFileOut(Schema):
     printArea = String()  # noqa: N815
     pngUrl = String()  # noqa: N815
-    pdfUrl = String()  # noqa: N815
+    pdfUrl = String(allow_none=True)  # noqa: N815
     widthPx = Integer()  # noqa: N815
     heightPx = Integer()  # noqa: N815
     dpi = Integer()
+    files = Dict()  # output name (png, pdf, pdfx4, svg, dxf, vector-pdf) -> URL
+    profile = Dict(allow_none=True)
+    widthMm = Float(allow_none=True)  # noqa: N815
+    heightMm = Float(allow_none=True)  # noqa: N815
 
 
 class DesignOut(Schema):
@@ -59,3 +63,5 @@ class DesignOut(Schema):
     createdAt = String(allow_none=True)  # noqa: N815
     timings = Dict()
     error = Dict(allow_none=True)
+    preflight = List(Dict())  # render.preflight findings: code, severity, message, layer
+    proof = Dict()  # required, approvedAt, approvedBy

@@ -24,7 +24,8 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..jobs import enqueue
 from ..models import Brand, Design, Product, RenderJob
-from . import tasks
+from . import proof, tasks
+from .events import notify
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
 
@@ -103,7 +104,9 @@ def create_design(
     check_layers(template, layers)
     brand = db.session.get(Brand, principal.brand_id)
     ai_service.check_prompts(brand, layers)
-    content_hash = design_content_hash(product, layers, options, mode, template)
+    bare = [ai_layers.without_artwork(layer) for layer in layers]
+    spec = build_spec(product, bare, template, placeholders=True)
+    content_hash = _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
 
     cached = db.session.scalar(
         select(Design)
@@ -119,6 +122,7 @@ def create_design(
     if cached is not None:
         return cached, True
 
+    findings = preflight_findings(spec, layers)  # 422 when the print profile blocks one
     wants_art = bool(ai_layers.ai_layers(layers))
     # AI artwork: moderation and the budget (422 / 402) before anything is written.
     plan = ai_service.plan_generation(brand, product, layers) if wants_art else None
@@ -136,6 +140,7 @@ def create_design(
         content_hash=content_hash,
         status="generating" if wants_art else "queued",
         timings={"previewMode": mode, "templateVersion": product.template_version},
+        preflight=findings,
     )
     db.session.add(design)
     db.session.commit()
@@ -153,6 +158,36 @@ def create_design(
         tasks.queue_preview(design)
     db.session.refresh(design)
     return design, False
+
+
+def preflight_findings(spec: dict[str, Any], layers: list[dict[str, Any]]) -> list[dict]:
+    """The design's preflight report against each print area's profile (render.preflight).
+
+    Raises ``ValidationFailed('preflight_failed')`` naming each layer when a finding is an
+    error (the profile blocks it). AI layers are left out: their artwork is made later.
+    """
+    try:
+        design = render.parse_spec(spec)
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    findings = [
+        f.as_json()
+        for f in render.preflight.check(design)
+        if f.layer is None or not ai_layers.is_ai(layers[f.layer])
+    ]
+    errors = [f for f in findings if f["severity"] == "error"]
+    if errors:
+        raise ValidationFailed(
+            "The design cannot be printed well: " + "; ".join(f["message"] for f in errors),
+            code="preflight_failed",
+            details={
+                (f"layers[{f['layer']}]" if "layer" in f else f"printAreas.{f['printArea']}"): f[
+                    "message"
+                ]
+                for f in errors
+            },
+        )
+    return findings
 
 
 def design_content_hash(
@@ -238,8 +273,11 @@ def finalize_design(
     design.finalized_at = utcnow()
     if design.status == "preview_ready":
         design.status = "finalized"
+    held = proof.hold_for_proof(design)  # the brand approves a proof before production
     db.session.commit()
-    if enqueue_production:
+    if held:
+        notify(design)
+    elif enqueue_production:
         tasks.queue_production(design)
         db.session.refresh(design)
     return design
@@ -268,14 +306,26 @@ def describe(design: Design) -> dict[str, Any]:
     ttl = current_app.config["STORAGE_URL_TTL"]
     production = []
     for area, files in sorted((design.production_keys or {}).items()):
+        if not isinstance(files, dict) or not files.get("png"):
+            continue
+        pdf_key = files.get("pdf") or files.get("pdfx4") or files.get("vector-pdf")
         production.append(
             {
                 "printArea": area,
                 "pngUrl": storage.url(files["png"], ttl),
-                "pdfUrl": storage.url(files["pdf"], ttl),
+                "pdfUrl": storage.url(pdf_key, ttl) if pdf_key else None,
                 "widthPx": files.get("widthPx"),
                 "heightPx": files.get("heightPx"),
                 "dpi": files.get("dpi"),
+                # every file of the print profile, and what the print shop needs to know
+                "files": {
+                    name: storage.url(files[name], ttl)
+                    for name in render.output.MEDIA_TYPES
+                    if isinstance(files.get(name), str)
+                },
+                "profile": (files.get("print") or {}).get("profile"),
+                "widthMm": (files.get("print") or {}).get("widthMm"),
+                "heightMm": (files.get("print") or {}).get("heightMm"),
             }
         )
     timings = {k: v for k, v in (design.timings or {}).items() if k.endswith("Ms")}
@@ -295,6 +345,8 @@ def describe(design: Design) -> dict[str, Any]:
         "createdAt": design.created_at.isoformat() if design.created_at else None,
         "timings": timings,
         "error": design.error,
+        "preflight": design.preflight or [],
+        "proof": proof.summary(design),
     }
 
 
