@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLASK_APP=wsgi
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 curl \
+ && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 curl libraqm0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 luneo
 

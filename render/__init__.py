@@ -4,17 +4,18 @@ Pure Python (Pillow + numpy): no web framework, no database. See render/SPEC.md
 for the design spec. Public API::
 
     preview(spec, width=1200, fmt="webp", quality=85) -> bytes
-    production(spec, area_id=None, dpi=300) -> ProductionFile
+    production(spec, area_id=None, dpi=None) -> ProductionFile (files per print profile)
+    preflight.check(design) -> [Finding]
     texture(spec, area_id, size_px) -> PIL.Image.Image (RGBA)
     parse_spec(spec) -> DesignSpec;  content_hash(spec) -> str
 """
 
-from render import samples
+from render import preflight, samples
 from render.errors import SpecError
 from render.output import ProductionFile, preview, production, texture
 from render.spec import DesignSpec, content_hash, parse_spec
 
-ENGINE_VERSION = "1"  # bump when output pixels change, to invalidate cached renders
+ENGINE_VERSION = "2"  # bump when output pixels change, to invalidate cached renders
 
 __all__ = [
     "ENGINE_VERSION",
@@ -24,6 +25,7 @@ __all__ = [
     "content_hash",
     "parse_spec",
     "preview",
+    "preflight",
     "production",
     "samples",
     "texture",

@@ -1,11 +1,12 @@
 """Command line: render a design spec JSON file to a preview or production files.
 
     python -m render preview --spec design.json --out preview.webp [--width 1200]
-    python -m render production --spec design.json --out area.png [--area front] [--dpi 300]
+    python -m render production --spec design.json --out area.png [--area front] [--dpi N]
 
 Image paths inside the spec are relative to the spec file. ``production`` writes
 the PNG to ``--out`` and the PDF beside it (same name, ``.pdf``) unless ``--out``
-itself ends in ``.pdf``.
+itself ends in ``.pdf``, and the print profile's other files beside them (``.x4.pdf``,
+``.svg``, ``.dxf``, ``.vector.pdf``), and prints the preflight findings.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from render.errors import SpecError
-from render.output import PREVIEW_FORMATS, preview, production
+from render.output import MEDIA_TYPES, PREVIEW_FORMATS, preview, production
 from render.spec import parse_spec
 
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--spec", required=True, type=Path)
     q.add_argument("--out", required=True, type=Path, help="PNG path (the PDF goes beside it)")
     q.add_argument("--area", help="print area id (default: the first)")
-    q.add_argument("--dpi", type=int, default=300)
+    q.add_argument("--dpi", type=int, default=None, help="default: the print profile's")
     return parser
 
 
@@ -56,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
             png.with_suffix(".pdf").write_bytes(files.pdf)
             size = f"{files.width_px}x{files.height_px} px at {files.dpi} dpi"
             print(f"wrote {png} and {png.with_suffix('.pdf')} ({size})")
+            for name, data in files.files.items():  # the print profile's other files
+                if name in ("png", "pdf"):
+                    continue
+                path = png.with_suffix("." + MEDIA_TYPES[name][0])
+                path.write_bytes(data)
+                print(f"wrote {path}")
+            for finding in files.findings:
+                print(f"preflight {finding.severity}: {finding.code}: {finding.message}")
     except SpecError as exc:
         where = f" at {exc.field}" if exc.field else ""
         print(f"error: {exc.code}{where}: {exc.message}", file=sys.stderr)

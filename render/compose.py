@@ -61,6 +61,7 @@ def render_area(
     look: Look = "preview",
     shade: np.ndarray | None = None,
     base_key: Hashable | None = None,
+    pad: int = 0,
 ) -> AreaPixels:
     """Render every layer of ``area`` on a ``size`` (w, h) canvas.
 
@@ -70,8 +71,10 @@ def render_area(
     ``shade`` may pass ``shading(base)`` when the caller has it cached, and
     ``base_key`` a hashable identity of ``base``, which lets layers that did not
     change since the last render (the photo while the shopper types) come from cache.
+    ``pad`` px of bleed are added on every side: layers are laid out on ``size`` but what
+    reaches past its edge is kept up to ``pad`` px (the result is ``size + 2 * pad``).
     """
-    w, h = size
+    w, h = size[0] + 2 * pad, size[1] + 2 * pad
     rgb = np.zeros((h, w, 3), np.float32)
     alpha = np.zeros((h, w), np.float32)
     if look != "preview" or base is None:
@@ -79,7 +82,13 @@ def render_area(
     elif shade is None:
         shade = shading(base)
     ctx = _Context(
-        area, size, math.sqrt((w / area.width_mm) * (h / area.height_mm)), look, base, shade
+        area,
+        size,
+        math.sqrt((size[0] / area.width_mm) * (size[1] / area.height_mm)),
+        look,
+        base,
+        shade,
+        pad,
     )
     box: tuple[int, int, int, int] | None = None
     for index, layer in enumerate(spec.layers_in(area.id)):
@@ -108,7 +117,7 @@ def render_area(
             dst_a += la
         touched = (xs.start, ys.start, xs.stop, ys.stop)
         box = touched if box is None else _union(box, touched)
-    clip = area_mask(area, size)
+    clip = area_mask(area, (w, h))
     if clip is not None:
         rgb *= clip[..., None]
         alpha *= clip
@@ -123,6 +132,7 @@ class _Context:
     look: Look
     base: np.ndarray | None
     shade: np.ndarray | None
+    pad: int = 0
 
 
 _EMPTY = ()
@@ -136,7 +146,7 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
     """One layer's canvas slices, premultiplied colour and alpha (or ``_EMPTY``)."""
     seed = zlib.crc32(f"{ctx.area.id}:{index}".encode())
     if isinstance(layer, TextLayer):
-        placed = text.render_text(layer, ctx.size, ctx.px_per_mm)
+        placed = text.render_text(layer, ctx.size, ctx.px_per_mm, ctx.area.profile.safe_mm)
         relief = max(0.6, placed.font_px * 0.03)
         mask, x0, y0 = placed.mask, placed.x0, placed.y0
         color, tile_rgb = layer.color, None
@@ -153,7 +163,9 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
     if layer.material is not None and material is None:  # production: the engraving mask
         color, tile_rgb = materials.PRODUCTION_INK, None
     margin = math.ceil(relief * 4) + 2 if material else 0
-    region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, ctx.size)
+    full = (ctx.size[0] + 2 * ctx.pad, ctx.size[1] + 2 * ctx.pad)
+    x0, y0 = x0 + ctx.pad, y0 + ctx.pad
+    region = _intersect(x0 - margin, y0 - margin, mask.shape, margin, full)
     if region is None:
         return _EMPTY
     (ys, xs), (mys, mxs) = region

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Mapping
@@ -11,8 +12,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from render import compose, images, pdf
+from render import compose, engrave, images, pdf, preflight, press
 from render.errors import SpecError
+from render.profiles import DEFAULT as DEFAULT_PROFILE
+from render.profiles import PrintProfile
 from render.spec import DesignSpec, PrintArea, parse_spec
 
 PREVIEW_FORMATS = ("webp", "jpeg", "png")
@@ -38,6 +41,21 @@ class ProductionFile:
     dpi: int
     width_mm: float
     height_mm: float
+    # every file of the area's print profile by output name (png, pdf, pdfx4, svg, dxf,
+    # vector-pdf), the profile and the preflight findings, for the production manifest
+    files: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
+    profile: PrintProfile = DEFAULT_PROFILE
+    findings: tuple[preflight.Finding, ...] = ()
+
+
+MEDIA_TYPES = {
+    "png": ("png", "image/png"),
+    "pdf": ("pdf", "application/pdf"),
+    "pdfx4": ("x4.pdf", "application/pdf"),
+    "svg": ("svg", "image/svg+xml"),
+    "dxf": ("dxf", "image/vnd.dxf"),
+    "vector-pdf": ("vector.pdf", "application/pdf"),
+}
 
 
 def preview(spec: Spec, width: int = 1200, fmt: str = "webp", quality: int = 85) -> bytes:
@@ -78,32 +96,55 @@ def encode(image: Image.Image, fmt: str, quality: int) -> bytes:
     return buf.getvalue()
 
 
-def production(spec: Spec, area_id: str | None = None, dpi: int = 300) -> ProductionFile:
+def production(
+    spec: Spec, area_id: str | None = None, dpi: int | None = None, title: str | None = None
+) -> ProductionFile:
     """Print files for ``area_id`` (default: the first area) at its size in mm.
 
-    The PNG is ``round(mm / 25.4 * dpi)`` pixels each way with a transparent
-    background and the dpi recorded; the PDF holds the same pixels losslessly on a
-    page of exactly the area's size. Materials come out as a solid engraving mask.
+    The area's print profile decides the files (``ProductionFile.files``): the PNG is
+    ``round(mm / 25.4 * dpi)`` pixels each way (``dpi`` defaults to the profile's) with a
+    transparent background and the dpi recorded; ``pdf`` holds the same pixels losslessly
+    on a page of the area's size; ``pdfx4`` is the press-ready CMYK PDF/X-4 with bleed and
+    vector text; ``svg`` / ``dxf`` / ``vector-pdf`` are the outlined engraving files.
+    Materials come out as a solid engraving mask in the PNG.
     """
     design = parse_spec(spec)
     area = design.area(area_id)
+    profile = area.profile
+    dpi = profile.dpi if dpi is None else dpi
     if not (72 <= dpi <= 1200):
         raise SpecError("bad_value", "dpi must be 72..1200", "dpi")
     w, h = production_size(area, dpi)
     if w * h > MAX_PRODUCTION_PIXELS:
         raise SpecError("bad_value", f"{w}x{h} px is too large to render; lower the dpi", "dpi")
+    title = title or f"Luneo {area.id}"
     image = compose.render_area(design, area, (w, h), None, "production").to_image()
     buf = io.BytesIO()
     image.save(buf, "PNG", dpi=(dpi, dpi), compress_level=3)
+    files: dict[str, bytes] = {"png": buf.getvalue()}
+    outputs = profile.outputs
+    if "pdf" in outputs or not {"pdfx4", "vector-pdf"} & set(outputs):
+        files["pdf"] = pdf.image_pdf(image, area.width_mm, area.height_mm, title)
+    if "pdfx4" in outputs:
+        files["pdfx4"] = press.pdfx4(design, area, (w, h), title)
+    if "svg" in outputs:
+        files["svg"] = engrave.svg(design, area, (w, h), title)
+    if "dxf" in outputs:
+        files["dxf"] = engrave.dxf(design, area, (w, h))
+    if "vector-pdf" in outputs:
+        files["vector-pdf"] = engrave.vector_pdf(design, area, (w, h), title)
     return ProductionFile(
         area_id=area.id,
-        png=buf.getvalue(),
-        pdf=pdf.image_pdf(image, area.width_mm, area.height_mm, f"Luneo {area.id}"),
+        png=files["png"],
+        pdf=files.get("pdf") or files.get("pdfx4") or files["vector-pdf"],
         width_px=w,
         height_px=h,
         dpi=dpi,
         width_mm=area.width_mm,
         height_mm=area.height_mm,
+        files=files,
+        profile=profile,
+        findings=tuple(preflight.check_area(design, area)),
     )
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from render import fonts, images
 from render.errors import SpecError
 from render.images import ImageData
+from render.profiles import DEFAULT as DEFAULT_PROFILE
+from render.profiles import PrintProfile, parse_profile
 
 MATERIALS = ("gold", "silver", "rose-gold", "black-anodized", "wood-burn", "glass-etch")
 MASK_SHAPES = ("rect", "ellipse", "rounded")
@@ -54,6 +56,12 @@ class PrintArea:
     rotation: float = 0.0
     mask: str | ImageData | None = None  # None/"rect" | "ellipse" | "rounded" | PNG
     max_chars: int | None = None
+    profile: PrintProfile = DEFAULT_PROFILE
+
+    def safe_box_mm(self) -> tuple[float, float, float, float]:
+        """The safe zone (x0, y0, x1, y1) in mm from the area's top-left corner."""
+        s = min(self.profile.safe_mm, self.width_mm / 2, self.height_mm / 2)
+        return (s, s, self.width_mm - s, self.height_mm - s)
 
 
 @dataclass(frozen=True)
@@ -289,6 +297,7 @@ class _Parser:
                     rotation=self.num(d, "rotation", f, 0.0, -360, 360),
                     mask=self.mask(d.get("mask"), f"{f}.mask"),
                     max_chars=self.opt_int(d, "maxChars", f),
+                    profile=parse_profile(d.get("profile"), f"{f}.profile"),
                 )
             )  # fmt: skip
         return tuple(areas)

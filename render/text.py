@@ -39,13 +39,21 @@ class _Line:
     width: float
 
 
-def font_px_for(layer: TextLayer, canvas: tuple[int, int], px_per_mm: float) -> float:
-    """The em size in pixels: ``size`` points at print size, or the auto-fitted size."""
+def font_px_for(
+    layer: TextLayer, canvas: tuple[int, int], px_per_mm: float, safe_mm: float = 0.0
+) -> float:
+    """The em size in pixels: ``size`` points at print size, or the auto-fitted size.
+
+    Auto-fit keeps the text inside the print profile's safe zone (``safe_mm`` from
+    every edge).
+    """
     if layer.size_pt is not None and not layer.auto_fit:
         return layer.size_pt * MM_PER_PT * px_per_mm
     w, h = _extent(layer, _REF_PX)
-    free_w = canvas[0] * 2 * min(layer.x, 1 - layer.x) * FIT_MARGIN
-    free_h = canvas[1] * 2 * min(layer.y, 1 - layer.y) * FIT_MARGIN
+    inset = safe_mm * px_per_mm
+    free_w = max(0.0, 2 * min(layer.x * canvas[0], (1 - layer.x) * canvas[0]) - 2 * inset)
+    free_h = max(0.0, 2 * min(layer.y * canvas[1], (1 - layer.y) * canvas[1]) - 2 * inset)
+    free_w, free_h = free_w * FIT_MARGIN, free_h * FIT_MARGIN
     px = _REF_PX * min(free_w / max(w, 1e-6), free_h / max(h, 1e-6))
     if layer.size_pt is not None:  # autoFit with a size: the size is the upper bound
         px = min(px, layer.size_pt * MM_PER_PT * px_per_mm)
@@ -58,9 +66,11 @@ def font_px_for(layer: TextLayer, canvas: tuple[int, int], px_per_mm: float) -> 
     return px
 
 
-def render_text(layer: TextLayer, canvas: tuple[int, int], px_per_mm: float) -> PlacedMask:
+def render_text(
+    layer: TextLayer, canvas: tuple[int, int], px_per_mm: float, safe_mm: float = 0.0
+) -> PlacedMask:
     """Lay out ``layer`` on a canvas of ``canvas`` (w, h) pixels and return its mask."""
-    px = font_px_for(layer, canvas, px_per_mm)
+    px = font_px_for(layer, canvas, px_per_mm, safe_mm)
     size = max(1, round(px))
     lines = _layout(layer, size)
     if layer.curve:
@@ -202,5 +212,10 @@ def _draw_arc(layer: TextLayer, lines: list[_Line], size: int) -> Image.Image:
         box = (round(px - g / 2 - minx), round(py - g / 2 - miny))
         region = out.crop((box[0], box[1], box[0] + g, box[1] + g))
         out.paste(ImageChops.lighter(region, tile), box)
-    bbox = out.getbbox()
-    return out.crop(bbox) if bbox else out
+    # centre on the ink (pixels at least half covered), keeping the faint fringe around it:
+    # the vector outlines (render.outline) centre on their exact bounds the same way
+    ink = out.point(lambda v: 255 if v > 127 else 0).getbbox()
+    if not ink:
+        return out
+    m = 3
+    return out.crop((ink[0] - m, ink[1] - m, ink[2] + m, ink[3] + m))

@@ -9,11 +9,11 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION_CODE = ["luneo_app", "render", "connectors", "migrations", "wsgi.py"]
+PRODUCTION_CODE = ["luneo_app", "render", "connectors", "migrations", "wsgi.py", "asgi.py"]
 # Programs the deployment runs by name rather than by import.
 DEPLOYMENT_FILES = ["Dockerfile", "docker-compose.yml", "scripts/start"]
-# Pinned ahead of the issue that uses them (billing; the rate-limit work).
-WAITING_FOR_THEIR_ISSUE = {"stripe", "flask-limiter"}
+# Pinned ahead of the issue that uses it (billing).
+WAITING_FOR_THEIR_ISSUE = {"stripe"}
 
 
 def _pins(name: str) -> dict[str, str]:

@@ -15,6 +15,8 @@ from flask import Response, g, jsonify
 from connectors.shopify import ShopifyError, ShopifyRequestError
 
 from ..core.errors import ValidationFailed
+from ..designs import proof
+from ..designs.service import get_design
 from ..web_errors import error_body
 from . import activity, catalog, editor, onboarding, shop_settings
 from .guard import actor, guard_api
@@ -110,6 +112,14 @@ def designs():  # type: ignore[no-untyped-def]
 @bp.get("/designs/<design_id>")
 def design(design_id: str):  # type: ignore[no-untyped-def]
     """One design: preview, layers, timings, jobs and files."""
+    return activity.design_detail(g.brand.id, design_id)
+
+
+@bp.post("/designs/<design_id>/proof")
+def approve_proof(design_id: str):  # type: ignore[no-untyped-def]
+    """Approve a design's proof (its preview and preflight report): production starts."""
+    design = get_design(g.brand.id, design_id)
+    proof.approve(design, actor())
     return activity.design_detail(g.brand.id, design_id)
 
 

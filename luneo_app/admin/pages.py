@@ -40,6 +40,7 @@ STATUS_LABELS = {
     "rendering": ("Rendering", "info"),
     "preview_ready": ("Preview ready", "success"),
     "finalized": ("Ordered", "attention"),
+    "awaiting_proof": ("Proof to approve", "attention"),
     "production_rendering": ("Making files", "info"),
     "production_ready": ("Ready to produce", "success"),
     "failed": ("Failed", "critical"),

@@ -4,7 +4,9 @@ words shoppers may not use on top of the built-in list.
 
 Stored on the brand: ``monthly_ai_budget_cents``, ``webhook_url`` and, in ``settings``,
 ``retentionDays`` (int: days production files are kept after an order closed, read by
-``orders.retention``), ``aiEnabled`` (bool) and ``denylist`` (lower-case phrases).
+``orders.retention``), ``aiEnabled`` (bool), ``denylist`` (lower-case phrases) and
+``proofApproval`` (off | merchant | shopper: who approves a proof before production, read
+by ``designs.proof``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ DEFAULT_RETENTION_DAYS = 90
 MAX_BUDGET_CENTS = 100_000_000
 MAX_DENYLIST = 200
 PHRASE_CHARS = (2, 64)
-FIELDS = ("retentionDays", "aiEnabled", "monthlyAiBudgetCents", "webhookUrl", "denylist")
+FIELDS = (
+    "retentionDays",
+    "aiEnabled",
+    "monthlyAiBudgetCents",
+    "webhookUrl",
+    "denylist",
+    "proofApproval",
+)
+PROOF_MODES = ("off", "merchant", "shopper")  # who approves a proof (designs.proof)
 
 
 def read_settings(brand: Brand) -> dict[str, Any]:
@@ -37,6 +47,7 @@ def read_settings(brand: Brand) -> dict[str, Any]:
         "monthlyAiBudgetCents": brand.monthly_ai_budget_cents,
         "webhookUrl": brand.webhook_url or "",
         "denylist": list(settings.get("denylist") or []),
+        "proofApproval": settings.get("proofApproval", "off"),
         "currency": brand.currency or "USD",
     }
 
@@ -101,6 +112,11 @@ def update_settings(brand: Brand, body: Any, actor: str) -> dict[str, Any]:
                 problems["webhookUrl"] = exc.message
     if "denylist" in body:
         changes["denylist"] = _denylist(body["denylist"], problems)
+    if "proofApproval" in body:
+        if body["proofApproval"] in PROOF_MODES:
+            changes["proofApproval"] = body["proofApproval"]
+        else:
+            problems["proofApproval"] = "choose off, merchant or shopper"
     if problems:
         raise ValidationFailed(
             "Some settings need attention.", code="invalid_settings", details=problems

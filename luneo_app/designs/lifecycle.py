@@ -16,10 +16,10 @@ The event functions below (one per fact: artwork made, preview rendered, ...) ar
 jobs and services call; each leaves the commit to its caller's unit of work
 (``core/uow.py``).
 
-To add a state (for example ``awaiting_proof`` between ``finalized`` and
+To add a state (as ``awaiting_proof`` was added between ``finalized`` and
 ``production_rendering``), add it to :class:`DesignStatus`, give it its moves in
 :data:`TRANSITIONS`, and add a migration that widens the ``ck_designs_status`` CHECK
-constraint to :func:`check_constraint_sql`.
+constraint to :func:`check_constraint_sql` (``0008_print_awaiting_proof``).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class DesignStatus(enum.StrEnum):
     RENDERING = "rendering"  # preview render running
     PREVIEW_READY = "preview_ready"
     FINALIZED = "finalized"  # snapshot locked, production files not started
+    AWAITING_PROOF = "awaiting_proof"  # finalized; production waits for the proof's approval
     PRODUCTION_RENDERING = "production_rendering"
     PRODUCTION_READY = "production_ready"
     FAILED = "failed"
@@ -61,8 +62,9 @@ TRANSITIONS: dict[DesignStatus, frozenset[DesignStatus]] = {
     S.GENERATING: frozenset({S.QUEUED, S.FAILED}),
     S.QUEUED: frozenset({S.RENDERING, S.PREVIEW_READY, S.PRODUCTION_RENDERING, S.FAILED}),
     S.RENDERING: frozenset({S.PREVIEW_READY, S.PRODUCTION_RENDERING, S.FAILED}),
-    S.PREVIEW_READY: frozenset({S.FINALIZED, S.PRODUCTION_RENDERING, S.FAILED}),
-    S.FINALIZED: frozenset({S.PRODUCTION_RENDERING, S.FAILED}),
+    S.PREVIEW_READY: frozenset({S.FINALIZED, S.AWAITING_PROOF, S.PRODUCTION_RENDERING, S.FAILED}),
+    S.FINALIZED: frozenset({S.AWAITING_PROOF, S.PRODUCTION_RENDERING, S.FAILED}),
+    S.AWAITING_PROOF: frozenset({S.FINALIZED, S.FAILED}),  # approved, or failed
     S.PRODUCTION_RENDERING: frozenset({S.PRODUCTION_READY, S.FAILED}),
     S.PRODUCTION_READY: frozenset({S.PRODUCTION_RENDERING}),  # files lost: render again
     S.FAILED: frozenset(),
@@ -224,6 +226,24 @@ def finalized(design: Design, snapshot: dict[str, Any]) -> None:
     design.finalized_at = utcnow()
     if status_of(design) == S.PREVIEW_READY:
         transition(design, S.FINALIZED, "finalized", step="finalize")
+
+
+def awaiting_proof(design: Design) -> None:
+    """The brand approves a proof (preview + preflight) before production starts."""
+    transition(design, S.AWAITING_PROOF, "proof_requested", step="proof")
+
+
+def proof_approved(design: Design, actor: str, by_shopper: bool) -> None:
+    """The proof is approved: the design is finalized and may go to production."""
+    design.proof_approved_at = utcnow()
+    design.proof_approved_by = actor[:128]
+    transition(
+        design,
+        S.FINALIZED,
+        "proof_approved",
+        step="proof",
+        detail={"by": actor[:128], "byShopper": by_shopper},
+    )
 
 
 def production_started(design: Design) -> None:

@@ -22,7 +22,7 @@ from ..realtime.streams import (
     open_stream,
     register_reader,
 )
-from . import service
+from . import proof, service
 from .events import is_settled
 from .schemas import DesignAccepted, DesignIn, DesignList, DesignOut, FinalizeIn
 
@@ -107,6 +107,27 @@ def finalize(design_id: str, body: dict):  # type: ignore[no-untyped-def]
     expected = service.finalize_request_hash(design, body)
     design = service.finalize_design(design, content_hash=expected)
     return service.describe(design)
+
+
+@bp.post("/<design_id>/proof")
+@bp.doc(security="BearerAuth")
+@require("designs:write")
+@bp.output(DesignOut)
+@bp.doc(
+    summary="Approve a design's proof",
+    description="When the shop asks for proof approval (`proofApproval` setting), a "
+    "finalized design waits in `awaiting_proof` with its preview and `preflight` report; "
+    "approving queues the production files. Storefront tokens may approve only when the "
+    "shop lets shoppers approve.",
+    responses={403: "Shoppers may not approve here", 409: "Not waiting, or preflight errors"},
+)
+def approve_proof(design_id: str):  # type: ignore[no-untyped-def]
+    """Approve the proof (idempotent) and start production."""
+    principal = current_principal()
+    design = service.get_design(g.brand.id, design_id)
+    by_shopper = principal.kind == "embed"
+    actor = f"{principal.kind}:{principal.subject}"
+    return service.describe(proof.approve(design, actor, by_shopper=by_shopper))
 
 
 @bp.get("/<design_id>/events")

@@ -38,10 +38,14 @@ class FinalizeIn(Schema):
 class ProductionFileOut(Schema):
     printArea = String()  # noqa: N815
     pngUrl = String()  # noqa: N815
-    pdfUrl = String()  # noqa: N815
+    pdfUrl = String(allow_none=True)  # noqa: N815
     widthPx = Integer()  # noqa: N815
     heightPx = Integer()  # noqa: N815
     dpi = Integer()
+    files = Dict()  # output name (png, pdf, pdfx4, svg, dxf, vector-pdf) -> URL
+    profile = Dict(allow_none=True)
+    widthMm = Float(allow_none=True)  # noqa: N815
+    heightMm = Float(allow_none=True)  # noqa: N815
 
 
 class PriceOut(Schema):
@@ -72,6 +76,8 @@ class DesignOut(Schema):
     timings = Dict()
     error = Dict(allow_none=True)
     price = Nested(PriceOut, metadata={"description": "The server's price of this design."})
+    preflight = List(Dict())  # render.preflight findings: code, severity, message, layer
+    proof = Dict()  # required, approvedAt, approvedBy
 
 
 class DesignList(Schema):

@@ -23,7 +23,7 @@ from ..core import uow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
-from . import lifecycle, tasks
+from . import lifecycle, proof, tasks
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
@@ -103,7 +103,9 @@ def create_design(
     check_layers(template, layers)
     brand = db.session.get(Brand, principal.brand_id)
     ai_service.check_prompts(brand, layers)
-    content_hash = design_content_hash(product, layers, options, mode, template)
+    bare = [ai_layers.without_artwork(layer) for layer in layers]
+    spec = build_spec(product, bare, template, placeholders=True)
+    content_hash = _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
 
     # The cache is per customer: another shopper's identical design is theirs (their
     # customer_ref, erased with them), never handed to someone else.
@@ -128,6 +130,7 @@ def create_design(
     if cached is not None:
         return cached, True
 
+    findings = preflight_findings(spec, layers)  # 422 when the print profile blocks one
     wants_art = bool(ai_layers.ai_layers(layers))
     # AI artwork: moderation and the budget (422 / 402) before anything is written.
     plan = ai_service.plan_generation(brand, product, layers) if wants_art else None
@@ -145,6 +148,7 @@ def create_design(
         content_hash=content_hash,
         status=lifecycle.initial_status(wants_art).value,
         timings={"previewMode": mode, "templateVersion": product.template_version},
+        preflight=findings,
     )
     db.session.add(design)
     db.session.flush()
@@ -158,6 +162,36 @@ def create_design(
     uow.commit()
     db.session.refresh(design)
     return design, False
+
+
+def preflight_findings(spec: dict[str, Any], layers: list[dict[str, Any]]) -> list[dict]:
+    """The design's preflight report against each print area's profile (render.preflight).
+
+    Raises ``ValidationFailed('preflight_failed')`` naming each layer when a finding is an
+    error (the profile blocks it). AI layers are left out: their artwork is made later.
+    """
+    try:
+        design = render.parse_spec(spec)
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    findings = [
+        f.as_json()
+        for f in render.preflight.check(design)
+        if f.layer is None or not ai_layers.is_ai(layers[f.layer])
+    ]
+    errors = [f for f in findings if f["severity"] == "error"]
+    if errors:
+        raise ValidationFailed(
+            "The design cannot be printed well: " + "; ".join(f["message"] for f in errors),
+            code="preflight_failed",
+            details={
+                (f"layers[{f['layer']}]" if "layer" in f else f"printAreas.{f['printArea']}"): f[
+                    "message"
+                ]
+                for f in errors
+            },
+        )
+    return findings
 
 
 def design_content_hash(
@@ -247,7 +281,8 @@ def finalize_design(
         )
     product = db.session.get(Product, design.product_id)
     lifecycle.finalized(design, snapshot_of(design, product))
-    if enqueue_production:
+    held = proof.hold_for_proof(design)  # the brand approves a proof before production
+    if enqueue_production and not held:
         tasks.queue_production(design)
     uow.commit()
     db.session.refresh(design)
@@ -277,14 +312,26 @@ def describe(design: Design) -> dict[str, Any]:
     ttl = current_app.config["STORAGE_URL_TTL"]
     production = []
     for area, files in sorted((design.production_keys or {}).items()):
+        if not isinstance(files, dict) or not files.get("png"):
+            continue
+        pdf_key = files.get("pdf") or files.get("pdfx4") or files.get("vector-pdf")
         production.append(
             {
                 "printArea": area,
                 "pngUrl": storage.url(files["png"], ttl),
-                "pdfUrl": storage.url(files["pdf"], ttl),
+                "pdfUrl": storage.url(pdf_key, ttl) if pdf_key else None,
                 "widthPx": files.get("widthPx"),
                 "heightPx": files.get("heightPx"),
                 "dpi": files.get("dpi"),
+                # every file of the print profile, and what the print shop needs to know
+                "files": {
+                    name: storage.url(files[name], ttl)
+                    for name in render.output.MEDIA_TYPES
+                    if isinstance(files.get(name), str)
+                },
+                "profile": (files.get("print") or {}).get("profile"),
+                "widthMm": (files.get("print") or {}).get("widthMm"),
+                "heightMm": (files.get("print") or {}).get("heightMm"),
             }
         )
     timings = {k: v for k, v in (design.timings or {}).items() if k.endswith("Ms")}
@@ -305,6 +352,8 @@ def describe(design: Design) -> dict[str, Any]:
         "timings": timings,
         "error": design.error,
         "price": price_of(design).as_dict(),
+        "preflight": design.preflight or [],
+        "proof": proof.summary(design),
     }
 
 

@@ -79,7 +79,7 @@ render_preview.job_function.on_failure = _fail_design
 
 @tracked_task("luneo.designs.render_production", time_limit=300, soft_time_limit=280)
 def render_production(job: RenderJob, design_id: str) -> None:
-    """Render print files (PNG at 300 dpi + PDF) for every print area the design uses."""
+    """Render the print files of every print area the design uses, as its profile says."""
     design = _design_for(job)
     if design is None or design.snapshot is None:
         return
@@ -101,17 +101,14 @@ def render_production(job: RenderJob, design_id: str) -> None:
                 used_areas.append(area)
         files = {}
         for area in used_areas or [snap["printAreas"][0]["id"]]:
-            result = render.production(spec, area_id=area, dpi=300)
+            # the area's print profile sets the dpi and the files (PDF/X-4, SVG, DXF ...)
+            result = render.production(spec, area_id=area, title=f"Luneo {design.id} {area}")
             base = f"{brand_prefix(design.brand_id)}designs/{design.id}/production/{area}"
-            storage.put(f"{base}.png", result.png, "image/png")
-            storage.put(f"{base}.pdf", result.pdf, "application/pdf")
-            files[area] = {
-                "png": f"{base}.png",
-                "pdf": f"{base}.pdf",
-                "widthPx": result.width_px,
-                "heightPx": result.height_px,
-                "dpi": result.dpi,
-            }
+            files[area] = production_entry(result)
+            for name, data in result.files.items():
+                suffix, media_type = render.output.MEDIA_TYPES[name]
+                storage.put(f"{base}.{suffix}", data, media_type)
+                files[area][name] = f"{base}.{suffix}"
     except render.SpecError as exc:
         raise PermanentJobError(f"{exc.code}: {exc}") from exc
     db.session.refresh(design)
@@ -121,6 +118,29 @@ def render_production(job: RenderJob, design_id: str) -> None:
 
 
 render_production.job_function.on_failure = _fail_design
+
+
+def production_entry(result: render.ProductionFile) -> dict:
+    """What the production manifest says about one print area (file keys are added next to
+    it): pixel size and dpi, and under ``print`` the sizes in mm, bleed, safe zone, colour
+    space, ICC, the print profile and the preflight findings. Only file keys are strings at
+    the top level (other features read them as storage keys)."""
+    profile = result.profile
+    return {
+        "widthPx": result.width_px,
+        "heightPx": result.height_px,
+        "dpi": result.dpi,
+        "print": {
+            "widthMm": result.width_mm,
+            "heightMm": result.height_mm,
+            "bleedMm": profile.bleed_mm,
+            "safeMm": profile.safe_mm,
+            "colorSpace": profile.color_space,
+            "icc": profile.icc,
+            "profile": render.profiles.profile_json(profile),
+            "preflight": [f.as_json() for f in result.findings],
+        },
+    }
 
 
 def queue_preview(design: Design) -> RenderJob:

@@ -3,7 +3,8 @@
 Template shape (stored on ``Product.template``)::
 
     {
-      "printAreas": [ {id, x, y, width, height, rotation, widthMm, heightMm, mask} ],
+      "printAreas": [ {id, x, y, width, height, rotation, widthMm, heightMm, mask,
+                       profile: {kind, bleedMm, safeMm, dpi, colorSpace, icc, outputs, ...}} ],
       "fonts": ["playfair-display", ...],          # allowed fonts (all when absent)
       "materials": [null, "gold", ...],            # allowed materials (null = printed colour)
       "options": [                                 # what the shopper fills in
@@ -21,6 +22,9 @@ Template shape (stored on ``Product.template``)::
 from __future__ import annotations
 
 from typing import Any
+
+from render import profiles
+from render.errors import SpecError
 
 from ..core.errors import ValidationFailed
 
@@ -164,6 +168,11 @@ def validate_template(template: Any) -> dict[str, Any]:
                 problems[f"{where}.widthMm"] = "physical width must be 1–2000 mm"
             if not 1 <= nums["heightMm"] <= 2000:
                 problems[f"{where}.heightMm"] = "physical height must be 1–2000 mm"
+        if area.get("profile") is not None:
+            try:
+                profiles.parse_profile(area["profile"], "profile")
+            except SpecError as exc:
+                problems[f"{where}.{exc.field or 'profile'}"] = exc.message
         rotation = area.get("rotation", 0)
         if not isinstance(rotation, (int, float)) or not -360 <= rotation <= 360:
             problems[f"{where}.rotation"] = "rotation must be between -360 and 360 degrees"

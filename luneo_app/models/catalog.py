@@ -76,6 +76,12 @@ class Design(BrandOwned, Timestamps, db.Model):
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     timings: Mapped[dict[str, Any]] = json_column({})
     error: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
+    # render.preflight findings at design time (list of {code, severity, message, ...})
+    preflight: Mapped[list[dict[str, Any]] | None] = json_column(None, nullable=True)
+    proof_approved_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    proof_approved_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class RenderJob(BrandOwned, db.Model):

@@ -23,11 +23,20 @@ from urllib.parse import quote
 
 from flask import current_app
 
+import render
+
+from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Design, Order, OrderItem
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same files always make the same zip
+# file kinds of a production set -> (file name suffix, media type); print profiles add
+# PDF/X-4, SVG, DXF and vector PDF (render.output.MEDIA_TYPES)
+_KINDS = {**render.output.MEDIA_TYPES, "glb": ("glb", "model/gltf-binary")}
+# what the manifest says about an area's files besides their names (``print``: profile,
+# colour space, ICC, sizes in mm, bleed, preflight; see designs.tasks.production_entry)
+_FACTS = ("widthPx", "heightPx", "dpi", "print")
 
 
 def safe_order_name(order: Order) -> str:
@@ -71,7 +80,7 @@ def stable_names(order: Order, item: OrderItem, design: Design) -> dict[str, dic
     for area, entry in files.items():
         suffix = "" if area == "model" or len(print_areas) == 1 else f"-{_UNSAFE.sub('-', area)}"
         names[area] = {
-            kind: f"{stem}{suffix}.{kind}" for kind in ("png", "pdf", "glb") if entry.get(kind)
+            kind: f"{stem}{suffix}.{ext}" for kind, (ext, _) in _KINDS.items() if entry.get(kind)
         }
     return names
 
@@ -88,7 +97,7 @@ def copy_line_files(order: Order, item: OrderItem, design: Design) -> dict[str, 
     sources = production_set(design)
     out: dict[str, Any] = {}
     for area, names in stable_names(order, item, design).items():
-        entry = {k: v for k, v in sources[area].items() if k in ("widthPx", "heightPx", "dpi")}
+        entry = {k: v for k, v in sources[area].items() if k in _FACTS}
         for kind, name in names.items():
             key = folder + name
             if not storage.exists(key):
@@ -104,7 +113,7 @@ def file_entries(item: OrderItem) -> list[dict[str, Any]]:
     for area, entry in sorted((item.files or {}).items()):
         if not isinstance(entry, dict):
             continue
-        for kind in ("png", "pdf", "glb"):
+        for kind in _KINDS:
             key = entry.get(kind)
             if isinstance(key, str):
                 out.append(
@@ -137,6 +146,13 @@ def build_zip(order: Order, items: list[OrderItem]) -> str:
                     "title": item.title,
                     "quantity": item.quantity,
                     "files": [e["name"] for e in entries],
+                    "options": _design_options(item),
+                    # per print area: the profile, colour space, ICC, sizes, bleed, preflight
+                    "printAreas": {
+                        area: {k: v for k, v in entry.items() if k in _FACTS}
+                        for area, entry in sorted((item.files or {}).items())
+                        if isinstance(entry, dict) and area != "model"
+                    },
                 }
             )
             for entry in entries:
@@ -152,6 +168,12 @@ def build_zip(order: Order, items: list[OrderItem]) -> str:
     key = f"{order_folder(order)}{safe_order_name(order)}.zip"
     storage.put(key, buffer.getvalue(), "application/zip")
     return key
+
+
+def _design_options(item: OrderItem) -> dict[str, Any]:
+    """The options the shopper chose for the line's design (for the print shop)."""
+    design = db.session.get(Design, item.design_id) if item.design_id else None
+    return dict(design.options or {}) if design is not None else {}
 
 
 # --- stable signed links ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import logging
 from sqlalchemy import select, update
 
 from ..core import uow
-from ..designs import lifecycle
+from ..designs import lifecycle, proof
 from ..designs.service import finalize_design
 from ..designs.tasks import queue_production
 from ..extensions import db
@@ -64,7 +64,7 @@ def ensure_production(design_id: str) -> None:
         if design is None:
             db.session.commit()
             return
-    if design_done(design):
+    if design_done(design) or proof.waiting(design):  # approval queues production
         db.session.commit()
         return
     in_flight = db.session.scalar(

@@ -101,7 +101,8 @@ def _keys_in(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        value = list(value.values())
+        # "print" holds a print area's facts (profile, preflight messages), never keys
+        value = [v for k, v in value.items() if k != "print"]
     if isinstance(value, list):
         return [key for item in value for key in _keys_in(item)]
     return []

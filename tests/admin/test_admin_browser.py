@@ -180,3 +180,48 @@ def test_every_admin_page_renders_at_desktop_and_phone_width(served, tmp_path):
     for target in taken:
         pixels = np.asarray(Image.open(target).convert("L"), np.float32)
         assert pixels.std() > 8, f"{target.name} looks blank"
+
+
+def test_the_editor_draws_bleed_and_safe_zone_of_the_print_profile(served, tmp_path):
+    base, sync_api, app, ids = served
+    with app.app_context():
+        product = db.session.get(Product, ids["product"])
+        template = dict(product.template)
+        template["printAreas"] = [
+            dict(a, profile={"kind": "print-cmyk", "bleedMm": 3, "safeMm": 6})
+            for a in template["printAreas"]
+        ]
+        product.template = template
+        db.session.commit()
+        area_mm = template["printAreas"][0]["widthMm"]
+        db.session.remove()
+    shots = _shots_dir(tmp_path)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            for size, viewport in VIEWPORTS.items():
+                page = browser.new_page(viewport=viewport)
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.goto(base + PAGES["editor"].format(**ids), wait_until="load")
+                page.wait_for_selector("#preview:not([hidden])")
+                area = page.locator(".area").first
+                area.click()
+                boxes = {
+                    name: page.locator(f".area[data-index='0'] .area__{name}").bounding_box()
+                    for name in ("bleed", "safe")
+                }
+                outer = page.locator(".area[data-index='0']").bounding_box()
+                px_per_mm = outer["width"] / area_mm
+                # the bleed is drawn 3 mm outside the area, the safe zone 6 mm inside
+                assert boxes["bleed"]["x"] == pytest.approx(outer["x"] - 3 * px_per_mm, abs=2)
+                assert boxes["safe"]["x"] == pytest.approx(outer["x"] + 6 * px_per_mm, abs=2)
+                assert page.locator("#area-profile").input_value() == "print-cmyk"
+                page.screenshot(path=str(shots / f"editor-profile-{size}.png"), full_page=True)
+                page.select_option("#area-profile", "engraving")  # no bleed, 1 mm safe zone
+                assert page.locator(".area[data-index='0'] .area__bleed").count() == 0
+                assert page.locator(".area[data-index='0'] .area__safe").count() == 1
+                page.close()
+        finally:
+            browser.close()
+    assert errors == []

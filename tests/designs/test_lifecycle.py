@@ -17,7 +17,7 @@ from luneo_app.extensions import db
 from luneo_app.models import Design, DesignEvent, RenderJob
 from tests.designs.helpers import brand_with_key, text_design
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations/versions/0007_core_lifecycle.py"
+MIGRATION = Path(__file__).resolve().parents[2] / "migrations/versions/0008_print_awaiting_proof.py"
 
 
 def _events(design_id: str) -> list[tuple[str | None, str, str]]:

@@ -64,13 +64,33 @@
       '%;transform:rotate(' + (a.rotation || 0) + 'deg)';
   }
   function sizeText(a) { return Math.round(a.widthMm) + ' × ' + Math.round(a.heightMm) + ' mm'; }
+  /* Print profiles (render/profiles.py): bleed and safe zone in mm, defaults per kind. */
+  var PROFILE_KINDS = [['print-srgb', 'Colour print (sRGB)'], ['print-cmyk', 'Press print, CMYK PDF/X-4'],
+    ['engraving', 'Engraving / laser (vector)'], ['uv', 'UV print']];
+  var PROFILE_DEFAULTS = { 'print-srgb': [0, 0], 'print-cmyk': [3, 3], engraving: [0, 1], uv: [1, 2] };
+  function guide(a, key) {
+    var p = a.profile || {}, d = PROFILE_DEFAULTS[p.kind || 'print-srgb'] || [0, 0];
+    var v = p[key];
+    return typeof v === 'number' && v >= 0 ? v : d[key === 'bleedMm' ? 0 : 1];
+  }
+  function guidesHtml(a) {
+    if (!(a.widthMm > 0 && a.heightMm > 0)) return '';
+    var b = guide(a, 'bleedMm'), sz = guide(a, 'safeMm'), out = '';
+    function box(cls, mm, sign, label) {
+      var x = sign * mm / a.widthMm * 100, y = sign * mm / a.heightMm * 100;
+      return '<span class="' + cls + '" aria-hidden="true" title="' + label + '" style="left:' + x + '%;right:' + x + '%;top:' + y + '%;bottom:' + y + '%"></span>';
+    }
+    if (b > 0) out += box('area__bleed', b, -1, 'Bleed ' + b + ' mm');
+    if (sz > 0) out += box('area__safe', Math.min(sz, a.widthMm / 2, a.heightMm / 2), 1, 'Safe zone ' + sz + ' mm');
+    return out;
+  }
   function renderAreas() {
     canvas.innerHTML = areas().map(function (a, i) {
       var cls = 'area' + (a.mask === 'ellipse' ? ' area--ellipse' : a.mask === 'rounded' ? ' area--rounded' : '') +
         (errorAreas[i] ? ' area--error' : '');
       return '<div class="' + cls + '" data-index="' + i + '" tabindex="0" role="button" aria-pressed="' + (i === selected) +
         '" aria-label="Print area ' + esc(a.id) + ', ' + sizeText(a) + '" style="' + areaStyle(a) + '">' +
-        '<span class="area__label">' + esc(a.id) + '</span>' +
+        guidesHtml(a) + '<span class="area__label">' + esc(a.id) + '</span>' +
         ['nw', 'ne', 'sw', 'se', 'rotate'].map(function (h) { return '<span class="area__handle" data-handle="' + h + '"></span>'; }).join('') +
         '<span class="area__size">' + sizeText(a) + '</span></div>';
     }).join('');
@@ -80,6 +100,8 @@
     if (!el) return renderAreas();
     el.setAttribute('style', areaStyle(a));
     el.querySelector('.area__size').textContent = sizeText(a);
+    el.querySelectorAll('.area__bleed, .area__safe').forEach(function (g) { g.remove(); });
+    el.insertAdjacentHTML('afterbegin', guidesHtml(a));
     syncAreaForm();
   }
   function select(i, focus) {
@@ -239,8 +261,18 @@
           '<input class="input" id="area-' + f[0] + '" type="number" step="any" inputmode="decimal" data-area-key="' + f[0] + '" data-field="' + p + '.' + f[0] + '" value="' + esc(shown(f[0], a)) + '">' +
           '<span class="input-group__suffix">' + f[2] + '</span></div><div class="field__error" data-error-for="' + p + '.' + f[0] + '"></div></div>';
       }).join('') +
+      '<div class="field span-2"><label for="area-profile">Print profile</label><select class="select" id="area-profile" data-profile-key="kind" data-field="' + p + '.profile.kind">' +
+      PROFILE_KINDS.map(function (k) {
+        return '<option value="' + k[0] + '"' + (((a.profile || {}).kind || 'print-srgb') === k[0] ? ' selected' : '') + '>' + k[1] + '</option>';
+      }).join('') + '</select><div class="field__error" data-error-for="' + p + '.profile"></div></div>' +
+      [['bleedMm', 'Bleed'], ['safeMm', 'Safe zone']].map(function (f) {
+        var v = (a.profile || {})[f[0]];
+        return '<div class="field"><label for="area-' + f[0] + '">' + f[1] + '</label><div class="input-group">' +
+          '<input class="input" id="area-' + f[0] + '" type="number" min="0" step="0.5" inputmode="decimal" data-profile-key="' + f[0] + '" data-field="' + p + '.profile.' + f[0] + '" value="' + (typeof v === 'number' ? v : '') + '" placeholder="' + guide(a, f[0]) + '">' +
+          '<span class="input-group__suffix">mm</span></div><div class="field__error" data-error-for="' + p + '.profile.' + f[0] + '"></div></div>';
+      }).join('') +
       '<div class="field" style="justify-content:flex-end"><button type="button" class="btn btn--tertiary" id="remove-area" style="color:var(--critical-text)">Remove area</button></div>' +
-      '</div><p class="muted small">Print width and height are the real size on the product: the print file is made at 300 dpi from them.</p></div>';
+      '</div><p class="muted small">Print width and height are the real size on the product. The print profile sets the files (PDF/X-4, SVG, DXF…), the bleed drawn outside the area and the safe zone text stays inside.</p></div>';
   }
   function syncAreaForm() {
     var a = areas()[selected];
@@ -252,6 +284,20 @@
     });
   }
   form.addEventListener('input', function (e) {
+    var pkey = e.target.dataset.profileKey, pa = areas()[selected];
+    if (pkey && pa) {
+      var prof = Object.assign({}, pa.profile || {});
+      if (pkey === 'kind') {
+        prof = { kind: e.target.value };  // a new kind starts from its own defaults
+        form.querySelectorAll('[data-profile-key$="Mm"]').forEach(function (i) { i.value = ''; i.placeholder = PROFILE_DEFAULTS[prof.kind][i.dataset.profileKey === 'bleedMm' ? 0 : 1]; });
+      } else if (e.target.value === '') delete prof[pkey];
+      else prof[pkey] = isNaN(Number(e.target.value)) ? e.target.value : Number(e.target.value);
+      pa.profile = prof.kind === 'print-srgb' && Object.keys(prof).length === 1 ? undefined : prof;
+      if (pa.profile === undefined) delete pa.profile;
+      updateArea(selected);
+      changed();
+      return;
+    }
     var key = e.target.dataset.areaKey, a = areas()[selected];
     if (!key || !a) return;
     var raw = e.target.value;

@@ -14,6 +14,7 @@
       monthlyAiBudgetCents: cents !== null && isNaN(cents) ? text : cents,
       retentionDays: days === '' || isNaN(Number(days)) ? days : Number(days),
       webhookUrl: document.getElementById('webhookUrl').value.trim(),
+      proofApproval: document.getElementById('proofApproval').value,
       denylist: document.getElementById('denylist').value.split('\n').map(function (s) { return s.trim(); }).filter(Boolean)
     };
   }

@@ -1,0 +1,229 @@
+"""Preflight: what a print shop would flag in a design before it is produced.
+
+Per print area, against its print profile: the effective resolution of every photo at its
+placed size, the smallest text height, content outside the safe zone, colours the press
+cannot reach (CMYK profiles), characters drawn with a fallback font, and pictures that an
+engraving profile cannot turn into vectors. Each finding is a warning, or an error when the
+profile lists its code in ``block`` (the app then refuses the design).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from render import fonts, images, outline
+from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
+
+CHECK_PX_PER_MM = 4.0  # layout resolution for the geometric checks (~100 dpi)
+GAMUT_DELTA_E = 10.0  # CIE76 ΔE beyond which a colour visibly changes in CMYK
+GAMUT_SHARE = 0.05  # a photo is flagged when this share of it is out of gamut
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One preflight result. ``layer`` indexes ``DesignSpec.layers`` (None: the area)."""
+
+    code: str
+    severity: str  # "warning" | "error"
+    message: str
+    area: str
+    layer: int | None = None
+    value: float | None = None
+
+    def as_json(self) -> dict:
+        """camelCase JSON for manifests and API answers."""
+        out = {"code": self.code, "severity": self.severity, "message": self.message}
+        out["printArea"] = self.area
+        if self.layer is not None:
+            out["layer"] = self.layer
+        if self.value is not None:
+            out["value"] = round(self.value, 2)
+        return out
+
+
+def check(design: DesignSpec) -> list[Finding]:
+    """Preflight every print area that has layers."""
+    out: list[Finding] = []
+    for area in design.print_areas:
+        if design.layers_in(area.id):
+            out.extend(check_area(design, area))
+    return out
+
+
+def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
+    """Preflight one print area against its profile."""
+    profile = area.profile
+    found: list[Finding] = []
+    canvas = (
+        max(1, round(area.width_mm * CHECK_PX_PER_MM)),
+        max(1, round(area.height_mm * CHECK_PX_PER_MM)),
+    )
+    sx, sy = area.width_mm / canvas[0], area.height_mm / canvas[1]
+    safe = area.safe_box_mm()
+
+    def add(code: str, message: str, layer: int | None, value: float | None = None) -> None:
+        severity = "error" if code in profile.block else "warning"
+        found.append(Finding(code, severity, message, area.id, layer, value))
+
+    for index, layer in enumerate(design.layers):
+        if layer.print_area != area.id:
+            continue
+        if isinstance(layer, TextLayer):
+            shape = outline.text_outline(layer, canvas, CHECK_PX_PER_MM, index, profile.safe_mm)
+            box = shape.bounds
+            cap_mm = shape.font_px / CHECK_PX_PER_MM * _cap_ratio(layer.font)
+            if cap_mm < profile.min_text_mm:
+                add(
+                    "text_too_small",
+                    f"text is {cap_mm:.2f} mm high (capitals); this print needs at least "
+                    f"{profile.min_text_mm:g} mm",
+                    index,
+                    cap_mm,
+                )
+            fallback = {
+                f for line in layer.text.split("\n") for f, _ in fonts.runs(layer.font, line)
+            }
+            if fallback - {layer.font}:
+                add(
+                    "font_fallback",
+                    f"some characters are not in {fonts.get(layer.font).name} and are drawn "
+                    f"with {', '.join(sorted(fallback - {layer.font}))}",
+                    index,
+                )
+            if profile.color_space == "cmyk" and layer.material is None:
+                de = _gamut_delta(layer.color, profile.icc or "fogra39")
+                if de > GAMUT_DELTA_E:
+                    add(
+                        "out_of_gamut",
+                        f"the text colour changes visibly in CMYK print (ΔE {de:.0f})",
+                        index,
+                        de,
+                    )
+        else:
+            box = _image_box(layer, canvas)
+            dpi = _effective_dpi(layer, area)
+            if dpi < profile.min_photo_dpi:
+                add(
+                    "low_photo_resolution",
+                    f"the photo prints at {dpi:.0f} dpi; this print needs "
+                    f"{profile.min_photo_dpi} dpi: use a larger photo or place it smaller",
+                    index,
+                    dpi,
+                )
+            if profile.vector:
+                add(
+                    "photo_not_vector",
+                    "a photo cannot be cut as vectors: it is engraved from the PNG only",
+                    index,
+                )
+            if profile.color_space == "cmyk" and layer.material is None:
+                share = _photo_gamut_share(layer, profile.icc or "fogra39")
+                if share > GAMUT_SHARE:
+                    add(
+                        "out_of_gamut",
+                        f"{share:.0%} of the photo has colours the press cannot print",
+                        index,
+                        share * 100,
+                    )
+        if box is not None and profile.safe_mm > 0:
+            x0, y0, x1, y1 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
+            over = max(safe[0] - x0, safe[1] - y0, x1 - safe[2], y1 - safe[3])
+            if over > 0.05:
+                add(
+                    "outside_safe_zone",
+                    f"content reaches {over:.1f} mm past the safe zone "
+                    f"({profile.safe_mm:g} mm from the edge) and may be trimmed",
+                    index,
+                    over,
+                )
+    return found
+
+
+@lru_cache(maxsize=32)
+def _cap_ratio(font_id: str) -> float:
+    tt, _font, upem = outline._face(font_id)
+    cap = getattr(tt["OS/2"], "sCapHeight", 0) or int(upem * 0.7)
+    return cap / upem
+
+
+def _effective_dpi(layer: ImageLayer, area: PrintArea) -> float:
+    """Source pixels per inch of the photo at its placed size."""
+    src_w = layer.image.width * layer.crop.width
+    src_h = layer.image.height * layer.crop.height
+    fit_mm = min(area.width_mm / src_w, area.height_mm / src_h) * layer.scale
+    return 25.4 / fit_mm
+
+
+def _image_box(layer: ImageLayer, canvas: tuple[int, int]) -> tuple[float, float, float, float]:
+    w, h = canvas
+    src_w = layer.image.width * layer.crop.width
+    src_h = layer.image.height * layer.crop.height
+    fit = min(w / src_w, h / src_h) * layer.scale
+    tw, th = src_w * fit, src_h * fit
+    t = math.radians(layer.rotation)
+    bw = abs(tw * math.cos(t)) + abs(th * math.sin(t))
+    bh = abs(tw * math.sin(t)) + abs(th * math.cos(t))
+    cx, cy = layer.x * w, layer.y * h
+    return (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
+
+
+@lru_cache(maxsize=4)
+def _lab_transforms(icc: str):
+    from render.press import PrintProfile
+
+    path = str(PrintProfile(icc=icc, color_space="cmyk").icc_path())
+    srgb, lab, press_icc = (
+        ImageCms.createProfile("sRGB"),
+        ImageCms.createProfile("LAB"),
+        ImageCms.getOpenProfile(path),
+    )
+    intent = ImageCms.Intent.RELATIVE_COLORIMETRIC
+    to_lab = ImageCms.buildTransform(srgb, lab, "RGB", "LAB", renderingIntent=intent)
+    proof = ImageCms.buildTransform(
+        srgb,
+        press_icc,
+        "RGB",
+        "CMYK",
+        renderingIntent=intent,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    back = ImageCms.buildTransform(press_icc, lab, "CMYK", "LAB", renderingIntent=intent)
+    return to_lab, proof, back
+
+
+def _delta_e(rgb: Image.Image, icc: str) -> np.ndarray:
+    to_lab, proof, back = _lab_transforms(icc)
+    with _lock:
+        want = ImageCms.applyTransform(rgb, to_lab)
+        got = ImageCms.applyTransform(ImageCms.applyTransform(rgb, proof), back)
+    a = _lab(want)
+    b = _lab(got)
+    return np.sqrt(((a - b) ** 2).sum(axis=-1))
+
+
+def _lab(im: Image.Image) -> np.ndarray:
+    arr = np.asarray(im, np.float32)
+    out = arr.copy()
+    out[..., 0] = arr[..., 0] * (100 / 255)
+    out[..., 1:] = arr[..., 1:] - 128  # Pillow's LAB mode stores a, b offset by 128
+    return out
+
+
+def _gamut_delta(color: tuple[int, int, int], icc: str) -> float:
+    return float(_delta_e(Image.new("RGB", (1, 1), color), icc)[0, 0])
+
+
+def _photo_gamut_share(layer: ImageLayer, icc: str) -> float:
+    src = images.rgba(layer.image)
+    thumb = src.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR)
+    alpha = np.asarray(src.getchannel("A").resize((64, 64)), np.float32) > 127
+    de = _delta_e(thumb, icc)
+    visible = alpha.sum()
+    return float(((de > GAMUT_DELTA_E) & alpha).sum() / visible) if visible else 0.0

@@ -1,0 +1,284 @@
+"""Print-grade production files, checked with readers that are not our writer.
+
+PDF/X-4 parts are asserted with pikepdf/qpdf (no PDF/X validator installs here) and the
+page is rendered with Ghostscript to compare with the PNG; SVG is parsed with svgelements;
+DXF is read back with ezdxf. Positions are compared with the raster engine's pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import ezdxf
+import numpy as np
+import pikepdf
+import pytest
+import svgelements
+from PIL import Image, ImageCms
+
+import render
+from render import output, text
+from render.errors import SpecError
+from render.spec import parse_spec
+
+MM_TOL = 0.1
+needs_gs = pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (gs) missing")
+
+
+def area(w=90.0, h=50.0, **profile) -> dict:
+    return {"id": "a", "x": 0, "y": 0, "width": 1, "height": 1, "widthMm": w, "heightMm": h,
+            "profile": profile or None}  # fmt: skip
+
+
+def photo_png(size=(600, 400), color=(200, 40, 50)) -> bytes:
+    im = Image.new("RGB", size, color)
+    im.paste((30, 90, 200), (0, 0, size[0] // 2, size[1] // 2))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def spec(the_area: dict, *layers: dict) -> dict:
+    return {"printAreas": [the_area], "layers": list(layers)}
+
+
+def words(s="Hello Luneo", **extra) -> dict:
+    return {"type": "text", "text": s, "font": "lato", "color": "#1060c0", **extra}
+
+
+def raster_ink_box_mm(result: render.ProductionFile) -> tuple[float, ...]:
+    """The ink bounding box of the production PNG in mm (alpha > 50 %)."""
+    a = np.asarray(Image.open(io.BytesIO(result.png)).getchannel("A")) > 127
+    ys, xs = np.nonzero(a)
+    k = 25.4 / result.dpi
+    return (xs.min() * k, ys.min() * k, (xs.max() + 1) * k, (ys.max() + 1) * k)
+
+
+# -- PDF/X-4 --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cmyk_job():
+    s = spec(area(kind="print-cmyk"), {"type": "image", "image": photo_png(), "scale": 1.2},
+             words(size=18, autoFit=False))  # fmt: skip
+    return s, render.production(s)
+
+
+def test_cmyk_profile_writes_a_pdfx4_whose_parts_an_independent_reader_finds(cmyk_job, tmp_path):
+    _, result = cmyk_job
+    data = result.files["pdfx4"]
+    pdf = pikepdf.open(io.BytesIO(data))
+    assert not pdf.is_encrypted
+    assert pdf.pdf_version >= "1.6"
+    with pdf.open_metadata() as meta:
+        assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        assert meta["pdf:Trapped"] == "False"
+    assert str(pdf.docinfo["/Trapped"]) == "/False"
+    assert len(pdf.trailer.ID) == 2 and len(bytes(pdf.trailer.ID[0])) == 16
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier) == "FOGRA39"
+    icc = intent.DestOutputProfile
+    assert int(icc.N) == 4
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(icc.read_bytes()))
+    assert profile.profile.xcolor_space.strip() == "CMYK"
+    assert profile.profile.device_class == "prtr"
+    page = pdf.pages[0]
+    pt = 72 / 25.4
+    media = [float(v) for v in page.MediaBox]
+    bleed = [float(v) for v in page.BleedBox]
+    trim = [float(v) for v in page.TrimBox]
+    assert media[0] <= bleed[0] <= trim[0] and trim[2] <= bleed[2] <= media[2]
+    assert media[1] <= bleed[1] <= trim[1] and trim[3] <= bleed[3] <= media[3]
+    assert (trim[2] - trim[0]) / pt == pytest.approx(90.0, abs=0.01)
+    assert (trim[3] - trim[1]) / pt == pytest.approx(50.0, abs=0.01)
+    assert (bleed[2] - bleed[0]) / pt == pytest.approx(96.0, abs=0.01)  # 3 mm bleed each side
+    # no uncalibrated RGB anywhere, no fonts (text is outlined), and vector paths present
+    raw = b"".join(
+        (o.stream_dict if isinstance(o, pikepdf.Stream) else o).unparse()
+        for o in pdf.objects
+        if isinstance(o, (pikepdf.Dictionary, pikepdf.Stream))
+    )
+    raw += b"".join(bytes(p.Contents.read_bytes()) for p in pdf.pages)
+    assert b"/DeviceRGB" not in raw and b"/CalRGB" not in raw
+    assert "/Font" not in page.Resources
+    for xobj in page.Resources.XObject.values():
+        assert xobj.ColorSpace in ("/DeviceCMYK", "/DeviceGray")
+    ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+    assert {"f", "c", "k"} <= ops and "Tj" not in ops and "BT" not in ops
+    path = tmp_path / "x4.pdf"
+    path.write_bytes(data)
+    if shutil.which("qpdf"):
+        subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+
+
+@needs_gs
+def test_ghostscript_renders_the_pdfx4_trim_box_like_the_png(cmyk_job, tmp_path):
+    s, result = cmyk_job
+    path = tmp_path / "x4.pdf"
+    path.write_bytes(result.files["pdfx4"])
+    out = tmp_path / "gs.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dUseTrimBox", "-sDEVICE=png16m",
+         f"-r{result.dpi}", f"-sOutputFile={out}", str(path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    gs_im = np.asarray(Image.open(out).convert("RGB"), np.float32)
+    png = Image.open(io.BytesIO(result.png))
+    flat = Image.new("RGB", png.size, "white")
+    flat.paste(png, mask=png.getchannel("A"))
+    ref = np.asarray(flat, np.float32)
+    assert abs(gs_im.shape[0] - ref.shape[0]) <= 1 and abs(gs_im.shape[1] - ref.shape[1]) <= 1
+    h, w = min(gs_im.shape[0], ref.shape[0]), min(gs_im.shape[1], ref.shape[1])
+    # CMYK -> RGB round trips shift colours a little; shapes and placement must agree
+    diff = np.abs(gs_im[:h, :w] - ref[:h, :w]).mean(axis=-1)
+    assert np.median(diff) < 12
+    assert (diff > 60).mean() < 0.01
+    # and the press sees real ink: cyan in the blue text, magenta in the red photo
+    inks = subprocess.run(
+        ["gs", "-q", "-dBATCH", "-dNOPAUSE", "-sDEVICE=ink_cov", "-o", "-", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    c, m, y, k = (float(v) for v in inks[:4])
+    assert m > 40 and y > 30 and c > 5
+
+
+def test_pdfx4_needs_a_cmyk_profile():
+    with pytest.raises(SpecError) as err:
+        parse_spec(spec(area(kind="print-srgb", outputs=["pdfx4"]), words()))
+    assert err.value.code == "bad_profile"
+
+
+@pytest.mark.parametrize(
+    "profile, field",
+    [({"kind": "laser"}, "kind"), ({"kind": "print-cmyk", "bleedMm": 40}, "bleed_mm"),
+     ({"kind": "uv", "icc": "nope"}, "icc"), ({"kind": "engraving", "outputs": ["gif"]}, "")],
+)  # fmt: skip
+def test_bad_print_profiles_are_refused_naming_the_field(profile, field):
+    with pytest.raises(SpecError) as err:
+        parse_spec(spec(dict(area(), profile=profile), words()))
+    assert err.value.code == "bad_profile" and field in (err.value.field or "")
+
+
+# -- vector outlines agree with the raster --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"font": "playfair-display"}, {"rotation": 30}, {"curve": 90}, {"curve": -60},
+     {"letterSpacing": 0.2}, {"text": "Ångström fjord"}],
+)  # fmt: skip
+def test_outlined_text_sits_where_the_raster_draws_it(extra):
+    s = spec(area(80, 30, kind="engraving"), words(**extra))  # 600 dpi
+    result = render.production(s)
+    drawn = raster_ink_box_mm(result)
+    svg = svgelements.SVG.parse(io.BytesIO(result.files["svg"]), ppi=25.4)
+    paths = [e for e in svg.elements() if isinstance(e, svgelements.Path)
+             and e.values.get("id") != "cut" and e.stroke.value is None]  # fmt: skip
+    boxes = [p.bbox() for p in paths]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+           max(b[2] for b in boxes), max(b[3] for b in boxes))  # fmt: skip
+    assert box == pytest.approx(drawn, abs=MM_TOL)
+
+
+def test_engraving_files_have_the_exact_physical_size_and_one_layer_per_operation():
+    s = spec(dict(area(62.5, 21.25, kind="engraving"), mask="rounded"), words("Léa & Tom"))
+    result = render.production(s)
+    assert set(result.files) >= {"png", "svg", "dxf", "vector-pdf"}
+    svg = svgelements.SVG.parse(io.BytesIO(result.files["svg"]), ppi=25.4)  # 1 px = 1 mm
+    assert svg.width == pytest.approx(62.5, abs=0.01) and svg.height == pytest.approx(
+        21.25, abs=0.01
+    )
+    root = re.findall(rb'<g id="(\w+)"', result.files["svg"])
+    assert root == [b"engrave", b"cut"]
+    doc = ezdxf.read(io.StringIO(result.files["dxf"].decode()))
+    assert doc.units == ezdxf.units.MM
+    msp = doc.modelspace()
+    assert {e.dxf.layer for e in msp} == {"ENGRAVE", "CUT"}
+    cut = [e for e in msp if e.dxf.layer == "CUT"]
+    xs = [p[0] for e in cut for p in e.get_points("xy")]
+    ys = [p[1] for e in cut for p in e.get_points("xy")]
+    assert max(xs) - min(xs) == pytest.approx(62.5, abs=0.01)
+    assert max(ys) - min(ys) == pytest.approx(21.25, abs=0.01)
+    engraved = [e for e in msp if e.dxf.layer == "ENGRAVE"]
+    assert engraved and all(e.closed for e in engraved)
+    ex = [p[0] for e in engraved for p in e.get_points("xy")]
+    ey = [21.25 - p[1] for e in engraved for p in e.get_points("xy")]  # DXF is y-up
+    drawn = raster_ink_box_mm(result)
+    assert (min(ex), min(ey), max(ex), max(ey)) == pytest.approx(drawn, abs=MM_TOL)
+    pdf = pikepdf.open(io.BytesIO(result.files["vector-pdf"]))
+    box = [float(v) * 25.4 / 72 for v in pdf.pages[0].MediaBox]
+    assert box[2] == pytest.approx(62.5, abs=0.01) and box[3] == pytest.approx(21.25, abs=0.01)
+    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["engrave", "cut"]
+    assert "/Font" not in pdf.pages[0].Resources
+
+
+# -- golden set per profile, small and large area -------------------------------------------
+
+PROFILES = {
+    "print-srgb": ({"png", "pdf"}, {}),
+    "print-cmyk": ({"png", "pdfx4"}, {"dpi": 100}),
+    "engraving": ({"png", "svg", "dxf", "vector-pdf"}, {"dpi": 100}),
+    "uv": ({"png", "pdfx4"}, {"dpi": 100}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PROFILES))
+@pytest.mark.parametrize("size", [(30.0, 20.0), (400.0, 300.0)])
+def test_each_profile_makes_its_files_at_small_and_large_sizes(kind, size):
+    files, extra = PROFILES[kind]
+    dpi = extra.get("dpi", 72 if size[0] > 100 else 300)
+    s = spec(area(*size, kind=kind, dpi=dpi), words("Mia 2026", size=48 if size[0] > 100 else 8,
+                                                     autoFit=False))  # fmt: skip
+    result = render.production(s)
+    assert set(result.files) == files
+    assert result.width_px == round(size[0] / 25.4 * dpi)
+    assert result.profile.kind == kind
+    drawn = raster_ink_box_mm(result)
+    for name in files & {"pdfx4", "vector-pdf"}:
+        pdf = pikepdf.open(io.BytesIO(result.files[name]))
+        trim = [float(v) * 25.4 / 72 for v in pdf.pages[0].TrimBox]
+        assert trim[2] - trim[0] == pytest.approx(size[0], abs=0.01)
+    if "svg" in files:
+        svg = svgelements.SVG.parse(io.BytesIO(result.files["svg"]), ppi=25.4)
+        boxes = [e.bbox() for e in svg.elements() if isinstance(e, svgelements.Path)
+                 and e.stroke.value is None]  # fmt: skip
+        left = min(b[0] for b in boxes)
+        assert left == pytest.approx(drawn[0], abs=25.4 / dpi + MM_TOL)
+
+
+# -- preflight ------------------------------------------------------------------------------
+
+
+def test_preflight_flags_a_small_photo_text_past_the_safe_zone_and_unprintable_colours():
+    s = spec(area(kind="print-cmyk", block=["low_photo_resolution"]),
+             {"type": "image", "image": photo_png((200, 150), (0, 255, 0))},
+             words("Edge", color="#00ff00", size=20, autoFit=False, x=0.06))  # fmt: skip
+    found = {(f.code, f.layer): f for f in render.preflight.check(parse_spec(s))}
+    low = found[("low_photo_resolution", 0)]
+    assert low.severity == "error" and low.value == pytest.approx(150 / 50 * 25.4, rel=0.01)
+    assert found[("outside_safe_zone", 1)].severity == "warning"
+    assert found[("out_of_gamut", 1)].value > 10
+    assert ("out_of_gamut", 0) in found
+
+
+def test_preflight_is_quiet_for_a_design_that_fits_the_profile():
+    s = spec(area(kind="print-cmyk"), words(color="#1a1a1a", size=14, autoFit=False))
+    assert render.preflight.check(parse_spec(s)) == []
+
+
+def test_preflight_warns_about_tiny_text_and_photos_an_engraver_cannot_cut():
+    s = spec(area(kind="engraving"), words(size=2, autoFit=False),
+             {"type": "image", "image": photo_png()})  # fmt: skip
+    codes = {f.code for f in render.preflight.check(parse_spec(s))}
+    assert {"text_too_small", "photo_not_vector"} <= codes
+
+
+def test_outline_font_size_matches_the_raster_engine():
+    s = parse_spec(spec(area(kind="engraving"), words(size=12, autoFit=False)))
+    a = s.area()
+    canvas = output.production_size(a, 300)
+    px = text.font_px_for(s.layers[0], canvas, canvas[0] / a.width_mm)
+    assert px == pytest.approx(12 * 25.4 / 72 * 300 / 25.4, rel=0.01)
