@@ -12,20 +12,20 @@ Render jobs (queues in :data:`LIMITED_QUEUES`) are published only while the bran
 ``JOB_CONCURRENCY_PER_BRAND`` jobs in flight and the queue fewer than
 ``JOB_CONCURRENCY_TOTAL``; it picks the brand with the fewest jobs in flight first, so a
 brand with twenty designs queued and a brand with one take turns. Every finished job calls
-the dispatcher again. A short lock (Redis across processes) keeps two dispatchers from
-over-publishing.
+the dispatcher again. A short lock (``core.locks``: redis-py's Lock, or a database row)
+keeps two dispatchers from over-publishing.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..core import locks
 from ..core.clock import utcnow
 from ..extensions import db
 from ..models import RenderJob
@@ -54,29 +54,27 @@ def dispatch(queue: str, max_publish: int = 50) -> int:
     if queue not in LIMITED_QUEUES:
         return _dispatch_unlimited(queue, max_publish)
     kv = current_app.extensions["luneo.kv"]
-    lock_key = f"luneo:dispatch:{queue}"
     again_key = f"luneo:dispatch:{queue}:again"
     kv.incr(again_key, ttl=60)
     sent = 0
     while True:
-        token = str(time.monotonic_ns())
-        if not kv.set_if_absent(lock_key, token, ttl=10):
-            return sent  # the holder will see the mark and run another round
         try:
-            kv.take(again_key)
-            per_brand = current_app.config["JOB_CONCURRENCY_PER_BRAND"]
-            total = current_app.config["JOB_CONCURRENCY_TOTAL"]
-            while sent < max_publish:
-                job = _next_job(queue, per_brand, total)
-                if job is None:
-                    break
-                if _claim(job):
-                    _send(job)
-                    sent += 1
-        finally:
-            db.session.rollback()
-            if kv.get(lock_key) == token:
-                kv.delete(lock_key)
+            with locks.held(f"dispatch:{queue}", ttl=10, kv=kv):
+                try:
+                    kv.take(again_key)
+                    per_brand = current_app.config["JOB_CONCURRENCY_PER_BRAND"]
+                    total = current_app.config["JOB_CONCURRENCY_TOTAL"]
+                    while sent < max_publish:
+                        job = _next_job(queue, per_brand, total)
+                        if job is None:
+                            break
+                        if _claim(job):
+                            _send(job)
+                            sent += 1
+                finally:
+                    db.session.rollback()
+        except locks.LockBusy:
+            return sent  # the holder will see the mark and run another round
         if kv.get(again_key) is None or sent >= max_publish:
             return sent
 
