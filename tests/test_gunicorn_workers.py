@@ -28,7 +28,8 @@ from tests.shopify.helpers import API_KEY, API_SECRET, callback_params, signed_c
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLS = 20
 HANDSHAKES = 20
-TOKEN_LIMIT = 25  # per shop and client address per minute, across both workers
+WORKERS = 4  # as the issue asks: the embedded default under gunicorn -w 4
+TOKEN_LIMIT = 25  # per shop and client address per minute, across all workers
 
 
 def _free_port() -> int:
@@ -68,7 +69,7 @@ def server(tmp_path_factory, fake_shopify) -> Iterator[tuple[str, Path]]:  # typ
     subprocess.run(flask, env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
     log_path = instance / "access.log"
     gunicorn = [
-        *(sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "2"),
+        *(sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", str(WORKERS)),
         *("--bind", f"127.0.0.1:{port}", "--timeout", "60"),
         *("--access-logfile", str(log_path), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"),
     ]
@@ -149,11 +150,11 @@ def test_installs_and_handshakes_all_succeed_and_the_token_limit_holds_across_wo
         handshakes = list(pool.map(lambda _: _handshake(base, shops[0]), range(HANDSHAKES)))
     assert handshakes == [200] * HANDSHAKES
 
-    # both workers took part in each flow, so each step could cross workers
-    assert len(_workers_that_answered(log_path, "/auth/callback")) == 2
-    assert len(_workers_that_answered(log_path, "/embed/validate")) == 2
+    # several workers took part in each flow, so each step could cross workers
+    assert len(_workers_that_answered(log_path, "/auth/callback")) >= 2
+    assert len(_workers_that_answered(log_path, "/embed/validate")) >= 2
 
-    # one allowance for the shop and client, counted by both workers together
+    # one allowance for the shop and client, counted by all workers together
     more = [_token(base, shops[0]).status_code for _ in range(TOKEN_LIMIT - HANDSHAKES + 2)]
     assert more == [200] * (TOKEN_LIMIT - HANDSHAKES) + [429, 429]
     limited = _token(base, shops[0])
