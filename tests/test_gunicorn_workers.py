@@ -1,4 +1,4 @@
-"""The embedded default (SQLite, no Redis) under ``gunicorn -w 2``: OAuth installs and widget
+"""The embedded default (SQLite, no Redis) under ``gunicorn -w 4``: OAuth installs and widget
 handshakes succeed whichever worker answers each step, and a rate limit holds across workers.
 
 Before the shared store, OAuth state and handshake nonces lived in each worker's memory and
