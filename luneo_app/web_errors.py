@@ -130,6 +130,7 @@ OUTAGES: tuple[tuple[type[BaseException], str], ...] = (
     (redis.exceptions.TimeoutError, "redis"),
     (BrokerError, "broker"),
 )
+OUTAGE_ERRORS = tuple(error for error, _ in OUTAGES)
 
 
 def init_outage_handlers(app: Flask) -> None:

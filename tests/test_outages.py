@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from flask_migrate import upgrade
 from luneo_app import create_app
 from luneo_app.config import TestConfig
 from luneo_app.core import uow
+from luneo_app.core.clock import utcnow
 from luneo_app.extensions import db
 from luneo_app.jobs import enqueue
 from luneo_app.jobs.sweeper import sweep
@@ -142,3 +145,104 @@ def test_the_worker_survives_a_redis_restart_and_runs_the_jobs_sent_after_it(out
             worker.lines[-30:]
         )
         assert worker.proc.poll() is None  # still running
+
+
+def _post_until_accepted(client, body: dict, headers: dict, deadline: float):  # type: ignore[no-untyped-def]
+    """What a client told "503, Retry-After" does: try again until the design is accepted."""
+    refused = 0
+    while time.monotonic() < deadline:
+        answer = client.post("/v1/designs", json=body, headers=headers)
+        if answer.status_code == 202:
+            return answer.get_json()["designId"], refused
+        assert answer.status_code == 503, answer.get_json()  # never a 500
+        assert answer.headers["Retry-After"] == "7"
+        refused += 1
+        time.sleep(0.3)  # shorter than Retry-After: the test has a clock to keep
+    raise AssertionError("a design was never accepted")
+
+
+def test_no_design_is_lost_or_stuck_through_worker_kills_and_redis_and_postgresql_restarts(
+    outage_app, servers
+):
+    """Shoppers keep creating designs while a worker is killed mid-render, Redis restarts
+    and PostgreSQL restarts: every accepted design gets its preview, every refused request
+    left nothing behind, and no job stays stranded."""
+    postgres, broker = servers
+    _, headers, product = brand_with_key(outage_app)
+    product_id = product.id
+    db.session.remove()
+    clients = 3
+    stop = threading.Event()
+    accepted: list[str] = []
+    refusals: list[int] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + 240
+
+    def shopper(index: int) -> None:
+        client = outage_app.test_client()
+        n = 0
+        while not stop.is_set():  # a steady stream of shoppers through every outage
+            body = text_design(product_id, text=f"S{index}-{n}")
+            design_id, refused = _post_until_accepted(client, body, headers, deadline)
+            with lock:
+                accepted.append(design_id)
+                refusals.append(refused)
+            n += 1
+            time.sleep(0.2)
+
+    worker = celery_worker(outage_app, queues="previews,default", concurrency=2)
+    running = worker.__enter__()
+    try:
+        threads = [threading.Thread(target=shopper, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        running.proc.kill()  # SIGKILL mid-render: its jobs stay "running" until swept
+        running.proc.wait(10)
+        worker.__exit__(None, None, None)
+        worker = celery_worker(outage_app, queues="previews,default", concurrency=2)
+        running = worker.__enter__()
+        time.sleep(1.5)
+        broker.stop()
+        time.sleep(2)
+        broker.start()
+        time.sleep(1.5)
+        postgres.stop()
+        time.sleep(2)
+        postgres.start()
+        time.sleep(1)
+        stop.set()
+        for thread in threads:
+            thread.join(max(1, deadline - time.monotonic()))
+        total = len(accepted)
+        assert total >= 20
+        assert sum(refusals) > 0  # the PostgreSQL outage was felt by the clients, as 503s
+
+        # The schedule sweeps every SWEEP_INTERVAL; here the test sweeps, and once the
+        # worker is idle it sweeps as if the killed worker's leases had run out.
+        heal_by = time.monotonic() + 150
+        pending: list[str] = list(accepted)
+        while pending and time.monotonic() < heal_by:
+            db.session.remove()
+            sweep()
+            rows = db.session.query(Design.id, Design.status).filter(Design.id.in_(accepted))
+            pending = [design_id for design_id, status in rows if status != "preview_ready"]
+            if pending:
+                busy = db.session.query(RenderJob).filter(RenderJob.status == "running").count()
+                if not busy:
+                    time.sleep(2)
+                    sweep(now=utcnow() + timedelta(minutes=10))
+                time.sleep(0.5)
+        db.session.remove()
+        assert pending == [], "designs stuck after the outages"
+        assert running.proc.poll() is None  # the second worker is still up
+    finally:
+        worker.__exit__(None, None, None)
+    # nothing half-written: the refused requests created no design
+    assert db.session.query(Design).count() == total
+    stranded = (
+        db.session.query(RenderJob)
+        .filter(RenderJob.status.in_(("waiting", "queued", "running", "retrying")))
+        .count()
+    )
+    assert stranded == 0

@@ -22,6 +22,7 @@ from ..realtime.streams import (
     open_stream,
     register_reader,
 )
+from ..web_errors import OUTAGE_ERRORS
 from . import proof, service
 from .events import is_settled
 from .schemas import DesignAccepted, DesignIn, DesignList, DesignOut, FinalizeIn
@@ -49,13 +50,21 @@ def create_design(body: dict):  # type: ignore[no-untyped-def]
     principal = current_principal()
     source = "storefront" if principal.kind == "embed" else "api"
     design, cached = service.create_design(principal, body, source=source)
-    answer = {
-        "designId": design.id,
-        "status": design.status,
-        "estimatedSeconds": service.estimated_seconds(design),
-        "cached": cached,
-        **service.artwork_summary(design),
-    }
+    try:
+        answer = {
+            "designId": design.id,
+            "status": design.status,
+            "estimatedSeconds": service.estimated_seconds(design),
+            "cached": cached,
+            **service.artwork_summary(design),
+        }
+    except OUTAGE_ERRORS:
+        if cached:
+            raise  # nothing was written: the outage answer (503) is the truth
+        # Committed, then the database or Redis went away: the design exists and its job
+        # is in the outbox, so the client gets its id (and never sends it twice).
+        db.session.rollback()
+        answer = design.receipt
     return answer, 200 if cached else 202
 
 

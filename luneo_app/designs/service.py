@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from flask import current_app
@@ -23,12 +24,15 @@ from ..core import uow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
+from ..web_errors import OUTAGE_ERRORS
 from . import lifecycle, proof, tasks
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
 from .spec import PREVIEW_WIDTHS, build_spec
 from .template import check_layers, check_options
+
+log = logging.getLogger("luneo.designs")
 
 
 def find_product(brand_id: str, product_ref: str) -> Product:
@@ -157,10 +161,23 @@ def create_design(
         queue_artwork(design, plan.remote_checked)
     else:
         tasks.queue_preview(design)
+    # What the answer says if the database or Redis fails right after the commit: the design
+    # exists then, and the client must learn its id rather than be told to try again.
+    design.receipt = {
+        "designId": design.id,
+        "status": design.status,
+        "estimatedSeconds": estimated_seconds(design),
+        "cached": False,
+        **artwork_summary(design),
+    }
     # One commit: the design and its first job exist together or not at all; the job is
     # published after it (in the embedded default it runs right here).
     uow.commit()
-    db.session.refresh(design)
+    try:
+        db.session.refresh(design)
+    except OUTAGE_ERRORS:
+        db.session.rollback()
+        log.warning("design %s accepted; reading it back failed", design.receipt["designId"])
     return design, False
 
 
