@@ -12,14 +12,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import make_config
-from tests.realtime.support import ServerProcess, server_env
+from tests.realtime.support import METRICS, ServerProcess, server_env
 from tests.support.env import need, redis_url
 
 
 @pytest.fixture(scope="session")
 def stream_server(_schema) -> Iterator[ServerProcess]:  # type: ignore[no-untyped-def]
     need("REDIS_URL", redis_url())
-    env = server_env(make_config(), REALTIME_HEARTBEAT_SECONDS="0.5")
+    env = server_env(make_config(), REALTIME_HEARTBEAT_SECONDS="0.5", METRICS_TOKEN=METRICS)
     server = ServerProcess.start(env)
     yield server
     server.stop()

@@ -19,6 +19,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 
 
+METRICS = "realtime-metrics-token"  # /metrics wants a token outside the embedded default
+
+
 def server_env(config: Any, **overrides: str) -> dict[str, str]:
     """The environment of a web process sharing the test run's database, Redis and files."""
     env = dict(os.environ)

@@ -7,7 +7,7 @@ import contextlib
 import httpx
 
 from tests.designs.helpers import brand_with_key, text_design
-from tests.realtime.support import SseReader
+from tests.realtime.support import METRICS, SseReader
 from tests.storefront.helpers import live_token, storefront_shop
 from tests.support.worker import celery_worker
 
@@ -60,7 +60,7 @@ def test_idle_streams_get_heartbeats_and_hold_no_thread_while_the_api_answers(ap
             # Ordinary requests are still served (their latency: bench/streams.py).
             got = http.get(f"/v1/designs/{design_id}", headers=headers)
             assert got.status_code == 200 and got.json()["status"] == "queued"
-            metrics = http.get("/metrics").text
+            metrics = http.get("/metrics", headers={"Authorization": f"Bearer {METRICS}"}).text
             gauge = next(
                 ln
                 for ln in metrics.splitlines()
