@@ -59,9 +59,17 @@ class WorkerProcess:
 
 @contextmanager
 def celery_worker(
-    app, queues: str = ALL_QUEUES, concurrency: int = 1, extra_env: dict[str, str] | None = None
+    app,
+    queues: str = ALL_QUEUES,
+    concurrency: int = 1,
+    extra_env: dict[str, str] | None = None,
+    as_deployed: bool = False,
 ) -> Iterator[WorkerProcess]:  # type: ignore[no-untyped-def]
-    """Run a worker with the same database, Redis and storage as ``app``."""
+    """Run a worker with the same database, Redis and storage as ``app``.
+
+    ``as_deployed`` runs it exactly as the README and docker-compose do
+    (``celery -A luneo_app.worker worker -Q ... --concurrency N``), without the test tasks.
+    """
     env = dict(os.environ)
     env.update(
         {
@@ -78,27 +86,36 @@ def celery_worker(
         }
     )
     env.update(extra_env or {})
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "tests.support.worker_app",
-        "worker",
-        "-Q",
-        queues,
-        "-c",
-        str(concurrency),
-        "--pool",
-        "prefork",
-        "-l",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-n",
-        f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
-    ]
+    name = f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
+    if as_deployed:
+        cmd = [sys.executable, "-m", "celery", "-A", "luneo_app.worker", "worker"]
+        cmd += ["-Q", queues, "--concurrency", str(concurrency), "-l", "INFO", "-n", name]
+        env.pop("CELERY_EAGER", None)
+    cmd = (
+        cmd
+        if as_deployed
+        else [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.support.worker_app",
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "-l",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            name,
+        ]
+    )
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
