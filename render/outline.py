@@ -10,6 +10,7 @@ fontTools pen. Coordinates are canvas pixels of a ``canvas`` (w, h) rendering, y
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,18 @@ class TextOutline:
     font_px: float
     color: tuple[int, int, int]
     material: str | None
+
+
+# fontTools decompiles tables and glyphs on first use and is not safe to share between
+# threads while it does (web processes run several request threads): each font is used
+# under its own lock.
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock(font_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(font_id, threading.Lock())
 
 
 @lru_cache(maxsize=32)
@@ -72,6 +85,11 @@ def _rotate(degrees_cw: float) -> Affine:
 def _chunk(pen: RecordingPen, font_id: str, chunk: str, size: int, at: Affine) -> float:
     """Draw ``chunk`` shaped at ``size`` px with its origin (left, baseline) mapped by
     ``at``; returns its advance in px."""
+    with _lock(font_id):
+        return _draw_chunk(pen, font_id, chunk, size, at)
+
+
+def _draw_chunk(pen: RecordingPen, font_id: str, chunk: str, size: int, at: Affine) -> float:
     tt, font, upem = _face(font_id)
     buf = hb.Buffer()
     buf.add_str(chunk)

@@ -148,8 +148,9 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
 
 @lru_cache(maxsize=32)
 def _cap_ratio(font_id: str) -> float:
-    tt, _font, upem = outline._face(font_id)
-    cap = getattr(tt["OS/2"], "sCapHeight", 0) or int(upem * 0.7)
+    with outline._lock(font_id):  # fontTools tables load on first use: one thread at a time
+        tt, _font, upem = outline._face(font_id)
+        cap = getattr(tt["OS/2"], "sCapHeight", 0) or int(upem * 0.7)
     return cap / upem
 
 
