@@ -341,6 +341,29 @@ def template_editor(product_id: str):  # type: ignore[no-untyped-def]
     return _page("admin/editor.html", "console.products", state=state, product=product)
 
 
+@bp.post("/products/<product_id>/personalizable")
+@console_view("products:write")
+def set_personalizable(product_id: str):  # type: ignore[no-untyped-def]
+    """Switch the widget on or off for a product (on needs at least one print area)."""
+    product = editor.find_product(g.brand.id, product_id)
+    on = request.form.get("on") == "1"
+    if on and not (product.template or {}).get("printAreas"):
+        flash("Draw a print area in the template before shoppers can personalize it.", "critical")
+        return redirect(url_for("console.products"))
+    product.personalizable = on
+    record(
+        "product.personalization_on" if on else "product.personalization_off",
+        actor=_actor(),
+        brand_id=g.brand.id,
+        target_type="product",
+        target_id=product.id,
+        details={"externalId": product.external_id},
+    )
+    db.session.commit()
+    flash(f"{product.title}: personalization {'on' if on else 'off'}.", "success")
+    return redirect(url_for("console.products"))
+
+
 # ----------------------------------------------------------------------------- activity
 @bp.get("/designs")
 @console_view("designs:read")
