@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from luneo_app import create_app
 from luneo_app.extensions import db
-from luneo_app.models import Account, ApiKey, AuditEvent, Brand
+from luneo_app.models import Account, ApiKey, AuditEvent, Brand, Product
 from tests.accounts.helpers import (
     PASSWORD,
     add_member,
@@ -282,3 +282,27 @@ def test_a_viewer_sees_the_origins_but_cannot_change_them(client, mailbox):
         "/console/embed/origins", data={"csrf_token": csrf, "origin": "https://a.example"}
     )
     assert r.status_code == 403
+
+
+def test_personalization_is_switched_on_only_for_a_product_with_a_print_area(client, mailbox):
+    owner = api_sign_up(client, mailbox, "owner@acme-brand.com")
+    csrf = console_sign_in(client, owner.email)
+    client.post(
+        "/console/products", data={"csrf_token": csrf, "title": "Ring", "externalId": "RING-01"}
+    )
+    product = db.session.scalars(select(Product).where(Product.brand_id == owner.brand_id)).one()
+    switch = f"/console/products/{product.id}/personalizable"
+    client.post(switch, data={"csrf_token": csrf, "on": "1"})
+    assert "Draw a print area" in client.get("/console/products").text
+    db.session.refresh(product)
+    assert product.personalizable is False
+
+    product.template = {"printAreas": [{"id": "front", "x": 10, "y": 10, "width": 80,
+                                        "height": 40}]}  # fmt: skip
+    db.session.commit()
+    assert client.post(switch, data={"csrf_token": csrf, "on": "1"}).status_code == 302
+    db.session.refresh(product)
+    assert product.personalizable is True
+    client.post(switch, data={"csrf_token": csrf, "on": "0"})
+    db.session.refresh(product)
+    assert product.personalizable is False
