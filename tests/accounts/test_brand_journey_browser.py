@@ -7,7 +7,8 @@ creates a product and saves its template, registers its store's origin on the em
 a shopper personalizes in the widget on the plain HTML store (``/demo/brand-store`` for this
 brand), the page's cart receives the design, the store's backend sends ``POST /v1/orders``
 with the key, and the brand downloads the production ZIP from the console's orders page.
-Production runs in the test app's eager Celery mode (inline, in the order request).
+Previews and production run on a real Celery worker process (all queues) against the same
+PostgreSQL, Redis and storage.
 Screenshots go to ``$LUNEO_SCREENSHOTS`` when set, else a temporary folder.
 """
 
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from tests.accounts.helpers import PASSWORD
 from tests.accounts.test_console_browser import VIEWPORTS, _shoot
 from tests.conftest import clean_state, make_config
 from tests.support.browser import ARGS, CHROMIUM, free_port, require_chromium
+from tests.support.worker import celery_worker
 
 EMAIL = "owner@acme-brand.com"
 
@@ -40,14 +43,20 @@ def luneo(_schema, mailbox):  # type: ignore[no-untyped-def]
     require_chromium()
     port = free_port()
     app = create_app(
-        make_config(APP_URL=f"http://127.0.0.1:{port}", SMTP_URL=mailbox.url, DEMO_MODE=True)
+        make_config(
+            APP_URL=f"http://127.0.0.1:{port}",
+            SMTP_URL=mailbox.url,
+            DEMO_MODE=True,
+            CELERY_EAGER=False,
+        )
     )
-    clean_state(app)
+    clean_state(app)  # flushes Redis before the worker declares its queues
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield port, sync_api
+        with celery_worker(app, concurrency=1):
+            thread.start()
+            yield port, sync_api
     finally:
         server.shutdown()
         thread.join(10)
@@ -166,10 +175,14 @@ def test_sign_up_to_production_zip_through_the_widget_on_the_brands_own_store(
             assert order["items"][0]["designId"] == lines[0]["designId"]
             assert order["problems"] == []
 
-            # The production ZIP from the console's orders page.
+            # The worker renders the print files; then the console's orders page has the ZIP.
             page.goto(f"{base}/console/orders")
             link = page.get_by_role("link", name="All files (ZIP)")
-            expect(link).to_be_visible(timeout=5000)
+            deadline = time.monotonic() + 120
+            while not link.is_visible() and time.monotonic() < deadline:
+                page.wait_for_timeout(1000)
+                page.reload()
+            expect(link).to_be_visible()
             with page.expect_download() as download:
                 link.click()
             data = Path(download.value.path()).read_bytes()
