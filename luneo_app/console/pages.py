@@ -20,6 +20,7 @@ from ..audit import record
 from ..auth import apikeys
 from ..auth.permissions import ROLE_HELP, ROLE_LABELS, key_scopes_for, scopes_of
 from ..core.errors import LuneoError, NotFound
+from ..embed import origins
 from ..extensions import db
 from ..outbound import endpoints
 from ..outbound import service as outbound
@@ -340,6 +341,29 @@ def template_editor(product_id: str):  # type: ignore[no-untyped-def]
     return _page("admin/editor.html", "console.products", state=state, product=product)
 
 
+@bp.post("/products/<product_id>/personalizable")
+@console_view("products:write")
+def set_personalizable(product_id: str):  # type: ignore[no-untyped-def]
+    """Switch the widget on or off for a product (on needs at least one print area)."""
+    product = editor.find_product(g.brand.id, product_id)
+    on = request.form.get("on") == "1"
+    if on and not (product.template or {}).get("printAreas"):
+        flash("Draw a print area in the template before shoppers can personalize it.", "critical")
+        return redirect(url_for("console.products"))
+    product.personalizable = on
+    record(
+        "product.personalization_on" if on else "product.personalization_off",
+        actor=_actor(),
+        brand_id=g.brand.id,
+        target_type="product",
+        target_id=product.id,
+        details={"externalId": product.external_id},
+    )
+    db.session.commit()
+    flash(f"{product.title}: personalization {'on' if on else 'off'}.", "success")
+    return redirect(url_for("console.products"))
+
+
 # ----------------------------------------------------------------------------- activity
 @bp.get("/designs")
 @console_view("designs:read")
@@ -521,8 +545,53 @@ def disable_two_factor():  # type: ignore[no-untyped-def]
 @bp.get("/embed")
 @console_view("console:read")
 def embed():  # type: ignore[no-untyped-def]
-    """How to put the personalizer on the brand's own site, as far as it exists today."""
-    return _page("console/embed.html", "console.embed", products=overview.products(g.brand.id))
+    """The brand's storefront origins and the widget snippet for its own website."""
+    products = [p for p in overview.products(g.brand.id) if p.personalizable]
+    return _page(
+        "console/embed.html",
+        "console.embed",
+        products=products,
+        origins=origins.registered_origins(g.brand),
+        max_origins=origins.MAX_ORIGINS,
+        host=current_app.config["APP_URL"],
+    )
+
+
+def _save_origins(values: list[str], message: str) -> Response:
+    try:
+        origins.set_origins(g.brand, values, _actor())
+        flash(message, "success")
+    except LuneoError as exc:
+        db.session.rollback()
+        _form_error(exc)
+    return redirect(url_for("console.embed"))
+
+
+@bp.post("/embed/origins")
+@console_view("embed:write")
+def add_origin():  # type: ignore[no-untyped-def]
+    """Register one more storefront origin (https, or http on localhost)."""
+    value = (request.form.get("origin") or "").strip()
+    if not value:
+        flash("Enter the origin of your store, such as https://shop.example.com.", "critical")
+        return redirect(url_for("console.embed"))
+    added = origins.site_origin(value) or value
+    return _save_origins(
+        [*origins.registered_origins(g.brand), value], f"{added} can now show the widget."
+    )
+
+
+@bp.post("/embed/origins/remove")
+@console_view("embed:write")
+def remove_origin():  # type: ignore[no-untyped-def]
+    """Stop minting widget tokens for one origin."""
+    value = request.form.get("origin") or ""
+    current_origins = origins.registered_origins(g.brand)
+    if value not in current_origins:
+        flash("That origin is not registered.", "critical")
+        return redirect(url_for("console.embed"))
+    kept = [o for o in current_origins if o != value]
+    return _save_origins(kept, f"{value} removed: the widget no longer opens there.")
 
 
 @bp.get("/outbox", endpoint="outbox")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from luneo_app import create_app
 from luneo_app.extensions import db
-from luneo_app.models import Account, ApiKey, AuditEvent, Brand
+from luneo_app.models import Account, ApiKey, AuditEvent, Brand, Product
 from tests.accounts.helpers import (
     PASSWORD,
     add_member,
@@ -230,3 +230,79 @@ def test_a_viewer_reads_but_cannot_change_settings(client, mailbox):
 
 def test_the_outbox_page_exists_only_without_a_mail_server(app, client):
     assert client.get("/console/outbox").status_code == 404
+
+
+def test_the_embed_page_registers_and_removes_storefront_origins(client, mailbox):
+    owner = api_sign_up(client, mailbox, "owner@acme-brand.com")
+    csrf = console_sign_in(client, owner.email)
+    page = client.get("/console/embed")
+    assert "No origin yet" in page.text
+    assert f"brand: '{owner.brand_id}'" in page.text and "onAddToCart" in page.text
+    assert "not available in this version" not in page.text
+
+    add = {"csrf_token": csrf, "origin": "https://Shop.Example.com/"}
+    assert client.post("/console/embed/origins", data=add).status_code == 302
+    client.post("/console/embed/origins", data={**add, "origin": "http://localhost:8000"})
+    # Luneo now mints widget tokens for a registered origin, and only for it.
+    token = f"/embed/token?brand={owner.brand_id}&origin="
+    assert client.get(token + "http://localhost:8000").status_code == 200
+    assert client.get(token + "https://other.example").status_code == 403
+    listed = client.get("/console/embed").text
+    assert "https://shop.example.com" in listed and "http://localhost:8000" in listed
+    brand = db.session.get(Brand, owner.brand_id)
+    assert brand.settings["embedOrigins"] == ["https://shop.example.com", "http://localhost:8000"]
+
+    bad = client.post("/console/embed/origins", data={**add, "origin": "http://shop.example.com"})
+    assert bad.status_code == 302
+    assert "expected an https origin" in client.get("/console/embed").text
+    without_csrf = client.post("/console/embed/origins", data={"origin": "https://a.example"})
+    assert without_csrf.status_code == 403
+
+    removed = client.post(
+        "/console/embed/origins/remove",
+        data={"csrf_token": csrf, "origin": "https://shop.example.com"},
+    )
+    assert removed.status_code == 302
+    db.session.expire_all()
+    brand = db.session.get(Brand, owner.brand_id)
+    assert brand.settings["embedOrigins"] == ["http://localhost:8000"]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "embed.origins_updated")
+    ).all()
+    assert len(events) == 3
+
+
+def test_a_viewer_sees_the_origins_but_cannot_change_them(client, mailbox):
+    owner = api_sign_up(client, mailbox, "owner@acme-brand.com")
+    viewer = add_member(owner, "viewer@acme-brand.com", "viewer")
+    csrf = console_sign_in(client, viewer.email)
+    page = client.get("/console/embed")
+    assert page.status_code == 200 and "Add origin" not in page.text
+    r = client.post(
+        "/console/embed/origins", data={"csrf_token": csrf, "origin": "https://a.example"}
+    )
+    assert r.status_code == 403
+
+
+def test_personalization_is_switched_on_only_for_a_product_with_a_print_area(client, mailbox):
+    owner = api_sign_up(client, mailbox, "owner@acme-brand.com")
+    csrf = console_sign_in(client, owner.email)
+    client.post(
+        "/console/products", data={"csrf_token": csrf, "title": "Ring", "externalId": "RING-01"}
+    )
+    product = db.session.scalars(select(Product).where(Product.brand_id == owner.brand_id)).one()
+    switch = f"/console/products/{product.id}/personalizable"
+    client.post(switch, data={"csrf_token": csrf, "on": "1"})
+    assert "Draw a print area" in client.get("/console/products").text
+    db.session.refresh(product)
+    assert product.personalizable is False
+
+    product.template = {"printAreas": [{"id": "front", "x": 10, "y": 10, "width": 80,
+                                        "height": 40}]}  # fmt: skip
+    db.session.commit()
+    assert client.post(switch, data={"csrf_token": csrf, "on": "1"}).status_code == 302
+    db.session.refresh(product)
+    assert product.personalizable is True
+    client.post(switch, data={"csrf_token": csrf, "on": "0"})
+    db.session.refresh(product)
+    assert product.personalizable is False

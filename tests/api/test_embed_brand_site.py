@@ -255,3 +255,69 @@ def test_the_design_carries_the_servers_price_and_a_disagreeing_order_is_flagged
     fetched = client.get(f"/v1/orders/{tampered.get_json()['orderId']}", headers=headers)
     assert fetched.get_json()["problems"][0]["code"] == "price_mismatch"
     assert stray.status_code == 422 and stray.get_json()["error"]["code"] == "invalid_prices"
+
+
+@pytest.fixture()
+def demo_app(_schema):  # type: ignore[no-untyped-def]
+    from luneo_app import create_app
+    from tests.conftest import clean_state, make_config
+
+    application = create_app(make_config(DEMO_MODE=True))
+    clean_state(application)
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+def test_the_demo_store_shows_any_api_brands_personalizable_product_when_named(demo_app):
+    from tests.support.factories import make_product, make_shop
+
+    client = demo_app.test_client()
+    brand, _headers, product = brand_with_key(demo_app)
+    page = client.get("/demo/brand-store", query_string={"brand": brand.id, "product": "mug-1"})
+    assert page.status_code == 200
+    assert f'"brand": "{brand.id}"' in page.text and f'"productId": "{product.id}"' in page.text
+    backend = client.get(
+        "/demo/brand-store",
+        query_string={"brand": brand.id, "product": product.id, "mint": "backend"},
+    )
+    assert f"embed-token?brand={brand.id}" in backend.text
+
+    hidden = make_product(brand, template={}, external_id="plain", title="Plain")
+    hidden.personalizable = False
+    shop, _install = make_shop()
+    db.session.commit()
+    refused = {
+        "product": (brand.id, "nope"),
+        "hidden": (brand.id, hidden.external_id),
+        "shopify brand": (shop.id, "mug-1"),
+        "unknown brand": ("brd_unknown", "mug-1"),
+    }
+    for case, (brand_id, ref) in refused.items():
+        r = client.get("/demo/brand-store", query_string={"brand": brand_id, "product": ref})
+        assert r.status_code == 404, case
+        assert r.get_json()["error"]["code"] in ("brand_not_found", "product_not_found"), case
+    half = client.get("/demo/brand-store", query_string={"brand": brand.id})
+    assert half.status_code == 422 and "product" in half.get_json()["error"]["details"]
+    long = client.get("/demo/brand-store", query_string={"brand": "b" * 200, "product": "x"})
+    assert long.status_code == 422
+
+
+def test_a_named_brand_store_mints_tokens_for_that_brand_only(demo_app):
+    client = demo_app.test_client()
+    brand, headers, _product = brand_with_key(demo_app)
+    site = "http://localhost:5000"
+    client.put("/v1/embed/origins", json={"origins": [site]}, headers=headers)
+    minted = client.post(
+        f"/demo/brand-store/embed-token?brand={brand.id}&product=mug-1",
+        json={"origin": site},
+        headers={"Origin": site},
+    )
+    assert minted.status_code == 200, minted.get_json()
+    validated = client.post(
+        "/embed/validate",
+        query_string={"brand": brand.id},
+        json={"token": minted.get_json()["token"], "nonce": minted.get_json()["nonce"]},
+        headers={"Origin": site},
+    )
+    assert validated.status_code == 200, validated.get_json()
