@@ -76,7 +76,10 @@ class Config:
         # Outbox and sweeper: a running attempt is trusted for its time limit plus this
         # grace; a published job not started within JOB_QUEUE_LEASE is published again.
         self.JOB_LEASE_GRACE: int = _int(e.get("JOB_LEASE_GRACE"), 30)
-        self.JOB_QUEUE_LEASE: int = _int(e.get("JOB_QUEUE_LEASE"), 600)
+        # Short enough that a message lost with a dead worker or a broker restart is sent
+        # again well within 2 x JOB_TIME_LIMIT; at most JOB_CONCURRENCY_TOTAL jobs per queue
+        # are published at once, so a healthy queue rarely waits this long.
+        self.JOB_QUEUE_LEASE: int = _int(e.get("JOB_QUEUE_LEASE"), 120)
         # How often the beat schedule sweeps jobs (seconds); 0 turns the embedded
         # in-process schedule off (production runs `celery beat` instead).
         # Seconds a client is told to wait (Retry-After) when a dependency is down.
