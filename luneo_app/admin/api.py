@@ -90,17 +90,7 @@ def put_template(product_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/products/<product_id>/preview")
 def preview(product_id: str) -> Response:
     """The draft template drawn on the product photo by the render engine (WebP)."""
-    body = json_body()
-    values = body.get("values") or {}
-    if not isinstance(values, dict) or not all(
-        isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= 500))
-        for k, v in values.items()
-    ):
-        raise ValidationFailed("Bad sample values.", details={"values": "text values only"})
-    image = editor.preview_image(g.brand, product_id, body.get("template"), values)
-    response = Response(image, mimetype="image/webp")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return editor.preview_response(g.brand, product_id, json_body())
 
 
 @bp.get("/designs")

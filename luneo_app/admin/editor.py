@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from sqlalchemy import select
 
 import render
@@ -173,6 +173,21 @@ def preview_layers(template: dict[str, Any], values: dict[str, Any]) -> list[dic
                 }
             )
     return layers
+
+
+def preview_response(brand: Brand, product_id: str, body: dict[str, Any]) -> Response:
+    """The editor's preview request (draft template + sample values) answered as WebP;
+    shared by the Shopify admin and the brand console."""
+    values = body.get("values") or {}
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= 500))
+        for k, v in values.items()
+    ):
+        raise ValidationFailed("Bad sample values.", details={"values": "text values only"})
+    image = preview_image(brand, product_id, body.get("template"), values)
+    response = Response(image, mimetype="image/webp")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def preview_image(brand: Brand, product_id: str, template: Any, values: dict[str, Any]) -> bytes:
