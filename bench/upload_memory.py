@@ -116,8 +116,9 @@ def measure(work: str) -> None:
     verdict = "within" if worst <= TARGET_MB else "OVER"
     print(
         f"largest web-process growth per upload: {worst} MB ({verdict} the ~{TARGET_MB} MB "
-        f"target); largest decode-child peak RSS: {child_peak} MB (forked: shares the "
-        f"worker's pages until written)"
+        f"target); largest decode-child peak RSS: {child_peak} MB, of which up to "
+        f"{_status('VmRSS')} MB are the web process's pages it shares by fork (its own "
+        f"peak is the difference, bounded by UPLOAD_DECODE_MEMORY_MB)"
     )
 
 

@@ -18,12 +18,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..core.errors import ValidationFailed
 
 try:  # HEIC/HEIF from iPhones, through the maintained pillow-heif plugin.
-    from pillow_heif import register_heif_opener
+    import pillow_heif
 
-    register_heif_opener()
+    pillow_heif.register_heif_opener()
     _HEIF = True
 except ImportError:  # pragma: no cover - the dependency is pinned
     _HEIF = False
+
+# Rows of the decoded HEIF picture turned into Pillow pixels at a time (see _heif_reduced).
+_HEIF_STRIP_ROWS = 256
 
 ALLOWED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heic", "HEIC": "heic"}
 
@@ -81,6 +84,8 @@ def clean_upload(
             if decode_pixels and fmt == "JPEG" and width * height > decode_pixels:
                 scale = (decode_pixels / (width * height)) ** 0.5
                 image.draft("RGB", (int(width * scale), int(height * scale)))
+            if decode_pixels and fmt in ("HEIF", "HEIC") and width * height > 2 * decode_pixels:
+                image = _heif_reduced(raw, width * height, decode_pixels)
             image.load()
     except ValidationFailed:
         raise
@@ -122,6 +127,39 @@ def clean_upload(
         original_format=ALLOWED_FORMATS[fmt],
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _heif_reduced(raw: bytes, pixels: int, decode_pixels: int) -> Image.Image:
+    """Decode a large HEIF picture already reduced by a whole factor.
+
+    libheif decodes the whole picture (3 bytes a pixel); Pillow would copy it into its own
+    4-byte pixels and reduce from there, more than doubling the peak (48 MP: 433 MB). Here
+    Pillow sees a strip of rows at a time, each reduced by box averaging (what
+    ``Image.reduce`` and the JPEG DCT scaling do) into the smaller picture.
+    """
+    heif = pillow_heif.open_heif(io.BytesIO(raw), convert_hdr_to_8bit=True)
+    factor = max(1, int((pixels / decode_pixels) ** 0.5))
+    width, height = heif.size
+    mode, stride, buffer = heif.mode, heif.stride, memoryview(heif.data)
+    out = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    rows = _HEIF_STRIP_ROWS * factor
+    for top in range(0, height, rows):
+        count = min(rows, height - top)
+        strip = Image.frombuffer(
+            mode,
+            (width, count),
+            buffer[top * stride : (top + count) * stride],
+            "raw",
+            mode,
+            stride,
+            1,
+        )
+        out.paste(strip.reduce(factor), (0, top // factor))
+    exif = heif.info.get("exif")
+    if exif:
+        out.info["exif"] = exif
+    del buffer, heif
+    return out
 
 
 @dataclass(frozen=True)

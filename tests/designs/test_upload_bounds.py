@@ -83,3 +83,34 @@ def test_a_photo_over_the_pixel_limit_is_refused_before_decoding(app, client):
 
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "image_too_many_pixels"
+
+
+def test_a_large_heic_is_stored_reduced_with_its_picture_intact(app, client):
+    """Big HEIC photos are reduced while decoding (strip by strip); the stored picture is
+    the shopper's, the right way up, not smeared or shifted."""
+    import pillow_heif
+
+    app.config["UPLOAD_DECODE_PIXELS"] = 1_000_000
+    _brand, headers, _product = brand_with_key(app)
+    source = Image.new("RGB", (3000, 2000), (220, 30, 30))  # red, with quadrants:
+    source.paste((30, 200, 40), (1500, 0, 3000, 1000))  # green top right
+    source.paste((30, 60, 220), (0, 1000, 1500, 2000))  # blue bottom left
+    source.paste((250, 250, 250), (1500, 1000, 3000, 2000))  # white bottom right
+    out = io.BytesIO()
+    pillow_heif.from_pillow(source).save(out, quality=90)
+
+    response = _post(client, headers, out.getvalue(), "IMG_0002.HEIC")
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["width"] * body["height"] <= 1_000_000
+    assert body["width"] / body["height"] == pytest.approx(1.5, 0.01)
+    key = db.session.get(Upload, body["uploadId"]).key
+    with Image.open(io.BytesIO(app.extensions["luneo.storage"].get(key))) as stored:
+        stored = stored.convert("RGB")
+        w, h = stored.size
+        expected = source.resize((w, h))
+        for x, y in ((0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75), (0.5, 0.9)):
+            got = stored.getpixel((int(w * x), int(h * y)))
+            want = expected.getpixel((int(w * x), int(h * y)))
+            assert max(abs(a - b) for a, b in zip(got, want)) < 24, (x, y, got, want)
