@@ -80,6 +80,9 @@ class Config:
         # again well within 2 x JOB_TIME_LIMIT; at most JOB_CONCURRENCY_TOTAL jobs per queue
         # are published at once, so a healthy queue rarely waits this long.
         self.JOB_QUEUE_LEASE: int = _int(e.get("JOB_QUEUE_LEASE"), 120)
+        # A worker with a free process that takes nothing for this long while its queues
+        # hold messages reconnects to the broker (jobs/watchdog.py); 0 turns the check off.
+        self.JOB_WATCHDOG_STALL: int = _int(e.get("JOB_WATCHDOG_STALL"), 30)
         # How often the beat schedule sweeps jobs (seconds); 0 turns the embedded
         # in-process schedule off (production runs `celery beat` instead).
         # Seconds a client is told to wait (Retry-After) when a dependency is down.

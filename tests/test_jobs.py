@@ -89,3 +89,25 @@ def test_job_whose_worker_process_is_killed_is_redelivered_and_finishes(live_app
         done = _wait_for(live_app, job.id, {"succeeded", "failed"}, timeout=40)
     assert done.status == "succeeded", done.error
     assert done.payload["finished_on_attempt"] == 2
+
+
+def test_a_worker_that_stops_taking_jobs_while_they_wait_reconnects_and_runs_them(live_app):
+    """A consumer that goes quiet with messages waiting (the Redis reconnection bugs of
+    Celery and kombu) is noticed by the watchdog, reconnects, and the jobs run."""
+    import signal
+
+    brand_id = make_brand().id
+    env = {"JOB_WATCHDOG_STALL": "3"}
+    with celery_worker(live_app, queues="default", extra_env=env) as worker:
+        first = enqueue(tasks.record_ok, kind="selftest", brand_id=brand_id, args=("before",))
+        assert _wait_for(live_app, first.id, {"succeeded"}).status == "succeeded"
+        worker.proc.send_signal(signal.SIGUSR2)  # jam the consumer; the process stays up
+        time.sleep(1)
+        jobs = [
+            enqueue(tasks.record_ok, kind="selftest", brand_id=brand_id, args=(f"j{i}",)).id
+            for i in range(3)
+        ]
+        done = [_wait_for(live_app, job_id, {"succeeded", "failed"}, 40) for job_id in jobs]
+        assert [job.status for job in done] == ["succeeded"] * 3, "\n".join(worker.lines[-30:])
+        assert any("reconnecting" in line for line in worker.lines), "\n".join(worker.lines[-30:])
+        assert worker.proc.poll() is None

@@ -15,6 +15,7 @@ from flask import Flask
 from ..core import uow
 from ..extensions import db
 from ..observability.logs import request_id_var
+from .watchdog import ConsumerWatchdog
 
 log = logging.getLogger("luneo.jobs")
 
@@ -77,7 +78,10 @@ def celery_init_app(app: Flask) -> Celery:
         broker_transport_options={"visibility_timeout": max(600, limit * 3)},
         task_serializer="json",
         accept_content=["json"],
+        luneo_watchdog_stall=app.config["JOB_WATCHDOG_STALL"],
+        luneo_watchdog_interval=max(1, min(10, app.config["JOB_WATCHDOG_STALL"] // 3)),
     )
+    celery_app.steps["consumer"].add(ConsumerWatchdog)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
