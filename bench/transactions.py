@@ -4,7 +4,8 @@ counted in this one process.
 
     python bench/transactions.py [--designs 20]
 
-Uses a scratch database on BENCH_PG_ADMIN (default the local server), reads
+Uses a scratch database on BENCH_PG_ADMIN (default the local server) and, with
+BENCH_REDIS_URL, Redis for the kv store, locks and limits as production does; reads
 ``pg_stat_database`` (xact_commit + xact_rollback) before and after, and prints the figures
 with the load average. Run it on two commits to compare them.
 """
@@ -53,7 +54,13 @@ def main() -> None:
         "LUNEO_INSTANCE_DIR": folder,
         "STORAGE_DIR": f"{folder}/storage",
     }
-    env.pop("REDIS_URL", None)
+    # With REDIS_URL (as in production) rate limits, locks and the kv store live in Redis;
+    # without it (the embedded default) they are rows in the database and count here too.
+    redis_url = os.environ.get("BENCH_REDIS_URL")
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    else:
+        env.pop("REDIS_URL", None)
     try:
         from flask_migrate import upgrade
 
@@ -62,7 +69,10 @@ def main() -> None:
         from luneo_app.extensions import db
         from tests.designs.helpers import brand_with_key, text_design
 
-        app = create_app(TestConfig(env, CELERY_EAGER=True))
+        # The production pool (TestConfig's NullPool opens a connection per checkout, and
+        # each new connection's set-up queries are transactions of their own).
+        pool = {"pool_pre_ping": True}
+        app = create_app(TestConfig(env, CELERY_EAGER=True, SQLALCHEMY_ENGINE_OPTIONS=pool))
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
             _, headers, product = brand_with_key(app)
@@ -72,9 +82,12 @@ def main() -> None:
             client.post("/v1/designs", json=text_design(product_id, text="warm"), headers=headers)
             before = _counters(PG_ADMIN, database)
             started = time.perf_counter()
+            made = []
             for n in range(args.designs):
                 body = text_design(product_id, text=f"Bench {n}")
-                created = client.post("/v1/designs", json=body, headers=headers).get_json()
+                made.append(client.post("/v1/designs", json=body, headers=headers).get_json())
+            previews = _counters(PG_ADMIN, database)
+            for created in made:
                 finalize = f"/v1/designs/{created['designId']}/finalize"
                 client.post(finalize, json={}, headers=headers)
             elapsed = time.perf_counter() - started
@@ -95,7 +108,10 @@ def main() -> None:
         or ROOT.name
     )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"code: {revision}  designs: {args.designs}  load average: {load}")
+    shape = "kv/locks/limits in Redis" if redis_url else "embedded default: kv in the database"
+    print(f"code: {revision}  designs: {args.designs}  ({shape})  load average: {load}")
+    preview = sum(previews) - sum(before)
+    print(f"  transactions per design, POST -> preview ready: {preview / args.designs:.1f}")
     print(f"  commits per design:   {commits / args.designs:.1f}")
     print(f"  rollbacks per design: {rollbacks / args.designs:.1f}")
     print(

@@ -148,7 +148,8 @@ def transition(
             created_at=utcnow(),
         )
     )
-    uow.on_commit(lambda: _announce(design.id, change))
+    design_id = design.id  # read now: after the commit the row is expired
+    uow.on_commit(lambda: _announce(design_id, change))
     return change
 
 

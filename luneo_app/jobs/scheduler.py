@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -36,11 +37,25 @@ LIMITED_QUEUES = frozenset({"previews", "production", "ai", "3d"})
 IN_FLIGHT = ("queued", "running", "retrying")
 
 
-def publish(job: RenderJob) -> None:
+@dataclass(frozen=True)
+class Message:
+    """What is published for a job, read before its claim commits (after the commit the
+    row is expired, and reading it again would cost a transaction)."""
+
+    job_id: str
+    queue: str
+    task: str
+    args: tuple
+
+    @classmethod
+    def of(cls, job: RenderJob) -> Message:
+        return cls(job.id, job.queue, job.payload["task"], tuple(job.payload.get("args", [])))
+
+
+def publish(message: Message) -> None:
     """Send a job's message to its queue (the row must be committed first)."""
-    celery_app = current_app.extensions["celery"]
-    task = celery_app.tasks[job.payload["task"]]
-    task.apply_async(args=(job.id, *job.payload.get("args", [])), queue=job.queue)
+    task = current_app.extensions["celery"].tasks[message.task]
+    task.apply_async(args=(message.job_id, *message.args), queue=message.queue)
 
 
 def dispatch(queue: str, max_publish: int = 50) -> int:
@@ -65,12 +80,15 @@ def dispatch(queue: str, max_publish: int = 50) -> int:
                     per_brand = current_app.config["JOB_CONCURRENCY_PER_BRAND"]
                     total = current_app.config["JOB_CONCURRENCY_TOTAL"]
                     while sent < max_publish:
-                        job = _next_job(queue, per_brand, total)
+                        job, more = _next_job(queue, per_brand, total)
                         if job is None:
                             break
+                        message = Message.of(job)
                         if _claim(job):
-                            _send(job)
+                            _send(message)
                             sent += 1
+                        if not more:
+                            break  # a job enqueued since leaves the mark: another round
                 finally:
                     db.session.rollback()
         except locks.LockBusy:
@@ -101,8 +119,9 @@ def _dispatch_unlimited(queue: str, max_publish: int) -> int:
     sent = 0
     try:
         for job in db.session.scalars(query).all():
+            message = Message.of(job)
             if _claim(job):
-                _send(job)
+                _send(message)
                 sent += 1
     finally:
         db.session.rollback()
@@ -127,15 +146,15 @@ def _claim(job: RenderJob) -> bool:
     return bool(claimed)
 
 
-def _send(job: RenderJob) -> None:
+def _send(message: Message) -> None:
     """Publish a claimed row; if the broker refuses, hand the row back to the outbox."""
     try:
-        publish(job)
+        publish(message)
     except Exception:
         db.session.rollback()
         db.session.execute(
             update(RenderJob)
-            .where(RenderJob.id == job.id, RenderJob.status == "queued")
+            .where(RenderJob.id == message.job_id, RenderJob.status == "queued")
             .values(status="waiting", published_at=None, lease_until=None)
             .execution_options(synchronize_session=False)
         )
@@ -143,7 +162,8 @@ def _send(job: RenderJob) -> None:
         raise
 
 
-def _next_job(queue: str, per_brand: int, total: int) -> RenderJob | None:
+def _next_job(queue: str, per_brand: int, total: int) -> tuple[RenderJob | None, bool]:
+    """The job to publish next, and whether another one was eligible beside it."""
     rows = db.session.execute(
         select(RenderJob.brand_id, func.count())
         .where(RenderJob.queue == queue, RenderJob.status.in_(IN_FLIGHT))
@@ -151,7 +171,7 @@ def _next_job(queue: str, per_brand: int, total: int) -> RenderJob | None:
     ).all()
     in_flight = Counter({brand_id: count for brand_id, count in rows})
     if sum(in_flight.values()) >= total:
-        return None
+        return None, False
     waiting = db.session.scalars(
         select(RenderJob)
         .where(RenderJob.queue == queue, RenderJob.status == "waiting")
@@ -160,7 +180,8 @@ def _next_job(queue: str, per_brand: int, total: int) -> RenderJob | None:
     ).all()
     eligible = [job for job in waiting if in_flight[job.brand_id] < per_brand]
     if not eligible:
-        return None
+        return None, False
     # Fewest jobs in flight first, then oldest: brands take turns.
     order = {job.id: index for index, job in enumerate(eligible)}
-    return min(eligible, key=lambda job: (in_flight[job.brand_id], order[job.id]))
+    chosen = min(eligible, key=lambda job: (in_flight[job.brand_id], order[job.id]))
+    return chosen, len(eligible) > 1

@@ -68,7 +68,7 @@ def after_preview(design: Design) -> None:
         product = db.session.get(Product, design.product_id)
         if product is not None and product.model_key and current_files(design, product) is None:
             queue_ar(design, product)
-        uow.commit()
+            uow.commit()
     except Exception:  # noqa: BLE001 - the preview is done; /ar can queue again
         db.session.rollback()
         log.exception("could not queue 3d files for design %s", design.id)
