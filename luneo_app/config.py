@@ -264,6 +264,15 @@ class Config:
         # METRICS_PUBLIC=1 opens it (a private network, or the embedded default).
         self.METRICS_TOKEN: str | None = e.get("METRICS_TOKEN") or None
         self.METRICS_PUBLIC: bool = _bool(e.get("METRICS_PUBLIC"), self.embedded)
+        # OpenTelemetry traces go to this OTLP/HTTP collector (base URL, e.g.
+        # http://otel-collector:4318); empty = no tracing at all.
+        self.OTEL_EXPORTER_OTLP_ENDPOINT: str | None = e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None
+        self.OTEL_SERVICE_NAME: str = e.get("OTEL_SERVICE_NAME") or "luneo"
+        # Errors go to Sentry (or a compatible service such as GlitchTip) when set.
+        self.SENTRY_DSN: str | None = e.get("SENTRY_DSN") or None
+        self.SENTRY_ENVIRONMENT: str = e.get("SENTRY_ENVIRONMENT") or "production"
+        # Share of requests and jobs Sentry also traces (0 = errors only; OTLP traces them all).
+        self.SENTRY_TRACES_SAMPLE_RATE: float = _float(e.get("SENTRY_TRACES_SAMPLE_RATE"), 0.0)
 
     @property
     def embedded(self) -> bool:

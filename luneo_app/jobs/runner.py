@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import RenderJob
 from ..observability.logs import request_id_var
 from ..observability.metrics import JOB_LATENCY, JOBS
+from ..observability.tracing import current_carrier
 from .scheduler import LIMITED_QUEUES, dispatch
 
 log = logging.getLogger("luneo.jobs")
@@ -74,6 +75,7 @@ def enqueue(
         attempts=0,
         max_attempts=max_attempts or current_app.config["JOB_MAX_RETRIES"],
         request_id=request_id_var.get(),
+        trace_context=current_carrier(),
         payload={**(payload or {}), "task": task.name, "args": list(args)},
         enqueued_at=utcnow(),
     )

@@ -29,6 +29,8 @@ from ..core import locks
 from ..core.clock import utcnow
 from ..extensions import db
 from ..models import RenderJob
+from ..observability.logs import request_id_var
+from ..observability.tracing import job_context
 
 log = logging.getLogger("luneo.jobs")
 
@@ -37,10 +39,19 @@ IN_FLIGHT = ("queued", "running", "retrying")
 
 
 def publish(job: RenderJob) -> None:
-    """Send a job's message to its queue (the row must be committed first)."""
+    """Send a job's message to its queue (the row must be committed first).
+
+    The message carries the request id and trace context the row was queued with, so a job
+    published by the sweeper in another process still logs and traces as its request.
+    """
     celery_app = current_app.extensions["celery"]
     task = celery_app.tasks[job.payload["task"]]
-    task.apply_async(args=(job.id, *job.payload.get("args", [])), queue=job.queue)
+    token = request_id_var.set(job.request_id or request_id_var.get())
+    try:
+        with job_context(job.trace_context):
+            task.apply_async(args=(job.id, *job.payload.get("args", [])), queue=job.queue)
+    finally:
+        request_id_var.reset(token)
 
 
 def dispatch(queue: str, max_publish: int = 50) -> int:
