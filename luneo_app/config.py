@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .core.secrets import resolve_secrets
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -43,7 +45,8 @@ class Config:
     """
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        e = dict(os.environ if env is None else env)
+        # Secrets may come from NAME_FILE or from Vault (core/secrets.py).
+        e = resolve_secrets(os.environ if env is None else env)
         instance = Path(e.get("LUNEO_INSTANCE_DIR") or PROJECT_ROOT / "instance")
         self.INSTANCE_DIR = str(instance)
 
