@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .audit import record
 from .auth.apikeys import create_api_key
+from .backup.commands import backup_command, restore_command
 from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
@@ -36,6 +37,8 @@ luneo_cli.add_command(webhook_endpoint_command)
 luneo_cli.add_command(create_staff_command)
 luneo_cli.add_command(storage_setup_command)
 luneo_cli.add_command(storage_migrate_command)
+luneo_cli.add_command(backup_command)
+luneo_cli.add_command(restore_command)
 
 
 @luneo_cli.command("sweep")
