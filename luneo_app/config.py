@@ -178,6 +178,11 @@ class Config:
         # Days production files are kept after an order closes or is cancelled (a brand's
         # settings["retentionDays"] overrides it); `flask luneo purge-expired` removes them.
         self.ORDER_RETENTION_DAYS: int = _int(e.get("ORDER_RETENTION_DAYS"), 90)
+        # Designs that never became an order (designs/retention.py): finalized ones with their
+        # generated images, drafts (never finalized), and designs a shopper saved.
+        self.DESIGN_RETENTION_DAYS: int = _int(e.get("DESIGN_RETENTION_DAYS"), 90)
+        self.DESIGN_DRAFT_RETENTION_DAYS: int = _int(e.get("DESIGN_DRAFT_RETENTION_DAYS"), 30)
+        self.DESIGN_SAVED_RETENTION_DAYS: int = _int(e.get("DESIGN_SAVED_RETENTION_DAYS"), 365)
         # Retries of a failed delivery: first delay, longest delay, and how long to keep trying.
         self.OUTBOUND_WEBHOOK_RETRY_BASE: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_BASE"), 60)
         self.OUTBOUND_WEBHOOK_RETRY_MAX: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_MAX"), 14400)
