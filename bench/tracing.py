@@ -4,8 +4,9 @@ Off is the default (no OTEL_EXPORTER_OTLP_ENDPOINT: nothing is instrumented; the
 addition is the log formatter's look at the current span). On instruments Flask, SQLAlchemy,
 Redis, httpx and requests and exports in the background to an OTLP endpoint, here a loopback
 sink that answers 200. The SDK's standard sampling variables apply
-(``OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1``). Runs on the embedded default (SQLite in a scratch folder), in process
-through the test client, and prints the median and p95 per request for each.
+(``OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1``). Runs on the
+embedded default (SQLite in a scratch folder), in process through the test client, and
+prints the median and p95 per request for each.
 
     .venv/bin/python bench/tracing.py --requests 500
 """
