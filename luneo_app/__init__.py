@@ -25,7 +25,9 @@ from .extensions import db, migrate
 from .files.storage import make_storage
 from .jobs import schedule
 from .jobs.celery_app import celery_init_app
+from .observability.errors import init_error_reporting
 from .observability.logs import configure_logging
+from .observability.tracing import init_tracing
 from .observability.web import init_request_tracking
 from .realtime import init_realtime
 from .web_errors import apiflask_error_processor, init_error_handlers, init_outage_handlers
@@ -74,6 +76,8 @@ def create_app(config: Config | None = None) -> APIFlask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secrets(app, cfg)
     configure_logging(app.config["LOG_LEVEL"])
+    init_error_reporting(app)
+    init_tracing(app)  # before the engine exists: SQLAlchemy's instrumentation wraps it
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .audit import record
 from .auth.apikeys import create_api_key
+from .backup.commands import backup_command, restore_command
 from .core.crypto import generate_key
 from .demo.seed import seed_demo
 from .extensions import db
@@ -36,6 +37,8 @@ luneo_cli.add_command(webhook_endpoint_command)
 luneo_cli.add_command(create_staff_command)
 luneo_cli.add_command(storage_setup_command)
 luneo_cli.add_command(storage_migrate_command)
+luneo_cli.add_command(backup_command)
+luneo_cli.add_command(restore_command)
 
 
 @luneo_cli.command("sweep")
@@ -139,3 +142,20 @@ def openapi_command(check: bool) -> None:
         click.echo("openapi.yaml is current.")
         return
     click.echo(f"Wrote {write_spec(app)}.")
+
+
+@luneo_cli.command("postman")
+@click.option("--check", is_flag=True, help="Fail when the collection differs from openapi.yaml.")
+def postman_command(check: bool) -> None:
+    """Write the Postman collection generated from openapi.yaml (or check it is current)."""
+    from .apidocs.postman import COLLECTION_FILE, collection_json
+
+    fresh = collection_json()
+    if check:
+        current = COLLECTION_FILE.read_text("utf-8") if COLLECTION_FILE.exists() else ""
+        if current != fresh:
+            raise click.ClickException("the Postman collection is out of date: flask luneo postman")
+        click.echo("The Postman collection is current.")
+        return
+    COLLECTION_FILE.write_text(fresh, "utf-8")
+    click.echo(f"Wrote {COLLECTION_FILE}.")

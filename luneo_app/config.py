@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .core.secrets import resolve_secrets
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -43,7 +45,8 @@ class Config:
     """
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        e = dict(os.environ if env is None else env)
+        # Secrets may come from NAME_FILE or from Vault (core/secrets.py).
+        e = resolve_secrets(os.environ if env is None else env)
         instance = Path(e.get("LUNEO_INSTANCE_DIR") or PROJECT_ROOT / "instance")
         self.INSTANCE_DIR = str(instance)
 
@@ -178,6 +181,11 @@ class Config:
         # Days production files are kept after an order closes or is cancelled (a brand's
         # settings["retentionDays"] overrides it); `flask luneo purge-expired` removes them.
         self.ORDER_RETENTION_DAYS: int = _int(e.get("ORDER_RETENTION_DAYS"), 90)
+        # Designs that never became an order (designs/retention.py): finalized ones with their
+        # generated images, drafts (never finalized), and designs a shopper saved.
+        self.DESIGN_RETENTION_DAYS: int = _int(e.get("DESIGN_RETENTION_DAYS"), 90)
+        self.DESIGN_DRAFT_RETENTION_DAYS: int = _int(e.get("DESIGN_DRAFT_RETENTION_DAYS"), 30)
+        self.DESIGN_SAVED_RETENTION_DAYS: int = _int(e.get("DESIGN_SAVED_RETENTION_DAYS"), 365)
         # Retries of a failed delivery: first delay, longest delay, and how long to keep trying.
         self.OUTBOUND_WEBHOOK_RETRY_BASE: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_BASE"), 60)
         self.OUTBOUND_WEBHOOK_RETRY_MAX: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_MAX"), 14400)
@@ -267,6 +275,15 @@ class Config:
         # METRICS_PUBLIC=1 opens it (a private network, or the embedded default).
         self.METRICS_TOKEN: str | None = e.get("METRICS_TOKEN") or None
         self.METRICS_PUBLIC: bool = _bool(e.get("METRICS_PUBLIC"), self.embedded)
+        # OpenTelemetry traces go to this OTLP/HTTP collector (base URL, e.g.
+        # http://otel-collector:4318); empty = no tracing at all.
+        self.OTEL_EXPORTER_OTLP_ENDPOINT: str | None = e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None
+        self.OTEL_SERVICE_NAME: str = e.get("OTEL_SERVICE_NAME") or "luneo"
+        # Errors go to Sentry (or a compatible service such as GlitchTip) when set.
+        self.SENTRY_DSN: str | None = e.get("SENTRY_DSN") or None
+        self.SENTRY_ENVIRONMENT: str = e.get("SENTRY_ENVIRONMENT") or "production"
+        # Share of requests and jobs Sentry also traces (0 = errors only; OTLP traces them all).
+        self.SENTRY_TRACES_SAMPLE_RATE: float = _float(e.get("SENTRY_TRACES_SAMPLE_RATE"), 0.0)
 
     @property
     def embedded(self) -> bool:

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import uow
 from ..core.clock import utcnow
 from ..core.errors import ValidationFailed
 from ..core.ids import new_id
@@ -23,6 +24,7 @@ from ..core.ratelimit import Throttle
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import AiArtwork, Brand, BudgetAlert, Product, UsageRecord
+from ..observability.metrics import AI_SPEND
 from . import budget, moderation
 from .costs import cost_cents
 from .layers import ai_layers
@@ -144,6 +146,8 @@ def make_artwork(
     if fallback is None and art.provider == "procedural" and current_app.config["OPENAI_API_KEY"]:
         fallback = _why_not_paid(remote_checked, brand)
     cost = cost_cents(art, current_app.config)
+    provider = art.provider
+    uow.on_commit(lambda: AI_SPEND.labels(provider).inc(cost))
     now = utcnow()
     # Every generation is recorded, even one that loses a race below: it was paid for.
     db.session.add(

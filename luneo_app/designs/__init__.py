@@ -19,5 +19,7 @@ def _tell_listeners(design: Any, change: Any = None) -> None:
 def init_app(app: Any) -> None:
     """Connect the designs feature's own reaction to its lifecycle."""
     from . import lifecycle
+    from .metrics import on_design_changed
 
     lifecycle.changed.connect(_tell_listeners)
+    lifecycle.changed.connect(on_design_changed)

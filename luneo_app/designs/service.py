@@ -25,7 +25,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
 from ..web_errors import OUTAGE_ERRORS
-from . import lifecycle, proof, tasks
+from . import lifecycle, metrics, proof, tasks
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
@@ -157,6 +157,7 @@ def create_design(
     db.session.add(design)
     db.session.flush()
     lifecycle.created(design)
+    metrics.count_created(design)
     if plan is not None:
         queue_artwork(design, plan.remote_checked)
     else:
@@ -298,6 +299,7 @@ def finalize_design(
         )
     product = db.session.get(Product, design.product_id)
     lifecycle.finalized(design, snapshot_of(design, product))
+    metrics.count_committed(design)
     held = proof.hold_for_proof(design)  # the brand approves a proof before production
     if enqueue_production and not held:
         tasks.queue_production(design)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from celery import shared_task
 from flask import current_app
 
 import render
@@ -167,3 +168,12 @@ def queue_production(design: Design) -> RenderJob:
         queue="production",
         args=(design.id,),
     )
+
+
+@shared_task(name="luneo.designs.purge_expired", ignore_result=True)
+def purge_expired_designs_task() -> dict:
+    """Periodic: remove designs (files and rows) past their retention."""
+    from .retention import purge_expired_designs
+
+    report = purge_expired_designs()
+    return {"designs": report.designs, "files": report.files}

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from ..core.errors import Unauthorized
 from ..extensions import db
+from ..jobs.metrics import QueueCollector
 from ..observability.metrics import render_latest
 
 bp = APIBlueprint("health", __name__, tag="Operations")
@@ -76,7 +77,7 @@ def metrics() -> Response:
                 "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.",
                 code="metrics_token_required",
             )
-    body, content_type = render_latest()
+    body, content_type = render_latest(QueueCollector())
     return Response(
         body, mimetype=content_type.split(";")[0], headers={"Content-Type": content_type}
     )

@@ -30,7 +30,8 @@ from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import RenderJob
 from ..observability.logs import request_id_var
-from ..observability.metrics import JOB_LATENCY, JOBS
+from ..observability.metrics import JOB_LATENCY, JOBS, RENDER_DURATION, RENDER_KINDS
+from ..observability.tracing import current_carrier
 from .scheduler import LIMITED_QUEUES, dispatch
 
 log = logging.getLogger("luneo.jobs")
@@ -74,6 +75,7 @@ def enqueue(
         attempts=0,
         max_attempts=max_attempts or current_app.config["JOB_MAX_RETRIES"],
         request_id=request_id_var.get(),
+        trace_context=current_carrier(),
         payload={**(payload or {}), "task": task.name, "args": list(args)},
         enqueued_at=utcnow(),
     )
@@ -168,8 +170,11 @@ def tracked_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], An
             if job.status == "running":
                 _finish(job, "succeeded")
             uow.commit()  # the job's results and its end, in one transaction
+            elapsed = time.perf_counter() - started
             JOBS.labels(name, "succeeded").inc()
-            JOB_LATENCY.labels(name).observe(time.perf_counter() - started)
+            JOB_LATENCY.labels(name).observe(elapsed)
+            if job.kind in RENDER_KINDS:
+                RENDER_DURATION.labels(RENDER_KINDS[job.kind]).observe(elapsed)
             _dispatch_next(job.queue)
 
         run.job_function = func

@@ -30,6 +30,8 @@ from ..core import locks
 from ..core.clock import utcnow
 from ..extensions import db
 from ..models import RenderJob
+from ..observability.logs import request_id_var
+from ..observability.tracing import job_context
 
 log = logging.getLogger("luneo.jobs")
 
@@ -46,16 +48,35 @@ class Message:
     queue: str
     task: str
     args: tuple
+    request_id: str | None
+    trace_context: dict | None
 
     @classmethod
     def of(cls, job: RenderJob) -> Message:
-        return cls(job.id, job.queue, job.payload["task"], tuple(job.payload.get("args", [])))
+        payload = job.payload
+        return cls(
+            job.id,
+            job.queue,
+            payload["task"],
+            tuple(payload.get("args", [])),
+            job.request_id,
+            job.trace_context,
+        )
 
 
 def publish(message: Message) -> None:
-    """Send a job's message to its queue (the row must be committed first)."""
+    """Send a job's message to its queue (the row must be committed first).
+
+    The message carries the request id and trace context the row was queued with, so a job
+    published by the sweeper in another process still logs and traces as its request.
+    """
     task = current_app.extensions["celery"].tasks[message.task]
-    task.apply_async(args=(message.job_id, *message.args), queue=message.queue)
+    token = request_id_var.set(message.request_id or request_id_var.get())
+    try:
+        with job_context(message.trace_context):
+            task.apply_async(args=(message.job_id, *message.args), queue=message.queue)
+    finally:
+        request_id_var.reset(token)
 
 
 def dispatch(queue: str, max_publish: int = 50) -> int:

@@ -107,6 +107,9 @@ class RenderJob(BrandOwned, db.Model):
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # W3C trace context (``traceparent``) of the span that queued the job: whoever publishes
+    # the row, even the sweeper much later, continues that trace.
+    trace_context: Mapped[dict[str, str] | None] = json_column(None, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[dict[str, Any]] = json_column({})
     enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,6 +10,8 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "luneo_request_id", default=None
 )
@@ -56,7 +58,8 @@ def new_request_id(candidate: str | None = None) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, extras."""
+    """One JSON object per line: time, level, logger, message, request id, trace and span ids
+    (when traced), extras."""
 
     _skip = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -70,6 +73,10 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            entry["trace_id"] = format(span_context.trace_id, "032x")
+            entry["span_id"] = format(span_context.span_id, "016x")
         for key, value in vars(record).items():
             if key not in self._skip and not key.startswith("_"):
                 entry[key] = value if isinstance(value, (int, float, bool)) else redact(str(value))

@@ -17,6 +17,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.registry import Collector
 
 HTTP_REQUESTS = Counter(
     "luneo_http_requests_total", "HTTP requests answered", ["method", "endpoint", "status"]
@@ -43,11 +44,59 @@ STREAMS_OPEN = Gauge(
 )
 STREAM_EVENTS = Counter("luneo_stream_events_total", "Events sent on status streams", ["kind"])
 
+# --- business metrics -------------------------------------------------------------------
+DESIGNS = Counter(
+    "luneo_designs_total",
+    "Designs by lifecycle event (created, committed = finalized, failed) and kind (ai, standard)",
+    ["event", "kind"],
+)
+PREVIEW_READY = Histogram(
+    "luneo_preview_ready_seconds",
+    "From a design's creation to its preview being ready (the preview SLO)",
+    ["kind"],
+    buckets=(0.25, 0.5, 1, 1.5, 2, 3, 5, 7, 10, 15, 30, 60),
+)
+RENDER_DURATION = Histogram(
+    "luneo_render_duration_seconds",
+    "Run time of render jobs by kind (preview, production, 3d, ai)",
+    ["kind"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 7, 10, 20, 30, 60, 120),
+)
+AI_SPEND = Counter(
+    "luneo_ai_spend_cents_total", "What AI artwork cost, in US cents, by provider", ["provider"]
+)
+SHOPIFY_WEBHOOK_LAG = Histogram(
+    "luneo_shopify_webhook_lag_seconds",
+    "From Shopify's X-Shopify-Triggered-At to the webhook being handled",
+    ["topic"],
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600),
+)
+SHOPIFY_INSTALLS = Counter(
+    "luneo_shopify_installs_total", "Shopify installs finished, by outcome", ["outcome"]
+)
+OUTBOUND_DELIVERIES = Counter(
+    "luneo_outbound_deliveries_total",
+    "Attempts to deliver outbound webhooks, by event type and outcome "
+    "(succeeded, retrying, failed = given up)",
+    ["event", "outcome"],
+)
 
-def render_latest() -> tuple[bytes, str]:
-    """The metrics page body and its content type."""
+#: Render job kinds as the dashboards name them.
+RENDER_KINDS = {"preview": "preview", "production": "production", "3d": "3d", "artwork": "ai"}
+
+
+def render_latest(*collectors: Collector) -> tuple[bytes, str]:
+    """The metrics page body and its content type; ``collectors`` add metrics read at scrape
+    time (queue depth from the database), once, whatever the number of processes."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    if collectors:
+        extra = CollectorRegistry(auto_describe=False)
+        for collector in collectors:
+            extra.register(collector)
+        body += generate_latest(extra)
+    return body, CONTENT_TYPE_LATEST

@@ -28,6 +28,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.ids import new_id
 from ..extensions import db
 from ..models import Brand, OutboundDelivery
+from ..observability.metrics import OUTBOUND_DELIVERIES
 from .endpoints import EndpointRefused, check_url, ensure_secret, secret_of
 
 log = logging.getLogger("luneo.outbound")
@@ -197,13 +198,16 @@ def record_attempt(delivery: OutboundDelivery, result: AttemptResult) -> float |
         delivery.status = "succeeded"
         delivery.delivered_at = now
         delivery.body = strip_personal(delivery.body)  # no retry will need it again
+        OUTBOUND_DELIVERIES.labels(delivery.event_type, "succeeded").inc()
         return None
     delay = backoff(delivery.attempts)
     next_at = now + timedelta(seconds=delay)
     if next_at > (as_utc(delivery.expires_at) or now):
         delivery.status = "failed"
         delivery.body = strip_personal(delivery.body)
+        OUTBOUND_DELIVERIES.labels(delivery.event_type, "failed").inc()
         return None
+    OUTBOUND_DELIVERIES.labels(delivery.event_type, "retrying").inc()
     delivery.status = "retrying"
     delivery.next_attempt_at = next_at
     return delay

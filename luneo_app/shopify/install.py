@@ -22,6 +22,7 @@ from ..audit import record
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import Brand, RenderJob, ShopInstall
+from ..observability.metrics import SHOPIFY_INSTALLS
 from .client import admin_api
 from .locks import shop_lock
 from .tokens import destroy_tokens, needs_new_token, store_grant
@@ -56,6 +57,17 @@ def install_with_code(shop_domain: str, code: str) -> ShopInstall:
 
 
 def _install(shop_domain: str, grant_for: Callable[[], TokenGrant], via: str) -> ShopInstall:
+    """Install (or renew) under the shop's lock; counts the outcome for the install alert."""
+    try:
+        install = _install_locked(shop_domain, grant_for, via)
+    except Exception:
+        SHOPIFY_INSTALLS.labels("failed").inc()
+        raise
+    SHOPIFY_INSTALLS.labels("succeeded").inc()
+    return install
+
+
+def _install_locked(shop_domain: str, grant_for: Callable[[], TokenGrant], via: str) -> ShopInstall:
     with shop_lock(shop_domain):
         install = find_install(shop_domain)
         if via == "token_exchange" and not needs_new_token(install):

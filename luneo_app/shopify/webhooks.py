@@ -41,6 +41,7 @@ from ..core.errors import LuneoError, Unauthorized, ValidationFailed
 from ..core.ids import new_id
 from ..extensions import db
 from ..models import Brand, ShopInstall, WebhookEvent
+from ..observability.metrics import SHOPIFY_WEBHOOK_LAG
 from .app_config import COMPLIANCE_TOPICS, WebhookRoute
 from .webhook_bodies import SignedBody, parse_time, read_body
 
@@ -346,6 +347,9 @@ def _dispatch(event: WebhookEvent) -> None:
     )
     row_id = event.id
     note = handler(delivery)
+    if delivery.occurred_at is not None:
+        lag = (utcnow() - delivery.occurred_at).total_seconds()
+        SHOPIFY_WEBHOOK_LAG.labels(delivery.topic).observe(max(0.0, lag))
     # A handler may have committed (or erased the shop); take the row as it is now.
     event = db.session.get(WebhookEvent, row_id)
     if event is not None:

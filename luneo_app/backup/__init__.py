@@ -1,0 +1,1 @@
+"""Backups: the PostgreSQL database (``pg_dump``) and the object store, restored together."""
