@@ -265,6 +265,8 @@ class Config:
         self.STRIPE_API_BASE: str | None = e.get("STRIPE_API_BASE") or None
         # Stripe Tax on Checkout and invoices (tax is charged where Luneo is registered: EU).
         self.STRIPE_AUTOMATIC_TAX: bool = _bool(e.get("STRIPE_AUTOMATIC_TAX"), True)
+        # Another plans data file (same shape as luneo_app/billing/plans.json).
+        self.BILLING_PLANS_FILE: str | None = e.get("BILLING_PLANS_FILE") or None
         # Days after a failed invoice payment before new work is refused (402).
         self.BILLING_GRACE_DAYS: int = _int(e.get("BILLING_GRACE_DAYS"), 7)
         # Shopify test charges: unset = ask Shopify whether the shop is a development store.

@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
+
 from ..core.errors import NotFound
 
 PLANS_FILE = Path(__file__).with_name("plans.json")
@@ -82,13 +84,29 @@ def _plan(raw: dict[str, Any]) -> Plan:
     )
 
 
+def plans_file() -> Path:
+    """The plans data file: ``BILLING_PLANS_FILE`` when set (a deployment's own prices),
+    else the one shipped with Luneo."""
+    configured = current_app.config.get("BILLING_PLANS_FILE") if has_app_context() else None
+    return Path(configured) if configured else PLANS_FILE
+
+
 @cache
+def _read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def raw_catalog() -> dict[str, Any]:
+    """The plans file as data (read once per process and path)."""
+    return _read(plans_file())
+
+
 def catalog() -> tuple[dict[str, Plan], str]:
-    """Every plan by key, and the default plan's key (read once per process)."""
-    raw = json.loads(PLANS_FILE.read_text(encoding="utf-8"))
+    """Every plan by key, and the default plan's key."""
+    raw = raw_catalog()
     plans = {p["key"]: _plan(p) for p in raw["plans"]}
     if raw["default"] not in plans:  # pragma: no cover - guarded by tests/billing
-        raise ValueError("plans.json: the default plan is not a plan")
+        raise ValueError("plans file: the default plan is not a plan")
     return plans, raw["default"]
 
 

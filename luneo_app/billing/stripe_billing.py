@@ -10,10 +10,8 @@ the plan names live and Stripe's dashboard holds the ids.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 import stripe
@@ -23,7 +21,7 @@ from ..core.errors import LuneoError
 from ..extensions import db
 from ..models import BillableEvent, BillingAccount, Brand
 from .accounts import account_of
-from .plans import METRICS, PLANS_FILE, Plan
+from .plans import METRICS, Plan, raw_catalog
 from .reporting import Charge, register_charger
 
 
@@ -41,10 +39,9 @@ class StripeRefused(LuneoError):
     code = "billing_provider_refused"
 
 
-@cache
 def meter_names() -> dict[str, str]:
-    """Billing Meter event names per metric (plans.json ``stripeMeters``)."""
-    return json.loads(PLANS_FILE.read_text(encoding="utf-8"))["stripeMeters"]
+    """Billing Meter event names per metric (the plans file's ``stripeMeters``)."""
+    return dict(raw_catalog()["stripeMeters"])
 
 
 def client() -> stripe.StripeClient:

@@ -156,13 +156,14 @@ def record_alerts(brand: Brand, period: str | None = None) -> list[PlanAlert]:
     yet; the unique (brand, period, metric, threshold) makes each happen once even when two
     workers cross the line together. The caller commits."""
     usage = usage_for(brand, period)
-    existing = set(
-        db.session.execute(
+    existing = {
+        (metric, threshold)
+        for metric, threshold in db.session.execute(
             select(PlanAlert.metric, PlanAlert.threshold_percent).where(
                 PlanAlert.brand_id == brand.id, PlanAlert.period == usage.period
             )
-        ).tuples()
-    )
+        ).all()
+    }
     added = []
     for m in usage.metrics:
         if not m.included:
