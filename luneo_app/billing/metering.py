@@ -73,11 +73,12 @@ def record(
     )
     inserted = db.session.execute(statement).scalar() is not None
     if inserted:
-        uow.on_commit(lambda: _publish(event_id))
+        uow.on_commit(lambda: publish(event_id))
     return inserted
 
 
-def _publish(event_id: str) -> None:
+def publish(event_id: str) -> None:
+    """Queue the report of one event (after a commit); the sweep catches a failed queue."""
     from .tasks import report_event_task
 
     try:

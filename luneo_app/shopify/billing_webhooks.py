@@ -3,13 +3,16 @@ warning near the capped amount reaches the merchant."""
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import update
 
+from ..billing import metering
 from ..billing.accounts import account_of
 from ..billing.plans import catalog, find_plan
+from ..core import uow
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import BillableEvent
@@ -67,11 +70,14 @@ def subscription_updated(delivery: WebhookDelivery) -> str | None:
         account.details = details
         brand.plan = plan.key
         # A raised cap lets held charges through: they go back to the reporter.
-        db.session.execute(
+        held = db.session.scalars(
             update(BillableEvent)
             .where(BillableEvent.brand_id == brand.id, BillableEvent.report_status == "held")
             .values(report_status="pending")
-        )
+            .returning(BillableEvent.id)
+        ).all()
+        for event_id in held:
+            uow.on_commit(functools.partial(metering.publish, event_id))
         return f"plan {plan.key} (active)"
     if status in ENDED:
         if gid and gid == details.get("pendingSubscriptionId"):
