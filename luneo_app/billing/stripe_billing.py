@@ -165,15 +165,18 @@ def invoices(brand: Brand, limit: int = 12) -> list[InvoiceLine]:
     if not account.customer_id:
         return []
     found = client().v1.invoices.list(params={"customer": account.customer_id, "limit": limit})
-    return [
-        InvoiceLine(
-            number=inv.get("number"),
-            status=str(inv.get("status") or ""),
-            total_cents=int(inv.get("total") or 0),
-            tax_cents=int(inv.get("tax") or 0),
-            currency=str(inv.get("currency") or "usd"),
-            created=datetime.fromtimestamp(int(inv.get("created") or 0), UTC),
-            hosted_url=inv.get("hosted_invoice_url"),
+    lines = []
+    for found_invoice in found.data:
+        inv = found_invoice.to_dict()
+        lines.append(
+            InvoiceLine(
+                number=inv.get("number"),
+                status=str(inv.get("status") or ""),
+                total_cents=int(inv.get("total") or 0),
+                tax_cents=int(inv.get("tax") or 0),
+                currency=str(inv.get("currency") or "usd"),
+                created=datetime.fromtimestamp(int(inv.get("created") or 0), UTC),
+                hosted_url=inv.get("hosted_invoice_url"),
+            )
         )
-        for inv in found.data
-    ]
+    return lines

@@ -149,7 +149,9 @@ class FakeStripe(LocalServer):
         self.invoice(sub["customer"], "paid", 2900)
         return sub
 
-    def invoice(self, customer: str, status: str, total: int, tax: int = 0) -> dict[str, Any]:
+    def invoice(
+        self, customer: str, status: str, total: int, tax: int = 0, created: int | None = None
+    ) -> dict[str, Any]:
         """An invoice of the customer; ``paid`` or ``open`` (payment failed) sends its event."""
         inv = {
             "id": new_id("in"),
@@ -165,7 +167,8 @@ class FakeStripe(LocalServer):
         }
         with self.lock:
             self.invoices[inv["id"]] = inv
-        self.send_event("invoice.paid" if status == "paid" else "invoice.payment_failed", inv)
+        kind = "invoice.paid" if status == "paid" else "invoice.payment_failed"
+        self.send_event(kind, inv, created=created)
         return inv
 
     def send_event(
@@ -175,13 +178,14 @@ class FakeStripe(LocalServer):
         *,
         secret: str | None = None,
         event_id: str | None = None,
-    ) -> requests.Response | None:
+        created: int | None = None,
+    ) -> Any:
         """POST a signed event to the app, as Stripe delivers it."""
         event = {
             "id": event_id or new_id("evt"),
             "object": "event",
             "api_version": "2025-09-30.clover",
-            "created": int(time.time()),
+            "created": created or int(time.time()),
             "type": kind,
             "livemode": False,
             "data": {"object": obj},
