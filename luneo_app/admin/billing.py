@@ -14,7 +14,7 @@ from ..billing import stripe_billing
 from ..billing.accounts import find_account
 from ..billing.changes import effects_of_change, is_downgrade
 from ..billing.enforcement import upgrade_url
-from ..billing.plans import METRIC_LABELS, Plan, catalog, public_plans
+from ..billing.plans import METRIC_LABELS, METRIC_UNITS, Plan, catalog, public_plans
 from ..billing.usage import alerts_of, usage_for
 from ..core.errors import Conflict
 from ..extensions import db
@@ -57,6 +57,7 @@ def state(brand: Brand) -> dict[str, Any]:
         "usage": usage.as_json(),
         "plans": plans,
         "labels": METRIC_LABELS,
+        "units": METRIC_UNITS,
         "alerts": [plan_alerts.as_json(a) for a in alerts_of(brand.id)],
         "account": {
             "status": account.status if account else "none",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Account, Brand
-from .plans import METRIC_LABELS, Plan, plan_named
+from .plans import METRIC_UNITS, Plan, plan_named
 from .retention import retention_of
 from .usage import usage_for
 
@@ -62,7 +62,7 @@ def effects_of_change(brand: Brand, new: Plan) -> list[Effect]:
         included = new.included(m.metric)
         if included is None or m.used <= included:
             continue
-        label = METRIC_LABELS[m.metric].lower()
+        label = METRIC_UNITS[m.metric]
         if new.overage_allowed(m.metric):
             tail = f"each one beyond is charged {new.overage_cents[m.metric] / 100:.2f} USD."
         else:

@@ -11,6 +11,7 @@ from flask import current_app
 
 from ..core.errors import PaymentRequired
 from ..models import Brand
+from .plans import METRIC_UNITS
 from .usage import PlanUsage, usage_for
 
 
@@ -46,7 +47,7 @@ def require_capacity(brand: Brand, metric: str = "designs") -> None:
         )
     else:
         message = (
-            f"The {usage.plan.name} plan's {m.included} {m.label.lower()} for {usage.period} "
+            f"The {usage.plan.name} plan's {m.included} {METRIC_UNITS[metric]} for {usage.period} "
             f"are used up. Existing orders are still produced. Upgrade at {url}."
         )
     raise PaymentRequired(

@@ -21,6 +21,14 @@ PLANS_FILE = Path(__file__).with_name("plans.json")
 
 # What is metered, in the merchant's words; the keys of ``includes`` and ``overage``.
 METRICS = ("designs", "aiImages", "bakes3d")
+# The same in the middle of a sentence ("5 AI images / month").
+METRIC_UNITS = {
+    "designs": "ordered designs",
+    "aiImages": "AI images",
+    "bakes3d": "3D/AR models",
+    "productionFiles": "production files",
+    "seats": "team seats",
+}
 METRIC_LABELS = {
     "designs": "Ordered designs",
     "aiImages": "AI images",
