@@ -22,8 +22,8 @@ from sqlalchemy import select
 from connectors.shopify import ShopifyRequestError
 
 from ..billing import reporting
-from ..billing.accounts import account_of
-from ..billing.plans import Plan
+from ..billing.accounts import account_of, find_account
+from ..billing.plans import Plan, catalog
 from ..core.clock import utcnow
 from ..core.errors import LuneoError, ValidationFailed
 from ..extensions import db
@@ -237,6 +237,21 @@ def charge_usage(brand: Brand, account: BillingAccount, event: BillableEvent) ->
     if errors:
         return reporting.Charge(None, True, "; ".join(str(e.get("message")) for e in errors)[:300])
     return reporting.Charge(str((result.get("appUsageRecord") or {}).get("id")), False, None)
+
+
+def end_subscription(brand: Brand) -> None:
+    """The app was uninstalled: Shopify cancels its charges and sends no more webhooks, so
+    the brand returns to the default plan now and a reinstall starts clean. The caller
+    commits; the usage already recorded stays."""
+    account = find_account(brand.id)
+    if account is not None and account.provider == "shopify":
+        account.status = "cancelled"
+        account.subscription_id = None
+        account.usage_item_id = None
+        account.pending_plan = None
+        account.details = {}
+    if brand.plan != "demo":
+        brand.plan = catalog()[1]
 
 
 reporting.register_charger("shopify", charge_usage)

@@ -154,3 +154,56 @@ def test_a_downgrade_is_explained_before_it_applies(client, shop, fake_shopify):
     confirmed = client.post("/admin/api/billing/subscribe", json={"plan": "growth",
                             "confirm": True}, headers=shop["headers"])  # fmt: skip
     assert "confirmationUrl" in confirmed.get_json()
+
+
+def test_free_to_growth_then_orders_beyond_the_plan_match_the_usage_records_exactly(
+    app, client, shop, fake_shopify
+):
+    from tests.orders.helpers import make_design, mug, order_body
+
+    _subscribe(client, shop, fake_shopify, plan="growth")
+    brand = _brand(shop["brand_id"])
+    product = mug(app, brand)
+    designs = [make_design(product, f"Name {n}") for n in range(7)]
+    draft = make_design(product, "Never ordered")
+    orders = [
+        order_body(7001, [{"design": designs[0].id}, {"design": designs[0].id}]),
+        order_body(7002, [{"design": designs[1].id}, {"design": designs[2].id}]),
+        order_body(7003, [{"design": designs[3].id}]),
+        order_body(7004, [{"design": designs[4].id}, {"design": designs[5].id}]),
+        order_body(7005, [{"design": designs[6].id}, {"design": designs[1].id}]),
+    ]
+    for body in orders:
+        fake_shopify.orders.add(SHOP, body)
+        assert post_webhook(client, "orders/create", body).status_code == 200
+    assert post_webhook(client, "orders/create", orders[-1]).status_code == 200  # redelivered
+
+    billed = events(shop["brand_id"], "designs")
+    assert sorted(e.idempotency_key for e in billed) == sorted(f"design:{d.id}" for d in designs)
+    assert f"design:{draft.id}" not in {e.idempotency_key for e in billed}
+    beyond = [e for e in billed if e.overage]
+    assert len(beyond) == 2 and {e.report_status for e in beyond} == {"reported"}
+    records = fake_shopify.billing.records_of(SHOP)
+    assert sorted(r["key"] for r in records) == sorted(e.id for e in beyond)
+    assert sorted(r["id"] for r in records) == sorted(e.external_id for e in beyond)
+    assert sum(r["cents"] for r in records) == 2 * 15
+
+
+def test_uninstalling_ends_the_subscription_so_a_reinstall_starts_on_the_free_plan(
+    client, shop, fake_shopify
+):
+    _subscribe(client, shop, fake_shopify)
+    assert _brand(shop["brand_id"]).plan == "growth"
+
+    gone = post_webhook(
+        client, "app/uninstalled", {"id": fake_shopify.shop_id(SHOP), "domain": SHOP}
+    )
+    assert gone.status_code == 200
+
+    assert _brand(shop["brand_id"]).plan == "free"
+    account = db.session.scalar(select(BillingAccount).filter_by(brand_id=shop["brand_id"]))
+    assert (account.status, account.subscription_id, account.usage_item_id) == (
+        "cancelled",
+        None,
+        None,
+    )
