@@ -112,6 +112,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .accounts import init_accounts
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
+    from .billing import init_billing
     from .console import init_console
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
@@ -146,6 +147,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(brand_store_bp)
     init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
     init_console(app)  # /console: the API brands' console, cookie sessions
+    init_billing(app)  # /v1/billing, /webhooks/stripe, Shopify billing webhooks
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

@@ -267,7 +267,24 @@ class Config:
             None if default_budget == "none" else int(default_budget)
         )
         self.AI_ARTWORK_PX: int = _int(e.get("AI_ARTWORK_PX"), 1024)
+
+        # --- billing ------------------------------------------------------------------
+        # Stripe (API brands): the secret key, the webhook endpoint's signing secret, and
+        # another API address (a local fake in tests, stripe-mock in development).
         self.STRIPE_API_KEY: str | None = e.get("STRIPE_API_KEY") or None
+        self.STRIPE_WEBHOOK_SECRET: str | None = e.get("STRIPE_WEBHOOK_SECRET") or None
+        self.STRIPE_API_BASE: str | None = e.get("STRIPE_API_BASE") or None
+        # Stripe Tax on Checkout and invoices (tax is charged where Luneo is registered: EU).
+        self.STRIPE_AUTOMATIC_TAX: bool = _bool(e.get("STRIPE_AUTOMATIC_TAX"), True)
+        # Another plans data file (same shape as luneo_app/billing/plans.json).
+        self.BILLING_PLANS_FILE: str | None = e.get("BILLING_PLANS_FILE") or None
+        # Days after a failed invoice payment before new work is refused (402).
+        self.BILLING_GRACE_DAYS: int = _int(e.get("BILLING_GRACE_DAYS"), 7)
+        # Shopify test charges: unset = ask Shopify whether the shop is a development store.
+        test_charges = e.get("SHOPIFY_BILLING_TEST")
+        self.SHOPIFY_BILLING_TEST: bool | None = (
+            None if not test_charges else _bool(test_charges, False)
+        )
 
         # --- observability ------------------------------------------------------------
         self.PROMETHEUS_MULTIPROC_DIR: str | None = e.get("PROMETHEUS_MULTIPROC_DIR") or None

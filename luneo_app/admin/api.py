@@ -14,11 +14,12 @@ from flask import Response, g, jsonify
 
 from connectors.shopify import ShopifyError, ShopifyRequestError
 
+from ..billing.plans import choosable_plan
 from ..core.errors import ValidationFailed
 from ..designs import proof
 from ..designs.service import get_design
 from ..web_errors import error_body
-from . import activity, catalog, editor, onboarding, shop_settings
+from . import activity, billing, catalog, editor, onboarding, shop_settings
 from .guard import actor, guard_api
 from .params import json_body, page_arg, status_arg, text_arg
 
@@ -44,6 +45,26 @@ def home():  # type: ignore[no-untyped-def]
         "checklist": onboarding.checklist(g.brand, g.shop_install, with_theme=True),
         "usage": onboarding.usage(g.brand),
     }
+
+
+@bp.get("/billing")
+def billing_state():  # type: ignore[no-untyped-def]
+    """The plan, this month's usage against it, and the plans to choose from."""
+    return billing.state(g.brand)
+
+
+@bp.post("/billing/subscribe")
+def billing_subscribe():  # type: ignore[no-untyped-def]
+    """Choose a plan (``{"plan": "growth", "confirm": false}``): answers Shopify's
+    ``confirmationUrl`` to open at the top level (or ``cancelled`` for the free plan)."""
+    body = json_body()
+    plan = choosable_plan(body.get("plan"))
+    return billing.choose(
+        g.brand,
+        plan,
+        confirm=body.get("confirm") is True,
+        return_url=billing.shopify_return_url(g.shop_domain),
+    )
 
 
 @bp.get("/products")

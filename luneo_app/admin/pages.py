@@ -16,7 +16,7 @@ from connectors.shopify import ShopifyError
 from render import fonts as font_catalog
 
 from ..shopify.tokens import TokenUnavailable
-from . import activity, catalog, editor, onboarding, shop_settings
+from . import activity, billing, catalog, editor, onboarding, shop_settings
 from .assets import asset_url, send_asset
 from .guard import carried_args, demo_active, guard_page
 from .params import page_arg, status_arg
@@ -33,6 +33,7 @@ NAV = (
     ("admin.designs", "Designs"),
     ("admin.orders", "Orders"),
     ("admin.webhooks", "Webhooks"),
+    ("admin.billing_page", "Plan"),
     ("admin.settings", "Settings"),
 )
 STATUS_LABELS = {
@@ -75,6 +76,12 @@ def status_badge(status: str | None) -> tuple[str, str]:
     if not status:
         return ("Unknown", "neutral")
     return STATUS_LABELS.get(status, (status.replace("_", " ").capitalize(), "neutral"))
+
+
+@bp.app_template_global("plan_notice")
+def plan_notice_of(brand: Any) -> dict[str, str] | None:
+    """The plan banner for a page of ``brand`` (admin and console)."""
+    return billing.plan_notice(brand)
 
 
 @bp.app_template_filter("font_name")
@@ -185,6 +192,12 @@ def webhooks():  # type: ignore[no-untyped-def]
         deliveries=delivery_log(g.brand.id, 100),
         replay_url=lambda delivery_id: f"/webhooks/deliveries/{delivery_id}/replay",
     )
+
+
+@bp.get("/billing")
+def billing_page():  # type: ignore[no-untyped-def]
+    """The plan, this month's usage against it, and the plans to choose from."""
+    return _page("billing.html", "admin.billing_page", data=billing.state(g.brand))
 
 
 @bp.get("/settings")

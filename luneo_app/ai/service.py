@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..billing import enforcement, metering
 from ..core import uow
 from ..core.clock import utcnow
 from ..core.errors import ValidationFailed
@@ -93,6 +94,7 @@ def plan_generation(brand: Brand, product: Product, layers: list[dict[str, Any]]
     if fresh:
         _GENERATIONS.check(brand.id)
         budget.require_budget(brand)
+        enforcement.require_capacity(brand, "aiImages")
     verdicts = [moderation.check_remote(layer["prompt"], brand) for layer in found]
     if fresh:
         _GENERATIONS.hit(brand.id)
@@ -170,6 +172,8 @@ def make_artwork(
             },
         )
     )
+    if art.provider != "procedural":  # an AI image: billable once per design and layer
+        metering.record(brand.id, "aiImages", f"ai:{design_id}:{digest[:24]}")
     stored = _store(brand, digest, art, cost, now)
     db.session.flush()
     alerts = budget.record_alerts(brand) if cost else []

@@ -88,6 +88,8 @@ OTHER_GUARDS: dict[str, str] = {
     "outbound.api_log": "API key only (api_key_only), any scope of the brand",
     "outbound.verify": "API key only (api_key_only), any scope of the brand",
     "ai.ai_costs": "Luneo staff token",
+    "billing.staff_revenue": "Luneo staff token",
+    "billing.stripe_webhook": "Stripe: Stripe-Signature verified by the official library",
     "auth_api.*": "public: sign-in, refresh, sign-up (throttled per address and account)",
     "console_auth.*": "public: console sign-in, sign-up, verification, reset, invitations",
     "console.outbox": "embedded default only: the local mail outbox",

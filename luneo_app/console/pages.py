@@ -36,6 +36,7 @@ NAV = (
     ("console.keys", "API keys", "keys:manage"),
     ("console.webhooks", "Webhooks", "webhooks:manage"),
     ("console.team", "Team", "console:read"),
+    ("console.billing", "Billing", "console:read"),
     ("console.settings", "Settings", "console:read"),
     ("console.embed", "Embed", "console:read"),
 )

@@ -20,6 +20,7 @@ from ..ai import layers as ai_layers
 from ..ai import providers as ai_providers
 from ..ai import service as ai_service
 from ..auth.principal import Principal
+from ..billing import enforcement
 from ..core import uow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -135,6 +136,7 @@ def create_design(
         return cached, True
 
     findings = preflight_findings(spec, layers)  # 422 when the print profile blocks one
+    enforcement.require_capacity(brand, "designs")  # 402 over a plan without overage
     wants_art = bool(ai_layers.ai_layers(layers))
     # AI artwork: moderation and the budget (422 / 402) before anything is written.
     plan = ai_service.plan_generation(brand, product, layers) if wants_art else None

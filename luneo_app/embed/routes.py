@@ -24,7 +24,15 @@ from apiflask.validators import Length
 from flask import Response, current_app, g, jsonify, redirect, render_template, request
 
 from ..auth.principal import require
-from ..core.errors import Forbidden, LuneoError, NotFound, Unauthorized, ValidationFailed
+from ..billing import enforcement
+from ..core.errors import (
+    Forbidden,
+    LuneoError,
+    NotFound,
+    PaymentRequired,
+    Unauthorized,
+    ValidationFailed,
+)
 from ..core.ratelimit import client_address, setting
 from ..designs import service as designs
 from ..extensions import db, limiter
@@ -240,13 +248,22 @@ def _widget_csp(parent_origin: str) -> str:
     summary="A product as the storefront widget sees it",
     description="Photo, print areas, the options to fill in, fonts (served as webfonts) and "
     "currency. Storefront tokens only.",
-    responses={404: "No such personalizable product in this shop"},
+    responses={
+        402: "Personalization is unavailable (the shop's plan): sell the product as it is",
+        404: "No such personalizable product in this shop",
+    },
 )
 def product(product_ref: str):  # type: ignore[no-untyped-def]
     """The storefront-safe description of a personalizable product."""
     row = designs.find_product(g.brand.id, product_ref)
     if not row.personalizable:
         raise NotFound("This product is not personalizable.", code="product_not_found")
+    if not enforcement.personalization_available(g.brand):
+        # The widget says personalization is unavailable; the product stays buyable as is.
+        raise PaymentRequired(
+            "Personalization is not available for this shop right now.",
+            code="personalization_unavailable",
+        )
     return storefront_product(row, g.brand)
 
 

@@ -1,4 +1,4 @@
-"""The periodic work: job sweep, outbound webhook retries, order file retention.
+"""The periodic work: job sweep, outbound webhook retries, file retention, billing reports.
 
 Production runs ``celery -A luneo_app.worker beat`` with :func:`beat_schedule` (one beat
 process; docker-compose has it). The embedded default has no beat: the first request of
@@ -47,6 +47,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.outbound.sweep", 60),
         Entry("luneo.orders.purge_expired", 3600),
         Entry("luneo.designs.purge_expired", 3600),
+        Entry("luneo.billing.sweep", 300),
     ]
 
 

@@ -3,6 +3,7 @@
 from .accounting import AuditEvent, UsageRecord
 from .accounts import Account, RefreshToken
 from .ai import AiArtwork, BudgetAlert
+from .billing import BillableEvent, BillingAccount, PlanAlert
 from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
@@ -17,6 +18,8 @@ __all__ = [
     "AiArtwork",
     "ApiKey",
     "AuditEvent",
+    "BillableEvent",
+    "BillingAccount",
     "Brand",
     "BudgetAlert",
     "DataExport",
@@ -24,6 +27,7 @@ __all__ = [
     "Design",
     "DesignEvent",
     "Order",
+    "PlanAlert",
     "OrderItem",
     "OutboundDelivery",
     "Product",

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.base import LineItem, OrderInfo
 
+from ..billing import metering
 from ..core.clock import as_utc, utcnow
 from ..core.ids import new_id
 from ..designs import lifecycle
@@ -206,6 +207,12 @@ def _add_lines(order: Order, brand_id: str, lines: tuple[LineItem, ...]) -> int:
         if not _insert(OrderItem, values, ["order_id", "line_item_id"]):
             continue
         added += 1
+        if values["production_status"] == "pending":
+            # Billable once per design, however many orders or lines name it. Never a gate:
+            # a paid order is produced whatever the plan says.
+            metering.record(
+                brand_id, "designs", f"design:{values['design_id']}", details={"order": order.id}
+            )
         if problem is not None:
             log.warning("order %s: %s", order.id, problem[0], extra={"line": line.line_number})
             add_problem(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from ..billing import retention as billing_retention
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import Brand, Order, OrderItem
@@ -35,14 +36,9 @@ class PurgeReport:
 
 
 def retention_days(brand: Brand) -> int:
-    """The brand's retention period in days (its setting, else the default), clamped."""
-    default = int(current_app.config["ORDER_RETENTION_DAYS"])
-    value = (brand.settings or {}).get("retentionDays", default)
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        days = default
-    return max(MIN_DAYS, min(days, MAX_DAYS))
+    """The brand's retention period in days: billing decides (the plan's longest, the
+    brand's setting within it)."""
+    return max(MIN_DAYS, min(billing_retention.retention_days(brand), MAX_DAYS))
 
 
 def purge_expired(now: datetime | None = None, limit: int = 1000) -> PurgeReport:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..ai import alerts
+from ..billing import alerts as plan_alerts
 from ..core import uow
 from ..designs import lifecycle
 from ..extensions import db
-from ..models import Brand, BudgetAlert, Design, OutboundDelivery
+from ..models import Brand, BudgetAlert, Design, OutboundDelivery, PlanAlert
 from .service import send_event
 
 
@@ -88,3 +89,22 @@ def send_budget_alert(alert: BudgetAlert) -> None:
 
 # The AI budget (luneo_app.ai.alerts) hands every new alert to its senders: this is one.
 alerts.register_sender(send_budget_alert)
+
+
+def plan_alert(alert: PlanAlert) -> OutboundDelivery | None:
+    """``plan.alert``: a brand's use of a plan allowance reached 75 % or 100 % this month."""
+    brand = db.session.get(Brand, alert.brand_id)
+    if brand is None:
+        return None
+    return send_event(
+        brand, "plan.alert", plan_alerts.as_json(alert), dedup_key=f"plan.alert:{alert.id}"
+    )
+
+
+def send_plan_alert(alert: PlanAlert) -> None:
+    """The plan alerts' sender: record the alert's event and send it."""
+    plan_alert(alert)
+    uow.commit()
+
+
+plan_alerts.register_sender(send_plan_alert)

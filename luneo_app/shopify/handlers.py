@@ -1,6 +1,7 @@
 """Handlers of the shop's lifecycle and catalog webhooks.
 
-Order topics are handled by the orders feature; privacy topics in :mod:`.compliance`.
+Order topics are handled by the orders feature; billing topics by ``billing``; privacy topics
+in :mod:`.compliance`.
 """
 
 from __future__ import annotations
@@ -92,35 +93,3 @@ def product_deleted(delivery: WebhookDelivery) -> str | None:
         .values(deleted_at=now, personalizable=False, source_updated_at=delivery.occurred_at or now)
     ).rowcount
     return "product deleted" if changed else "product not used by Luneo"
-
-
-ACTIVE_SUBSCRIPTION = "ACTIVE"
-
-
-@on_topic("app_subscriptions/update")
-def subscription_updated(delivery: WebhookDelivery) -> str | None:
-    """Keep the brand's plan in step with its Shopify app subscription (newest change wins)."""
-    if delivery.brand is None:
-        return "unknown shop"
-    subscription = delivery.payload.get("app_subscription") or {}
-    status = str(subscription.get("status") or "").upper()
-    name = str(subscription.get("name") or "").strip()[:32]
-    if not status:
-        return "no subscription in payload"
-    brand = delivery.brand
-    settings = dict(brand.settings or {})
-    previous = settings.get("subscription") or {}
-    occurred = (delivery.occurred_at or utcnow()).isoformat()
-    if previous.get("updatedAt") and previous["updatedAt"] > occurred:
-        return "stale: a newer subscription change was applied"
-    settings["subscription"] = {
-        "id": subscription.get("admin_graphql_api_id"),
-        "name": name,
-        "status": status,
-        "cappedAmount": subscription.get("capped_amount"),
-        "currency": subscription.get("currency"),
-        "updatedAt": occurred,
-    }
-    brand.settings = settings
-    brand.plan = (name or "paid") if status == ACTIVE_SUBSCRIPTION else "free"
-    return f"plan {brand.plan} ({status.lower()})"

@@ -23,6 +23,7 @@ from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import Brand, RenderJob, ShopInstall
 from ..observability.metrics import SHOPIFY_INSTALLS
+from .billing import end_subscription
 from .client import admin_api
 from .locks import shop_lock
 from .tokens import destroy_tokens, needs_new_token, store_grant
@@ -170,6 +171,7 @@ def mark_uninstalled(shop_domain: str, occurred_at: datetime | None) -> str:
         install.uninstalled_at = occurred or now
         brand = db.session.get(Brand, install.brand_id)
         brand.status = "uninstalled"
+        end_subscription(brand)  # Shopify ends the app's charges: a reinstall starts clean
         cancelled = db.session.execute(
             update(RenderJob)
             .where(RenderJob.brand_id == brand.id, RenderJob.status.in_(PENDING_JOB_STATES))

@@ -7,7 +7,8 @@ from typing import Any
 from celery import shared_task
 from flask import current_app
 
-from . import compliance, handlers  # noqa: F401 - register their topic handlers
+# Importing registers their topic handlers and the Shopify usage charger.
+from . import billing, billing_webhooks, compliance, handlers  # noqa: F401
 from .webhooks import RetryLater, handle_delivery
 
 

@@ -24,6 +24,7 @@ _REQUIRED: Mapping[str, tuple[str, ...]] = {
     "customers/redact": ("customer",),
     "app/uninstalled": ("id",),
     "app_subscriptions/update": ("app_subscription",),
+    "app_subscriptions/approaching_capped_amount": ("app_subscription",),
 }
 _ONLY: Mapping[str, frozenset[str]] = {
     "shop/redact": frozenset({"shop_id", "shop_domain"}),

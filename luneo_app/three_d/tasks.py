@@ -16,12 +16,15 @@ from sqlalchemy import select
 import render
 from render.three_d import ModelError
 
+from ..billing import metering
+from ..billing.enforcement import blocked_reason
+from ..billing.usage import usage_for
 from ..core import uow
 from ..core.errors import Conflict, ValidationFailed
 from ..designs import lifecycle
 from ..extensions import db
 from ..jobs import PermanentJobError, enqueue, tracked_task
-from ..models import Design, Product, RenderJob
+from ..models import Brand, Design, Product, RenderJob
 from .ar_files import current_files, make_ar_files, model_fingerprint
 
 log = logging.getLogger("luneo.three_d")
@@ -43,6 +46,7 @@ def render_ar(job: RenderJob, design_id: str) -> None:
         make_ar_files(design, product)
     except (render.SpecError, ModelError) as exc:
         raise PermanentJobError(f"{exc.code}: {getattr(exc, 'message', exc)}") from exc
+    metering.record(design.brand_id, "bakes3d", f"bake3d:{design.id}")
     db.session.commit()
 
 
@@ -66,12 +70,24 @@ def after_preview(design: Design) -> None:
     """
     try:
         product = db.session.get(Product, design.product_id)
-        if product is not None and product.model_key and current_files(design, product) is None:
+        if (
+            product is not None
+            and product.model_key
+            and current_files(design, product) is None
+            and _bake_allowed(design.brand_id)
+        ):
             queue_ar(design, product)
             uow.commit()
     except Exception:  # noqa: BLE001 - the preview is done; /ar can queue again
         db.session.rollback()
         log.exception("could not queue 3d files for design %s", design.id)
+
+
+def _bake_allowed(brand_id: str) -> bool:
+    """A plan whose 3D/AR allowance is used up and has no overage gets no new bakes (the
+    preview and the order are unaffected)."""
+    brand = db.session.get(Brand, brand_id)
+    return brand is not None and blocked_reason(usage_for(brand), "bakes3d") is None
 
 
 def queue_ar(design: Design, product: Product) -> RenderJob:

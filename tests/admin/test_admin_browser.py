@@ -146,6 +146,7 @@ PAGES = {
     "design": "/admin/designs/{design}",
     "orders": "/admin/orders",
     "settings": "/admin/settings",
+    "billing": "/admin/billing",
 }
 
 

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs
 import jwt
 
 from tests.fakes._server import LocalServer
+from tests.fakes.shopify_billing import FakeBilling
 from tests.fakes.shopify_orders import FakeOrders
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -85,7 +86,10 @@ class FakeShopify(LocalServer):
         # Orders and products (tests/fakes/shopify_orders.py): seeded by tests, read and
         # written back by Luneo's connector.
         self.orders = FakeOrders(self._lock)
+        # Billing API (tests/fakes/shopify_billing.py): subscriptions and usage records.
+        self.billing = FakeBilling(self._lock, lambda: self.origin)
         self._graphql: list[tuple[str, GraphQLHandler]] = [
+            *self.billing.handlers(),
             ("shop", self._shop_query),
             *self.orders.handlers(),
         ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from luneo_app.extensions import db
-from luneo_app.models import Brand
+from luneo_app.models import BillingAccount, Brand
 from tests.shopify.helpers import post_webhook, seed_install
 
 
@@ -35,8 +37,13 @@ def test_an_active_subscription_sets_the_plan_and_a_cancelled_one_drops_it(
     )
     db.session.expire_all()
     brand = db.session.get(Brand, brand_id)
-    assert brand.plan == "Pro"
-    assert brand.settings["subscription"]["status"] == "ACTIVE"
+    assert brand.plan == "pro"  # the plan named by the subscription, by its key
+    account = db.session.scalar(select(BillingAccount).filter_by(brand_id=brand_id))
+    assert (account.status, account.subscription_id, account.capped_amount_cents) == (
+        "active",
+        "gid://shopify/AppSubscription/1",
+        2000,
+    )
 
     assert (
         post_webhook(

@@ -45,7 +45,8 @@ async function boot() {
   try {
     product = await api(`/embed/products/${encodeURIComponent(config.productId)}`);
   } catch (err) {
-    fatal(err.status === 404 ? t('unavailable') : t('error'));
+    if (err.status === 402) fatal(`${t('unavailable')} ${t('stillBuyable')}`);
+    else fatal(err.status === 404 ? t('unavailable') : t('error'));
     return;
   }
   restore();
@@ -218,6 +219,8 @@ function show(design) {
 }
 
 function messageOf(err) {
+  // The shop's plan, not the shopper: never show them the merchant's upgrade message.
+  if (err && err.status === 402 && err.code !== 'ai_budget_exhausted') return `${t('unavailable')} ${t('stillBuyable')}`;
   if (err && err.details && typeof err.details === 'object') {
     const first = Object.values(err.details)[0];
     if (typeof first === 'string') return `${err.message} ${first}`;

@@ -1,0 +1,53 @@
+/* Plan page: choosing a plan opens Shopify's confirmation page (merchants) or Stripe
+   Checkout (API brands) at the top level; a downgrade shows what it takes away first. */
+(function () {
+  'use strict';
+  var L = window.Luneo, esc = L.esc;
+  var dialog = document.getElementById('downgrade');
+
+  function top(url) {
+    // App Bridge turns a _top navigation of the embedded app into the admin's own redirect.
+    window.open(url, '_top');
+  }
+
+  function choose(button, confirm) {
+    L.busy(button, true);
+    return L.api('/billing/subscribe', { method: 'POST', body: { plan: button.dataset.choose, confirm: confirm } })
+      .then(function (res) {
+        if (res.confirmationUrl || res.url) return top(res.confirmationUrl || res.url);
+        L.toast(res.cancelled ? 'Subscription cancelled: the free plan applies once Shopify confirms' : 'Done');
+        setTimeout(function () { location.reload(); }, 1200);
+      })
+      .catch(function (err) {
+        if (err.code === 'downgrade_needs_confirmation') return explain(button, err.details.effects || []);
+        L.toast(err.message || 'Could not change the plan', { error: true });
+      })
+      .finally(function () { L.busy(button, false); });
+  }
+
+  function explain(button, effects) {
+    document.getElementById('downgrade-title').textContent = 'Before you switch to ' + button.dataset.name;
+    document.getElementById('downgrade-effects').innerHTML = effects.map(function (e) {
+      return '<li class="banner banner--warning"><div>' + esc(e.message) + '</div></li>';
+    }).join('');
+    dialog.returnValue = '';
+    dialog.showModal();
+    dialog.addEventListener('close', function once() {
+      dialog.removeEventListener('close', once);
+      if (dialog.returnValue === 'confirm') choose(button, true);
+    });
+  }
+
+  document.querySelectorAll('[data-choose]').forEach(function (button) {
+    button.addEventListener('click', function () { choose(button, false); });
+  });
+  document.querySelectorAll('[data-portal]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      L.busy(button, true);
+      L.api('/billing/portal', { method: 'POST', body: {} })
+        .then(function (res) { top(res.url); })
+        .catch(function (err) { L.toast(err.message || 'Could not open the billing portal', { error: true }); })
+        .finally(function () { L.busy(button, false); });
+    });
+  });
+})();
