@@ -109,6 +109,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
     from .console import init_console
+    from .sso.setup import init_sso
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
@@ -142,6 +143,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(brand_store_bp)
     init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
     init_console(app)  # /console: the API brands' console, cookie sessions
+    init_sso(app)  # /v1/auth/sso/saml (SAML ACS), /console/sso and /scim/v2
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

@@ -1,0 +1,3 @@
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("scim", __name__, url_prefix="/scim/v2", enable_openapi=False)
