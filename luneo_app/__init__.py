@@ -109,7 +109,6 @@ def _register_blueprints(app: APIFlask) -> None:
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
     from .console import init_console
-    from .sso.setup import init_sso
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
@@ -119,6 +118,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
     from .shopify import init_shopify
+    from .sso.setup import init_sso
     from .storefront.brand_store import bp as brand_store_bp
     from .storefront.routes import bp as storefront_bp
     from .three_d.demo import bp as three_d_demo_bp

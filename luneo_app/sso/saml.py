@@ -300,9 +300,7 @@ def _use_once(assertion: Any) -> None:
     conditions = assertion.conditions
     if conditions is not None and conditions.not_on_or_after:
         ends = datetime.strptime(conditions.not_on_or_after[:19], "%Y-%m-%dT%H:%M:%S")
-        left = (
-            ends.replace(tzinfo=UTC).timestamp() - datetime.now(UTC).timestamp()
-        )
+        left = ends.replace(tzinfo=UTC).timestamp() - datetime.now(UTC).timestamp()
         ttl = max(60.0, left + int(current_app.config["SAML_CLOCK_SKEW"]))
     if not _kv().set_if_absent(f"luneo:saml-assertion:{assertion.id}", "1", ttl):
         raise SamlRefused("This assertion was already used.", code="saml_replayed")
