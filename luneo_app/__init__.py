@@ -112,13 +112,13 @@ def _register_blueprints(app: APIFlask) -> None:
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
+    from .enterprise import init_enterprise
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
     from .orders.routes import bp as orders_bp
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
     from .shopify import init_shopify
-    from .sso.setup import init_sso
     from .storefront.brand_store import bp as brand_store_bp
     from .storefront.routes import bp as storefront_bp
     from .three_d.demo import bp as three_d_demo_bp
@@ -143,7 +143,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(brand_store_bp)
     init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
     init_console(app)  # /console: the API brands' console, cookie sessions
-    init_sso(app)  # /v1/auth/sso/saml (SAML ACS), /console/sso and /scim/v2
+    init_enterprise(app)  # /v1/auth/sso/saml (SAML ACS), /console/sso and /scim/v2
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

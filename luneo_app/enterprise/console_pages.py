@@ -13,7 +13,7 @@ from ..console.pages import console_admin_url
 from ..console.session import console_view, current
 from ..core.errors import LuneoError
 from ..scim import tokens as scim_tokens
-from . import saml, service
+from ..sso import saml, service
 
 bp = APIBlueprint(
     "console_sso",
