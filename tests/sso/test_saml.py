@@ -308,3 +308,25 @@ def test_staff_sign_in_hands_a_one_time_ticket_to_the_support_console(client, id
         assert staff.redeem_ticket(ticket) is None  # once
     # A brand's IdP cannot sign staff in: its assertion for the staff audience fails.
     idp.user = IdpUser("agent@luneo-staff.com")
+
+
+def test_console_login_offers_sso_by_email_and_discovery_finds_the_brand_idp(client, owner, idp):
+    assert "Continue with SSO" in client.get("/console/login").text
+    connect(client, idp, owner)
+    r = client.get(f"/v1/auth/sso/saml/discover?email={owner.email}&next=/console/keys")
+    assert r.status_code == 302 and r.location.startswith(f"{idp.origin}/sso?")
+    r = client.get("/v1/auth/sso/saml/discover?email=nobody@acme-brand.com")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "sso_not_configured"
+
+
+def test_staff_sso_command_sets_the_staff_idp(app, idp, tmp_path):
+    from luneo_app.sso import staff
+
+    path = tmp_path / "idp.xml"
+    path.write_text(idp.metadata_xml())
+    result = app.test_cli_runner().invoke(
+        args=["luneo", "staff-sso", "--metadata-file", str(path), "--admin-group", "Ops"]
+    )
+    assert result.exit_code == 0, result.output
+    assert staff.realm().idp_entity_id == idp.entity_id
+    assert staff.provider().group_roles == {"Ops": "admin"}
