@@ -117,6 +117,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
+    from .enterprise import init_enterprise
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
     from .orders.routes import bp as orders_bp
@@ -148,6 +149,7 @@ def _register_blueprints(app: APIFlask) -> None:
     init_accounts(app)  # /v1/auth, /v1/brands/{id}/data and the user access-token verifier
     init_console(app)  # /console: the API brands' console, cookie sessions
     init_billing(app)  # /v1/billing, /webhooks/stripe, Shopify billing webhooks
+    init_enterprise(app)  # /v1/auth/sso/saml (SAML ACS), /console/sso and /scim/v2
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

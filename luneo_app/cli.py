@@ -25,6 +25,7 @@ from .shopify.commands import (
     migrate_tokens_command,
     rotate_key_command,
 )
+from .sso.commands import staff_sso_command
 from .staff.commands import create_staff_command
 
 luneo_cli = AppGroup("luneo", help="Luneo administration commands.")
@@ -35,6 +36,7 @@ luneo_cli.add_command(purge_expired_command)
 luneo_cli.add_command(deliver_webhooks_command)
 luneo_cli.add_command(webhook_endpoint_command)
 luneo_cli.add_command(create_staff_command)
+luneo_cli.add_command(staff_sso_command)
 luneo_cli.add_command(storage_setup_command)
 luneo_cli.add_command(storage_migrate_command)
 luneo_cli.add_command(backup_command)

@@ -197,6 +197,20 @@ class Config:
             self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and self.REDIS_URL is None,
         )
 
+        # --- enterprise sign-in (sso/, scim/) --------------------------------------------
+        # Debian's xmlsec1 checks every SAML signature (pysaml2 calls it).
+        self.SAML_XMLSEC_BINARY: str = e.get("SAML_XMLSEC_BINARY") or "/usr/bin/xmlsec1"
+        # Clock difference tolerated on NotBefore / NotOnOrAfter, seconds.
+        self.SAML_CLOCK_SKEW: int = _int(e.get("SAML_CLOCK_SKEW"), 120)
+        # IdP metadata fetched from a URL: at most this many bytes, this many seconds.
+        self.SAML_METADATA_MAX_BYTES: int = _int(e.get("SAML_METADATA_MAX_BYTES"), 1_000_000)
+        self.SAML_METADATA_TIMEOUT: float = _float(e.get("SAML_METADATA_TIMEOUT"), 10)
+        # Where a verified staff SAML sign-in is handed over (the support console redeems the
+        # one-time ticket with luneo_app.sso.staff.redeem_ticket).
+        self.STAFF_SSO_RETURN_PATH: str = e.get("STAFF_SSO_RETURN_PATH") or "/support/sso/complete"
+        # Items per SCIM list page when the IdP asks for more (and the default count).
+        self.SCIM_MAX_RESULTS: int = _int(e.get("SCIM_MAX_RESULTS"), 200)
+
         # --- web server and status streams (asgi.py) -------------------------------------
         # Threads per web process for ordinary (WSGI) requests; streams use none.
         self.WEB_THREADS: int = _int(e.get("WEB_THREADS"), 8)

@@ -17,7 +17,7 @@ from ..auth.permissions import ROLES
 from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
-from ..models import Account, Brand
+from ..models import Account, Brand, SamlIdentityProvider
 from . import links, passwords, throttle, tokens
 from .mail import MailUnavailable, send_mail
 
@@ -158,6 +158,7 @@ def sign_in(email: object, password: object, code: object, address: str) -> Sign
             _audit("auth.sign_in_failed", account, address=address)
             db.session.commit()
         raise Unauthorized(BAD_SIGN_IN, code="invalid_credentials")
+    _password_allowed(account, address)
     if account.totp_enabled_at is not None:
         _second_factor(account, code, address)
     throttle.succeeded(key, address)
@@ -170,6 +171,28 @@ def sign_in(email: object, password: object, code: object, address: str) -> Sign
     )
     db.session.commit()
     return SignIn(account, now)
+
+
+def _password_allowed(account: Account, address: str) -> None:
+    """403 ``sso_required`` when the brand requires single sign-on and ``account`` is not its
+    break-glass owner (checked after the password, so it tells nothing to a guesser)."""
+    provider = db.session.scalar(
+        select(SamlIdentityProvider).where(
+            SamlIdentityProvider.realm == "brand",
+            SamlIdentityProvider.brand_id == account.brand_id,
+        )
+    )
+    if provider is None or not provider.require_sso or not provider.enabled:
+        return
+    if account.id == provider.break_glass_account_id and account.role == "owner":
+        _audit("auth.break_glass_sign_in", account, address=address)
+        return
+    _audit("auth.sign_in_refused", account, address=address, reason="sso required")
+    db.session.commit()
+    raise Forbidden(
+        'Your brand signs in with its identity provider: use "Sign in with SSO".',
+        code="sso_required",
+    )
 
 
 def _second_factor(account: Account, code: object, address: str) -> None:

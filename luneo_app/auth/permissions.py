@@ -94,6 +94,9 @@ OTHER_GUARDS: dict[str, str] = {
     "console_auth.*": "public: console sign-in, sign-up, verification, reset, invitations",
     "console.outbox": "embedded default only: the local mail outbox",
     "brand_data.*": "owner's user token, re-authenticated (never an API key)",
+    "sso.*": "public: SP metadata and SSO redirects; the ACS believes only assertions signed "
+    "by the IdP of the realm named in their Audience",
+    "scim.*": "the brand's SCIM bearer token (made in the console, stored hashed)",
 }
 
 

@@ -17,7 +17,8 @@ from .session import ReauthRequired, SignInRequired, csrf_token
 
 @auth_bp.context_processor
 @pages_bp.context_processor
-def _context() -> dict[str, Any]:
+def page_context() -> dict[str, Any]:
+    """What every console page's template sees (also used by ``/console/sso``)."""
     account = request.environ.get("luneo.console_account")
     granted = scopes_of(account.role) if account is not None else frozenset()
     return {

@@ -39,6 +39,7 @@ NAV = (
     ("console.billing", "Billing", "console:read"),
     ("console.settings", "Settings", "console:read"),
     ("console.embed", "Embed", "console:read"),
+    ("console_sso.page", "SSO", "team:manage"),
 )
 # The Shopify admin's templates link with admin_url(...): the same pages in the console.
 ADMIN_TO_CONSOLE = {

@@ -9,12 +9,17 @@ from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
 from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
+from .sso import SamlIdentityProvider, ScimGroup, ScimToken, scim_group_members
 from .state import KvEntry
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
     "Account",
     "RefreshToken",
+    "SamlIdentityProvider",
+    "ScimGroup",
+    "ScimToken",
+    "scim_group_members",
     "AiArtwork",
     "ApiKey",
     "AuditEvent",

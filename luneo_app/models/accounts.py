@@ -15,7 +15,8 @@ class Account(BrandOwned, Timestamps, db.Model):
     """A team member of an API brand: an email, a password, a role.
 
     One account belongs to one brand (an email signs in to one brand). ``status`` is
-    ``invited`` until the invitation is accepted, then ``active``; ``session_epoch`` grows
+    ``invited`` until the invitation is accepted, then ``active``; ``deactivated`` when the
+    brand's identity provider turned it off (SCIM); ``session_epoch`` grows
     when every session and token of the account must end (password reset, removal).
     """
 
@@ -36,6 +37,11 @@ class Account(BrandOwned, Timestamps, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     invited_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set by the brand's identity provider (SCIM ``externalId``; SAML just-in-time accounts).
+    external_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    family_name: Mapped[str] = mapped_column(String(255), default="")
+    given_name: Mapped[str] = mapped_column(String(255), default="")
+    provisioned_by: Mapped[str | None] = mapped_column(String(8), nullable=True)  # scim | saml
 
     refresh_tokens: Mapped[list[RefreshToken]] = relationship(
         back_populates="account", cascade="all, delete-orphan", passive_deletes=True
