@@ -146,9 +146,9 @@ def _register_blueprints(app: APIFlask) -> None:
 
 def _connect_lifecycle(app: APIFlask) -> None:
     """Features that react to the design lifecycle connect their signal receivers."""
-    from . import designs, orders, outbound, three_d
+    from . import commerce, designs, orders, outbound, three_d
 
-    for feature in (designs, three_d, orders, outbound):
+    for feature in (designs, three_d, orders, outbound, commerce):
         feature.init_app(app)
 
 

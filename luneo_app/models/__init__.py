@@ -6,6 +6,7 @@ from .ai import AiArtwork, BudgetAlert
 from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
+from .connections import CommerceConnection
 from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
 from .state import KvEntry
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "Brand",
     "BudgetAlert",
+    "CommerceConnection",
     "DataExport",
     "KvEntry",
     "Design",
