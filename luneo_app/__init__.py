@@ -114,6 +114,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .embed import init_embed
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
+    from .orders.connector_routes import bp as connectors_bp
     from .orders.routes import bp as orders_bp
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(uploads_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(connectors_bp)
     app.register_blueprint(outbound_bp)
     app.register_blueprint(ai_bp)
     app.register_blueprint(three_d_bp)

@@ -80,6 +80,7 @@ OTHER_GUARDS: dict[str, str] = {
     "embed.*": "storefront: embed tokens bound to brand and origin",
     "files.download": "signed URL",
     "orders.production_file": "signed URL",
+    "connectors.rest_order_event": "HMAC: the brand's inbound secret (Luneo-Signature)",
     "shopify.*": "Shopify: OAuth, HMAC-signed webhooks, session tokens",
     "admin.*": "Shopify: App Bridge session token of the shop",
     "admin_api.*": "Shopify: App Bridge session token of the shop",
