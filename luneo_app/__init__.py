@@ -108,6 +108,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .accounts import init_accounts
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
+    from .commerce.routes import bp as commerce_bp
     from .console import init_console
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(connectors_bp)
+    app.register_blueprint(commerce_bp)
     app.register_blueprint(outbound_bp)
     app.register_blueprint(ai_bp)
     app.register_blueprint(three_d_bp)

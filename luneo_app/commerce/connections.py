@@ -60,7 +60,7 @@ def unseal(value: str | None) -> str | None:
     return _keyring().decrypt(value) if value else None
 
 
-def _set_platform(brand: Brand, platform: str | None) -> None:
+def set_platform(brand: Brand, platform: str | None) -> None:
     settings = dict(brand.settings or {})
     if platform is None:
         settings.pop(SETTING, None)
@@ -69,7 +69,7 @@ def _set_platform(brand: Brand, platform: str | None) -> None:
     brand.settings = settings
 
 
-def _checked_url(value: str | None, field: str) -> str | None:
+def checked_url(value: str | None, field: str) -> str | None:
     """An https URL that passes the webhook SSRF guard, or None when empty; 422 otherwise."""
     text = (value or "").strip()
     if not text:
@@ -92,8 +92,8 @@ def configure_rest(
     """
     if brand.kind != "api":
         raise ValidationFailed("Shopify shops are connected by the Shopify app.", code="shopify")
-    base = _checked_url(base_url, "baseUrl")
-    endpoint = _checked_url(order_endpoint, "orderEndpoint")
+    base = checked_url(base_url, "baseUrl")
+    endpoint = checked_url(order_endpoint, "orderEndpoint")
     key = (api_key or "").strip()
     if len(key) > 4096:
         raise ValidationFailed("The API key is too long.", details={"apiKey": "too long"})
@@ -116,7 +116,7 @@ def configure_rest(
         row.credential_enc = None
     row.status = "connected"
     row.last_error = None
-    _set_platform(brand, "rest")
+    set_platform(brand, "rest")
     return row
 
 
@@ -141,7 +141,7 @@ def disconnect(brand: Brand) -> None:
     row = connection_of(brand.id)
     if row is not None:
         db.session.delete(row)
-    _set_platform(brand, None)
+    set_platform(brand, None)
 
 
 def mark_failing(connection_id: str, reason: str) -> None:
