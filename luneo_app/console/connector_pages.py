@@ -94,12 +94,10 @@ def save_rest():  # type: ignore[no-untyped-def]
     return _no_store(_render(secrets)) if secrets else redirect(url_for("console.connector"))
 
 
-@bp.post("/connector/rest/secret/<which>")
-@console_view(SCOPE)
-def rotate_rest_secret(which: str):  # type: ignore[no-untyped-def]
+def _rotate(which: str) -> object:
     """A new inbound or outbound secret, shown once; the old one stops at once."""
     row = connections.connection_of(g.brand.id)
-    if row is None or row.platform != "rest" or which not in ("inbound", "outbound"):
+    if row is None or row.platform != "rest":
         flash("Set up the REST connector first.", "critical")
         return redirect(url_for("console.connector"))
     make = connections.new_inbound_secret if which == "inbound" else connections.new_outbound_secret
@@ -108,6 +106,20 @@ def rotate_rest_secret(which: str):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash("New secret made; the old one no longer works.", "success")
     return _no_store(_render({which: secret}))
+
+
+@bp.post("/connector/rest/inbound-secret")
+@console_view(SCOPE)
+def rotate_inbound_secret():  # type: ignore[no-untyped-def]
+    """A new secret for the brand's order events (shown once)."""
+    return _rotate("inbound")
+
+
+@bp.post("/connector/rest/outbound-secret")
+@console_view(SCOPE)
+def rotate_outbound_secret():  # type: ignore[no-untyped-def]
+    """A new secret for Luneo's write-backs (shown once)."""
+    return _rotate("outbound")
 
 
 @bp.post("/connector/rest/test")
