@@ -99,9 +99,9 @@ def configure_rest(
         raise ValidationFailed("The API key is too long.", details={"apiKey": "too long"})
     row = connection_of(brand.id)
     if row is not None and row.platform != "rest":
-        db.session.delete(row)
-        db.session.flush()
-        row = None
+        raise ValidationFailed(
+            "Disconnect the WooCommerce store first.", code="other_platform_connected", status=409
+        )
     if row is None:
         row = CommerceConnection(
             brand_id=brand.id, platform="rest", status="connected", webhooks={}

@@ -20,3 +20,29 @@ def handle_woo_webhook(self: Any, row_id: str) -> None:
     except RetryLater as exc:
         base = current_app.config["JOB_RETRY_BACKOFF"]
         raise self.retry(countdown=base * 2 ** max(0, self.request.retries), exc=exc) from exc
+
+
+@shared_task(name="luneo.commerce.check_stores", ignore_result=True)
+def check_stores() -> int:
+    """Periodic (beat, hourly): read every WooCommerce store's webhooks, so one that
+    WooCommerce disabled (or a revoked key) shows as failing without anyone looking."""
+    from sqlalchemy import select
+
+    from connectors.base import ConnectorError
+
+    from ..extensions import db
+    from ..models import CommerceConnection
+    from .woo_auth import check_webhooks
+
+    rows = db.session.scalars(
+        select(CommerceConnection).where(
+            CommerceConnection.platform == "woocommerce",
+            CommerceConnection.credential_enc.is_not(None),
+        )
+    ).all()
+    for row in rows:
+        try:
+            check_webhooks(row)
+        except ConnectorError:  # the store is down: the next hour looks again
+            db.session.rollback()
+    return len(rows)

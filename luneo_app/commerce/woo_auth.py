@@ -78,11 +78,15 @@ def start(brand: Brand, store_url: str) -> str:
     url = checked_url(store_url, "storeUrl")
     if url is None:
         raise ValidationFailed("Enter your store's address.", details={"storeUrl": "required"})
+    row = connection_of(brand.id)
+    if row is not None and row.platform != "woocommerce":
+        raise ValidationFailed(
+            "Disconnect your REST connector first.", code="other_platform_connected", status=409
+        )
     state = secrets.token_urlsafe(32)
     if not _kv().set_if_absent(f"woo-auth:{state}", brand.id, STATE_TTL):
         raise LuneoError("Try again.", code="state_clash", status=409)  # pragma: no cover
-    row = connection_of(brand.id)
-    if row is not None and (row.platform != "woocommerce" or row.store_url != url):
+    if row is not None and row.store_url != url:
         db.session.delete(row)
         db.session.flush()
         row = None
@@ -252,6 +256,6 @@ def disconnect(brand: Brand) -> None:
 def describe_keys(row: CommerceConnection) -> str:
     """``ck_1234...`` for the console (never the secret)."""
     try:
-        return json.loads(unseal(row.credential_enc) or "{}").get("key", "")[:7] + "..."
+        return json.loads(unseal(row.credential_enc) or "{}").get("key", "")[:7] + "…"
     except ValueError:
         return ""

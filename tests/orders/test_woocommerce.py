@@ -12,6 +12,7 @@ from connectors.base import StoreAccess
 from connectors.woocommerce import Keys, WooCommerceConnector
 from luneo_app.commerce import connections, woo_auth
 from luneo_app.commerce.catalog import import_products
+from luneo_app.commerce.tasks import check_stores
 from luneo_app.extensions import db
 from luneo_app.models import CommerceConnection, Order, OrderItem, Product, WebhookEvent
 from tests.fakes.woocommerce import FakeWooCommerce
@@ -167,9 +168,10 @@ def test_a_webhook_woocommerce_disabled_is_detected_and_turned_on_again(app, cli
     row = db.session.scalar(db.select(CommerceConnection))
     woo.disable_webhook("order.updated")
 
-    hooks = woo_auth.check_webhooks(row)
+    assert check_stores() == 1  # the hourly beat task
+    db.session.refresh(row)
 
-    assert hooks["order.updated"]["status"] == "disabled" and row.status == "failing"
+    assert row.webhooks["order.updated"]["status"] == "disabled" and row.status == "failing"
     assert "order.updated" in row.last_error
     woo_auth.reenable(row)
     assert row.status == "connected"
