@@ -62,6 +62,13 @@ final class Plugin
         }
         $host = self::host();
         wp_enqueue_script('luneo-sdk', $host . '/widget/sdk.js', [], null, true);
+        wp_enqueue_script(
+            'luneo-woocommerce',
+            plugins_url('assets/luneo-woocommerce.js', self::$file),
+            ['luneo-sdk'],
+            '1.0.0',
+            true
+        );
         $config = [
             'brand' => $brand,
             'productId' => (string) $product->get_id(),

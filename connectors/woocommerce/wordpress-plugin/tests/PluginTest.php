@@ -70,9 +70,10 @@ namespace Luneo\Personalize\Tests {
             Plugin::renderButton();
             $html = (string) ob_get_clean();
             $this->assertSame('https://app.luneo.io/widget/sdk.js', WpStub::$scripts[0]['src']);
-            $this->assertStringContainsString('wp-json\/luneo\/v1\/embed-token', WpStub::$scripts[1]['inline']);
+            $this->assertStringEndsWith('assets/luneo-woocommerce.js', WpStub::$scripts[1]['src']);
+            $this->assertStringContainsString('wp-json\/luneo\/v1\/embed-token', WpStub::$scripts[2]['inline']);
             $this->assertStringNotContainsString('<script>', $html);
-            $this->assertStringNotContainsString('lk_secret', $html . WpStub::$scripts[1]['inline']);
+            $this->assertStringNotContainsString('lk_secret', $html . WpStub::$scripts[2]['inline']);
             $this->assertStringContainsString('name="luneo_design_id"', $html);
         }
 

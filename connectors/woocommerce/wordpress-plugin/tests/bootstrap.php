@@ -114,6 +114,11 @@ function wp_add_inline_script(string $handle, string $data, string $position = '
     WpStub::$scripts[] = ['handle' => $handle, 'inline' => $data, 'position' => $position];
 }
 
+function plugins_url(string $path, string $file): string
+{
+    return 'https://shop.example.com/wp-content/plugins/luneo/' . $path;
+}
+
 function rest_url(string $path): string
 {
     return 'https://shop.example.com/wp-json/' . $path;
