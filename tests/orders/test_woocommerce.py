@@ -219,3 +219,20 @@ def test_the_connector_uses_basic_auth_over_https_and_oauth_over_http():
     assert seen[0].headers["Authorization"].startswith("Basic ")
     assert "oauth_signature" not in str(seen[0].url)
     assert "Authorization" not in seen[1].headers and "oauth_signature=" in str(seen[1].url)
+
+
+def test_a_store_answering_5xx_is_retried_then_the_failure_is_visible_on_the_order(
+    app, client, woo
+):
+    brand, product = woo_brand(app, client, woo)
+    order = woo.add_order([{"design": make_design(product).id}])
+    woo.fail_next(503, times=50)  # every write-back attempt
+
+    assert relay(client, *woo.delivery("order.created", order)).status_code == 200
+
+    saved = db.session.scalar(db.select(Order))
+    db.session.refresh(saved)
+    assert saved.production_status == "ready" and saved.written_back_at is None
+    assert "write_back_failed" in [p["code"] for p in saved.problems]
+    attempts = [r for r in woo.requests if r == ("PUT", f"/wp-json/wc/v3/orders/{order['id']}")]
+    assert len(attempts) == app.config["JOB_MAX_RETRIES"] > 1  # every attempt of the job: 503
