@@ -113,6 +113,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .admin import init_admin
     from .ai.routes import bp as ai_bp
     from .billing import init_billing
+    from .commerce.routes import bp as commerce_bp
     from .console import init_console
     from .demo.routes import bp as demo_bp
     from .designs.routes import bp as designs_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .enterprise import init_enterprise
     from .files.routes import bp as files_bp
     from .health.routes import bp as health_bp
+    from .orders.connector_routes import bp as connectors_bp
     from .orders.routes import bp as orders_bp
     from .outbound.routes import bp as outbound_bp
     from .products.routes import bp as products_bp
@@ -137,6 +139,8 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(uploads_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(connectors_bp)
+    app.register_blueprint(commerce_bp)
     app.register_blueprint(outbound_bp)
     app.register_blueprint(ai_bp)
     app.register_blueprint(three_d_bp)
@@ -154,9 +158,9 @@ def _register_blueprints(app: APIFlask) -> None:
 
 def _connect_lifecycle(app: APIFlask) -> None:
     """Features that react to the design lifecycle connect their signal receivers."""
-    from . import designs, orders, outbound, three_d
+    from . import commerce, designs, orders, outbound, three_d
 
-    for feature in (designs, three_d, orders, outbound):
+    for feature in (designs, three_d, orders, outbound, commerce):
         feature.init_app(app)
 
 

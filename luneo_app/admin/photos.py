@@ -7,7 +7,6 @@ is fetched from Shopify's CDN only, with a size cap, and checked to be a picture
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from dataclasses import dataclass
@@ -15,22 +14,17 @@ from urllib.parse import urlsplit
 
 import httpx
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from ..files.derivatives import derivative_bytes, derivative_key
-from ..files.storage import brand_prefix
 from ..models import Product
+from ..products.photos import store_photo
 
 log = logging.getLogger("luneo.admin.photos")
 
 DISPLAY_WIDTH = 1000
 THUMB_WIDTH = 160
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-_FORMATS = {
-    "PNG": ("png", "image/png"),
-    "JPEG": ("jpg", "image/jpeg"),
-    "WEBP": ("webp", "image/webp"),
-}
 
 
 @dataclass(frozen=True)
@@ -59,27 +53,6 @@ def derivative(key: str, width: int) -> Photo | None:
 def product_photo(product: Product, width: int = DISPLAY_WIDTH) -> Photo | None:
     """The product's photo for the admin (``None`` when it has none)."""
     return derivative(product.image_key, width) if product.image_key else None
-
-
-def store_photo(product: Product, data: bytes, source: str | None = None) -> None:
-    """Keep ``data`` as the product's photo after checking it is a picture (caller commits)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            pixels = image.width * image.height
-            image.verify()
-            fmt = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValueError("not a picture") from exc
-    if pixels > current_app.config["UPLOAD_MAX_PIXELS"]:
-        raise ValueError("the picture has too many pixels")
-    if fmt not in _FORMATS:
-        raise ValueError(f"unsupported picture format {fmt}")
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    extension, mimetype = _FORMATS[fmt]
-    key = f"{brand_prefix(product.brand_id)}products/{product.id}/photo-{digest}.{extension}"
-    _storage().put(key, data, mimetype)
-    product.image_key = key
-    product.images = [{"key": key, "alt": product.title, **({"source": source} if source else {})}]
 
 
 def _allowed_photo_url(url: str) -> bool:

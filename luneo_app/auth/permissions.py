@@ -80,6 +80,10 @@ OTHER_GUARDS: dict[str, str] = {
     "embed.*": "storefront: embed tokens bound to brand and origin",
     "files.download": "signed URL",
     "orders.production_file": "signed URL",
+    "commerce.woo_auth_callback": "WooCommerce: the one-time state of a console-started "
+    "authorisation, and a key that works on the store",
+    "commerce.woo_webhook": "WooCommerce: the store's delivery token and HMAC secret",
+    "connectors.rest_order_event": "HMAC: the brand's inbound secret (Luneo-Signature)",
     "shopify.*": "Shopify: OAuth, HMAC-signed webhooks, session tokens",
     "admin.*": "Shopify: App Bridge session token of the shop",
     "admin_api.*": "Shopify: App Bridge session token of the shop",

@@ -14,7 +14,7 @@ from flask import Flask
 
 def init_console(app: Flask) -> None:
     """Register the console's blueprints (their hooks are set up on import) and headers."""
-    from . import api, auth_pages, billing_pages, hooks, pages  # noqa: F401 - routes register
+    from . import api, auth_pages, billing_pages, connector_pages, hooks, pages  # noqa: F401 - routes register
     from .blueprints import api_bp, auth_bp, pages_bp
 
     app.permanent_session_lifetime = timedelta(hours=int(app.config["CONSOLE_SESSION_HOURS"]))

@@ -35,6 +35,7 @@ NAV = (
     ("console.orders", "Orders", "orders:read"),
     ("console.keys", "API keys", "keys:manage"),
     ("console.webhooks", "Webhooks", "webhooks:manage"),
+    ("console.connector", "Store", "webhooks:manage"),
     ("console.team", "Team", "console:read"),
     ("console.billing", "Billing", "console:read"),
     ("console.settings", "Settings", "console:read"),

@@ -48,6 +48,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.orders.purge_expired", 3600),
         Entry("luneo.designs.purge_expired", 3600),
         Entry("luneo.billing.sweep", 300),
+        Entry("luneo.commerce.check_stores", 3600),
     ]
 
 

@@ -7,6 +7,7 @@ from .billing import BillableEvent, BillingAccount, PlanAlert
 from .catalog import Design, DesignEvent, Product, RenderJob, Upload
 from .commerce import Order, OrderItem, WebhookEvent
 from .compliance import DataExport
+from .connections import CommerceConnection
 from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
 from .sso import SamlIdentityProvider, ScimGroup, ScimToken, scim_group_members
@@ -27,6 +28,7 @@ __all__ = [
     "BillingAccount",
     "Brand",
     "BudgetAlert",
+    "CommerceConnection",
     "DataExport",
     "KvEntry",
     "Design",

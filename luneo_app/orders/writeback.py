@@ -10,26 +10,15 @@ first time, exactly once.
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select, update
 
-from connectors.base import (
-    AttachedLine,
-    ConnectorAuthError,
-    DesignAttachment,
-    FileLink,
-    StoreAccess,
-)
+from connectors.base import AttachedLine, DesignAttachment, FileLink
 
+from ..commerce import platforms
 from ..core.clock import utcnow
 from ..extensions import db
-from ..models import Order, OrderItem, ShopInstall
-from ..shopify.client import EXTENSION as SHOPIFY_ADMIN
-from ..shopify.tokens import access_token_for, refresh_after_rejection
+from ..models import Brand, Order, OrderItem
 from .files import file_entries, production_link
-
-log = logging.getLogger("luneo.orders")
 
 MAX_NOTE = 500
 
@@ -64,47 +53,26 @@ def attachment_for(order: Order, items: list[OrderItem]) -> DesignAttachment:
 def write_back(order_id: str) -> str:
     """Write the order's designs back to its store once; returns what happened (a note).
 
-    Raises the connector's errors (``ConnectorUnavailable`` ...) for the job to retry.
+    How is the brand's platform's business (:mod:`luneo_app.commerce.platforms`). Raises
+    the connector's errors (``ConnectorUnavailable`` ...) for the job to retry.
     """
-    from flask import current_app
-
     order = db.session.get(Order, order_id)
-    if order is None or order.platform != "shopify":
+    brand = db.session.get(Brand, order.brand_id) if order is not None else None
+    platform = platforms.for_brand(brand) if brand is not None else None
+    if order is None or platform is None or order.platform != platform.order_platform:
         return "no store to write back to"
     if order.written_back_at is not None:
         return "already written back"
-    install = db.session.scalar(select(ShopInstall).where(ShopInstall.brand_id == order.brand_id))
-    admin = current_app.extensions.get(SHOPIFY_ADMIN)
-    if install is None or install.uninstalled_at is not None or install.token_kind == "demo":
-        return "write-back skipped: the shop is not installed"
-    if admin is None:
-        return "write-back skipped: Shopify is not configured"
     items = db.session.scalars(select(OrderItem).where(OrderItem.order_id == order_id)).all()
     attachment = attachment_for(order, list(items))
-    external_id, shop = order.external_id, install.shop_domain
-    db.session.commit()  # end the read; tokens use their own session
-    token = access_token_for(shop)
-    for _ in range(2):
-        claimed = db.session.execute(
-            update(Order)
-            .where(Order.id == order_id, Order.written_back_at.is_(None))
-            .values(written_back_at=utcnow())
-        ).rowcount
-        if not claimed:
-            db.session.rollback()
-            return "already written back"
-        try:
-            admin.attach_designs(StoreAccess(shop, token), external_id, attachment)
-        except ConnectorAuthError:
-            db.session.rollback()
-            token = refresh_after_rejection(shop, token)
-            continue
-        except Exception:
-            db.session.rollback()
-            raise
-        db.session.commit()
-        log.info(
-            "order %s written back to %s", order_id, shop, extra={"lines": len(attachment.lines)}
+
+    def claim() -> bool:
+        return bool(
+            db.session.execute(
+                update(Order)
+                .where(Order.id == order_id, Order.written_back_at.is_(None))
+                .values(written_back_at=utcnow())
+            ).rowcount
         )
-        return "written back"
-    raise ConnectorAuthError("Shopify refused the shop's fresh token", code="unauthorized")
+
+    return platform.write_back(brand, order_id, order.external_id, attachment, claim)

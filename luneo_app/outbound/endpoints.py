@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import socket
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -98,3 +99,32 @@ def secret_of(brand: Brand) -> str | None:
     if not brand.webhook_secret_enc:
         return None
     return current_app.extensions["luneo.keyring"].decrypt(brand.webhook_secret_enc)
+
+
+# Events that go somewhere else than the brand's webhook endpoint (a connector's order
+# endpoint): the feature that owns the event type says where and with which secret.
+Target = Callable[[Brand], "tuple[str, str] | None"]
+_TARGETS: dict[str, Target] = {}
+
+
+def register_target(event_type: str, resolve: Target) -> None:
+    """Send ``event_type`` to ``resolve(brand)`` (URL, secret) instead of the webhook URL.
+
+    Features register at import (the commerce connectors' ``order.write_back``).
+    """
+    _TARGETS[event_type] = resolve
+
+
+def targeted(event_type: str) -> bool:
+    """True when the event type has its own target (not the brand's webhook endpoint)."""
+    return event_type in _TARGETS
+
+
+def target_of(brand: Brand, event_type: str) -> tuple[str, str] | None:
+    """Where an event of this type goes for the brand and the secret that signs it; None
+    when the brand has no such endpoint. The caller commits (a secret may be made)."""
+    resolve = _TARGETS.get(event_type)
+    if resolve is not None:
+        return resolve(brand)
+    secret = ensure_secret(brand)
+    return (brand.webhook_url, secret) if brand.webhook_url and secret else None

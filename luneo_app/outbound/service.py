@@ -29,7 +29,7 @@ from ..core.ids import new_id
 from ..extensions import db
 from ..models import Brand, OutboundDelivery
 from ..observability.metrics import OUTBOUND_DELIVERIES
-from .endpoints import EndpointRefused, check_url, ensure_secret, secret_of
+from .endpoints import EndpointRefused, check_url, target_of, targeted
 
 log = logging.getLogger("luneo.outbound")
 
@@ -102,10 +102,11 @@ def send_event(
     Returns None when the brand has no endpoint. With ``dedup_key``, the same key again
     returns the first delivery and sends nothing more.
     """
-    if event_type not in EVENT_TYPES:
+    if event_type not in EVENT_TYPES and not targeted(event_type):
         raise ValueError(f"unknown outbound event type {event_type!r}")
-    if ensure_secret(brand) is None:
-        return None  # the brand has no endpoint
+    target = target_of(brand, event_type)
+    if target is None:
+        return None  # the brand has no endpoint for it
     now = utcnow()
     row_id, event_id = new_id("obd"), new_id("evt")
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
@@ -117,7 +118,7 @@ def send_event(
             event_id=event_id,
             event_type=event_type,
             dedup_key=dedup_key,
-            url=brand.webhook_url,
+            url=target[0],
             body=event_body(event_id, event_type, brand.id, data),
             status="pending",
             attempts=0,
@@ -213,22 +214,29 @@ def record_attempt(delivery: OutboundDelivery, result: AttemptResult) -> float |
     return delay
 
 
-def verify_endpoint(brand: Brand) -> tuple[OutboundDelivery, AttemptResult]:
-    """Send a signed ``webhook.test`` event now (no retries) and log it. Commits."""
-    secret = secret_of(brand)
-    if not brand.webhook_url or secret is None:
+def verify_endpoint(
+    brand: Brand, event_type: str = "webhook.test", data: dict[str, Any] | None = None
+) -> tuple[OutboundDelivery, AttemptResult]:
+    """Send a signed test event now (no retries) to where ``event_type`` goes and log it.
+
+    Commits.
+    """
+    target = target_of(brand, event_type)
+    if target is None:
         raise ValidationFailed(
-            "This brand has no webhook URL yet.", code="no_webhook_url", status=409
+            "This brand has no endpoint for it yet.", code="no_webhook_url", status=409
         )
+    url, secret = target
     now = utcnow()
     event_id = new_id("evt")
-    data = {"message": "Luneo webhook test: your endpoint verified this signature."}
+    if data is None:
+        data = {"message": "Luneo webhook test: your endpoint verified this signature."}
     delivery = OutboundDelivery(
         brand_id=brand.id,
         event_id=event_id,
-        event_type="webhook.test",
-        url=brand.webhook_url,
-        body=event_body(event_id, "webhook.test", brand.id, data),
+        event_type=event_type,
+        url=url,
+        body=event_body(event_id, event_type, brand.id, data),
         status="sending",
         attempts=1,
         next_attempt_at=now,
@@ -237,7 +245,7 @@ def verify_endpoint(brand: Brand) -> tuple[OutboundDelivery, AttemptResult]:
     )
     db.session.add(delivery)
     db.session.commit()
-    result = attempt(delivery, brand.webhook_url, secret)
+    result = attempt(delivery, url, secret)
     record_attempt(delivery, result)
     db.session.commit()
     return delivery, result
@@ -288,14 +296,15 @@ def replay(brand: Brand, delivery_id: str) -> OutboundDelivery:
     delivery = db.session.get(OutboundDelivery, delivery_id)
     if delivery is None or delivery.brand_id != brand.id:
         raise NotFound("No such delivery.")
-    if delivery.event_type == "webhook.test":
+    if delivery.event_type in ("webhook.test", "connector.test"):
         raise ValidationFailed("Test events are not replayed; test again.", code="not_replayable")
-    if ensure_secret(brand) is None:
+    target = target_of(brand, delivery.event_type)
+    if target is None:
         raise ValidationFailed(
-            "This brand has no webhook URL yet.", code="no_webhook_url", status=409
+            "This brand has no endpoint for it yet.", code="no_webhook_url", status=409
         )
     now = utcnow()
-    delivery.url = brand.webhook_url
+    delivery.url = target[0]
     delivery.status = "pending"
     delivery.next_attempt_at = now
     delivery.lease_until = None

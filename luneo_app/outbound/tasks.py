@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select, update
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import Brand, BudgetAlert, OutboundDelivery
-from .endpoints import secret_of
+from .endpoints import target_of
 from .service import attempt, queue_delivery, record_attempt
 
 log = logging.getLogger("luneo.outbound")
@@ -63,15 +63,16 @@ def deliver_webhook(delivery_id: str) -> None:
             queue_delivery(delivery_id, countdown=max(1.0, remaining.total_seconds() + 1))
         return  # done, or not due: the message that is due is already scheduled
     brand = db.session.get(Brand, delivery.brand_id)
-    secret = secret_of(brand) if brand is not None else None
-    if brand is None or not brand.webhook_url or secret is None:
+    target = target_of(brand, delivery.event_type) if brand is not None else None
+    if target is None:
         delivery.status = "failed"
-        delivery.last_error = "the brand removed its webhook endpoint"
+        delivery.last_error = "the brand removed its endpoint"
         delivery.lease_until = None
         db.session.commit()
         return
-    delivery.url = brand.webhook_url  # a corrected URL applies to pending retries too
-    result = attempt(delivery, brand.webhook_url, secret)
+    url, secret = target
+    delivery.url = url  # a corrected URL applies to pending retries too
+    result = attempt(delivery, url, secret)
     delay = record_attempt(delivery, result)
     db.session.commit()
     log.info(

@@ -158,15 +158,28 @@ def test_the_rest_connector_reads_and_writes_a_brands_own_api():
     assert put.json()["note"] == ATTACHMENT.note and put.json()["orderId"] == "ord_1"
 
 
-def test_the_rest_connector_verifies_the_brands_signed_webhooks():
+def test_the_rest_connector_takes_event_id_and_type_from_the_signed_body_only():
     connector = RestConnector("whsec_brand")
-    body = b'{"orderId": "SO-1"}'
+    body = json.dumps({"id": "evt_1", "type": "order.created", "data": {"orderId": "SO-1"}})
+    body = body.encode()
     good = {
         signatures.HEADER: signatures.sign("whsec_brand", body),
-        "Luneo-Event-Type": "order.paid",
+        "Luneo-Event-Type": "order.cancelled",  # unsigned: never believed
+        "Luneo-Event-Id": "evt_other",
     }
 
-    assert connector.verify_webhook(good, body, "https://brand.test").topic == "order.paid"
+    verified = connector.verify_webhook(good, body, "https://brand.test")
+    assert (verified.topic, verified.event_id) == ("order.created", "evt_1")
     forged = {signatures.HEADER: signatures.sign("whsec_other", body)}
-    with pytest.raises(WebhookRejected):
+    with pytest.raises(WebhookRejected) as refused:
         connector.verify_webhook(forged, body, "https://brand.test")
+    assert refused.value.code == "invalid_signature"
+    stale = {signatures.HEADER: signatures.sign("whsec_brand", body, timestamp=1_000_000)}
+    with pytest.raises(WebhookRejected):
+        connector.verify_webhook(stale, body, "https://brand.test")
+    for bad in (b'{"type": "order.created", "data": {"orderId": "1"}}', b'{"id": "e", "data": {}}'):
+        with pytest.raises(WebhookRejected) as malformed:
+            connector.verify_webhook(
+                {signatures.HEADER: signatures.sign("whsec_brand", bad)}, bad, ""
+            )
+        assert malformed.value.code == "bad_payload"

@@ -1,0 +1,130 @@
+"""Products imported from a brand's store (WooCommerce, REST) for its templates.
+
+A product becomes a Luneo product (platform of the store, its external id, title, handle,
+the list of images) and its first image is fetched and kept as the product photo: over
+HTTPS (HTTP where private addresses are allowed), public addresses only (the webhook SSRF
+guard), at most ``MAX_PHOTO_BYTES``, and checked to be a picture. An import never turns
+personalization on; the brand draws the template first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import select
+
+from connectors.base import ConnectorError, ProductInfo
+
+from ..core.clock import utcnow
+from ..extensions import db
+from ..models import Brand, Product
+from ..outbound.endpoints import EndpointRefused, check_url
+from ..products.photos import store_photo
+from . import woo_webhooks
+from .platforms import for_brand
+
+log = logging.getLogger("luneo.commerce")
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    photos: int
+
+
+def upsert_product(brand: Brand, platform: str, info: ProductInfo) -> tuple[Product, bool]:
+    """Create or refresh the brand's product for a store product; True when created.
+
+    The caller commits.
+    """
+    product = db.session.scalar(
+        select(Product).where(
+            Product.brand_id == brand.id,
+            Product.platform == platform,
+            Product.external_id == info.external_id,
+        )
+    )
+    created = product is None
+    if product is None:
+        product = Product(
+            brand_id=brand.id,
+            platform=platform,
+            external_id=info.external_id,
+            title=info.title or info.external_id,
+            template={},
+            images=[],
+        )
+        db.session.add(product)
+        db.session.flush()
+    product.title = info.title or product.title
+    product.handle = info.handle
+    product.source_updated_at = utcnow()
+    return product, created
+
+
+def fetch_photo(product: Product, info: ProductInfo) -> bool:
+    """Keep the store product's first image as the product photo; False when it failed."""
+    if not info.images:
+        return False
+    url = info.images[0].url
+    if any(image.get("source") == url for image in product.images or []):
+        return False  # the same picture is already kept
+    try:
+        check_url(url)
+        with httpx.stream("GET", url, timeout=10.0, follow_redirects=False) as response:
+            if response.status_code != 200:
+                return False
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_PHOTO_BYTES:
+                    return False
+                chunks.append(chunk)
+        store_photo(product, b"".join(chunks), source=url)
+    except (EndpointRefused, httpx.HTTPError, ValueError):
+        log.warning("could not import the photo of product %s", product.id)
+        return False
+    return True
+
+
+def import_products(brand: Brand) -> ImportResult:
+    """Import every published product of the brand's WooCommerce store. Commits."""
+    platform = for_brand(brand)
+    store = platform.store(brand)
+    client = platform.connector(brand)
+    if store is None or client is None or not hasattr(client, "all_products"):
+        raise ConnectorError("the store is not connected", code="not_connected")
+    infos = client.all_products(store)
+    created = updated = photos = 0
+    for info in infos:
+        product, made = upsert_product(brand, platform.order_platform, info)
+        created, updated = created + made, updated + (not made)
+        photos += fetch_photo(product, info)
+        db.session.commit()
+    return ImportResult(created, updated, photos)
+
+
+@woo_webhooks.on_topic("product.updated")
+def product_updated(delivery: woo_webhooks.WooDelivery) -> str:
+    """A product changed in WooCommerce: refresh the Luneo product if it was imported."""
+    from connectors.woocommerce import product_from_body
+
+    info = product_from_body(delivery.payload)
+    product = db.session.scalar(
+        select(Product).where(
+            Product.brand_id == delivery.brand.id,
+            Product.platform == "woocommerce",
+            Product.external_id == info.external_id,
+        )
+    )
+    if product is None:
+        return "product not imported"
+    upsert_product(delivery.brand, "woocommerce", info)
+    fetch_photo(product, info)
+    db.session.commit()
+    return "product refreshed"
