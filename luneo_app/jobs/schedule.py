@@ -46,6 +46,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.jobs.sweep", sweep_every),
         Entry("luneo.outbound.sweep", 60),
         Entry("luneo.orders.purge_expired", 3600),
+        Entry("luneo.support.purge_server_errors", 86400),
     ]
 
 

@@ -9,6 +9,7 @@ from .compliance import DataExport
 from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
 from .state import KvEntry
+from .support import ServerError, SupportNote, TokenRefreshAttempt
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
@@ -29,8 +30,11 @@ __all__ = [
     "Product",
     "RealtimeNotice",
     "RenderJob",
+    "ServerError",
     "ShopInstall",
     "StaffUser",
+    "SupportNote",
+    "TokenRefreshAttempt",
     "Upload",
     "UsageRecord",
     "User",

@@ -94,6 +94,7 @@ class RenderJob(BrandOwned, db.Model):
         # latest finished previews: both stay index range scans however many old rows
         Index("ix_render_jobs_queue_status", "queue", "status", "enqueued_at"),
         Index("ix_render_jobs_kind_status_finished", "kind", "status", "finished_at"),
+        Index("ix_render_jobs_request_id", "request_id"),
     )
 
     id: Mapped[str] = id_column("job")
