@@ -72,6 +72,16 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int | None) 
     )
 
 
+def _state() -> dict:
+    """Per-request state (``g`` may outlive a request when an app context is already pushed)."""
+    return request.environ.setdefault("luneo.support", {})
+
+
+def current_sid() -> str | None:
+    """The signed-in session's id on this request (after :func:`current_staff`)."""
+    return _state().get("sid")
+
+
 def _idle_seconds() -> int:
     return int(current_app.config["SUPPORT_IDLE_MINUTES"]) * 60
 
@@ -91,8 +101,9 @@ def _session_id() -> str | None:
 
 def current_staff() -> StaffUser | None:
     """The staff user signed in to the support console on this request, or None."""
-    if "support_staff" in g:
-        return g.support_staff
+    state = _state()
+    if "staff" in state:
+        return state["staff"]
     user = None
     sid = _session_id()
     raw = _kv().get(_SESSION_KEY + sid) if sid else None
@@ -101,9 +112,10 @@ def current_staff() -> StaffUser | None:
         found = db.session.get(StaffUser, data["staff"])
         if found is not None and found.active and found.session_epoch == data["epoch"]:
             user = found
-            g.support_sid = sid
-            g.support_method = data.get("method", "password")
-    g.support_staff = user
+            state["sid"] = sid
+            state["method"] = data.get("method", "password")
+    state["staff"] = user
+    g.support_staff = user  # for templates
     return user
 
 
@@ -118,7 +130,7 @@ def start_session(response: Response, user: StaffUser, method: str) -> None:
         _SESSION_KEY + sid, value, int(current_app.config["SUPPORT_SESSION_HOURS"]) * 3600
     )
     _set_cookie(response, COOKIE, _signer("session").dumps(sid), _idle_seconds())
-    g.support_sid = sid
+    _state().update(sid=sid, staff=user)
     g.support_staff = user
 
 
@@ -133,19 +145,21 @@ def sign_in_verified(response: Response, user: StaffUser, method: str) -> None:
 
 def touch(response: Response) -> Response:
     """``after_request`` on the console: sign the session cookie again (the idle clock)."""
-    sid = g.get("support_sid")
-    if sid and g.get("support_staff") is not None and not g.get("support_signed_out"):
+    state = _state()
+    sid = state.get("sid")
+    if sid and state.get("staff") is not None and not state.get("signed_out"):
         _set_cookie(response, COOKIE, _signer("session").dumps(sid), _idle_seconds())
     return response
 
 
 def end_session(response: Response) -> None:
     """Sign out: forget the server-side session and clear the cookie."""
-    sid = g.get("support_sid") or _session_id()
+    state = _state()
+    sid = state.get("sid") or _session_id()
     if sid:
         _kv().delete(_SESSION_KEY + sid)
     response.delete_cookie(COOKIE, path=PATH)
-    g.support_signed_out = True
+    state.update(sid=None, staff=None, signed_out=True)
 
 
 # --- the pending (second) step ------------------------------------------------------------
@@ -191,18 +205,19 @@ def code_unused(user: StaffUser, code: str) -> bool:
 
 def csrf_token() -> str:
     """The token forms carry: bound to the session, else to the anonymous CSRF cookie."""
-    sid = g.get("support_sid")
+    sid = current_sid()
     if sid:
         key = current_app.config["SECRET_KEY"].encode()
         return hmac.new(key, f"support-csrf:{sid}".encode(), hashlib.sha256).hexdigest()
-    if "support_anon_csrf" not in g:
-        g.support_anon_csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    return g.support_anon_csrf
+    state = _state()
+    if "anon_csrf" not in state:
+        state["anon_csrf"] = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    return state["anon_csrf"]
 
 
 def keep_anonymous_csrf(response: Response) -> Response:
     """``after_request``: store the anonymous token a sign-in form was given."""
-    token = g.get("support_anon_csrf")
+    token = _state().get("anon_csrf")
     if token and request.cookies.get(CSRF_COOKIE) != token:
         _set_cookie(response, CSRF_COOKIE, token, None)
     return response
@@ -216,7 +231,7 @@ def check_csrf() -> None:
     if origin and urlsplit(origin).netloc != request.host:
         raise Forbidden("This request came from another site.", code="csrf_failed")
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    if g.get("support_sid"):
+    if current_sid():
         expected = csrf_token()
     else:
         expected = request.cookies.get(CSRF_COOKIE) or ""

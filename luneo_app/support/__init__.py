@@ -8,45 +8,14 @@ brand and request id (:mod:`.server_errors`).
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, g, render_template, request
+from flask import Flask, request
 from werkzeug.wrappers import Response
-
-from ..admin.assets import asset_url
-from ..core.errors import LuneoError
-from ..staff import session
 
 
 def init_support(app: Flask) -> None:
-    """Register the console's blueprints, template helpers, error pages and hooks."""
-    from . import auth_pages, routes, server_errors  # noqa: F401 - routes register on import
+    """Register the console's blueprints (their hooks are set up on import) and headers."""
+    from . import auth_pages, hooks, routes, server_errors  # noqa: F401 - register on import
     from .blueprints import auth_bp, pages_bp
-    from .health import badges_of
-    from .pii import show
-
-    @auth_bp.context_processor
-    @pages_bp.context_processor
-    def _context() -> dict[str, Any]:
-        return {
-            "asset_url": asset_url,
-            "csrf_token": session.csrf_token,
-            "staff": g.get("support_staff"),
-            "pii": show,
-            "health_of": badges_of,
-        }
-
-    @pages_bp.errorhandler(LuneoError)
-    def _error(exc: LuneoError):  # type: ignore[no-untyped-def]
-        if exc.status == 401:
-            from flask import redirect, url_for
-
-            return redirect(url_for("support_auth.login"))
-        return render_template("support/error.html", error=exc, active=None), exc.status
-
-    @pages_bp.after_request
-    def _touch(response: Response) -> Response:
-        return session.touch(response)
 
     def _headers(response: Response) -> Response:
         if request.path == "/support" or request.path.startswith("/support/"):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 
 from ..audit import record
 from ..core.errors import ValidationFailed
 from ..extensions import db
 from ..models import Brand, StaffUser
+from ..staff import session
 
 MASK = "•••"
 
@@ -21,12 +22,12 @@ def _kv():  # type: ignore[no-untyped-def]
 
 
 def _key(brand_id: str) -> str:
-    return f"luneo:support-reveal:{g.support_sid}:{brand_id}"
+    return f"luneo:support-reveal:{session.current_sid()}:{brand_id}"
 
 
 def revealed(brand_id: str) -> bool:
     """True when this session revealed the brand's personal data within the window."""
-    return bool(g.get("support_sid")) and _kv().get(_key(brand_id)) is not None
+    return bool(session.current_sid()) and _kv().get(_key(brand_id)) is not None
 
 
 def reveal(staff: StaffUser, brand: Brand, reason: str) -> None:

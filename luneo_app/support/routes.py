@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import g, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -54,7 +54,9 @@ def staff_view(*, act: bool = False) -> Callable[[Callable[..., Any]], Callable[
 
 
 def me() -> StaffUser:
-    return g.support_staff
+    user = session.current_staff()
+    assert user is not None  # behind staff_view
+    return user
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
