@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
 from luneo_app.core.clock import utcnow
