@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pyotp
 
+from luneo_app.core.clock import utcnow
 from luneo_app.extensions import db
+from luneo_app.models import RenderJob, WebhookEvent
 from luneo_app.staff.auth import create_staff, enable_totp
+from tests.shopify.helpers import seed_install
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,3 +50,37 @@ def sign_in(client, email: str, secret: str, password: str = PASSWORD):  # type:
 def form_token(client, path: str) -> str:
     """The CSRF token of a signed-in page."""
     return csrf_of(client.get(path).get_data(as_text=True))
+
+
+def unhealthy_shop(app, fake):  # type: ignore[no-untyped-def]
+    """A shop with a missing scope, a failing refresh, a silent topic and a failed job."""
+    brand, install, _grant = seed_install(app, fake, expires_in=60)
+    install.scopes = "read_products,read_orders"  # write_orders and read_themes missing
+    install.installed_at = utcnow() - timedelta(days=30)
+    now = utcnow()
+    db.session.add(
+        WebhookEvent(
+            brand_id=brand.id,
+            platform="shopify",
+            event_id="e-1",
+            topic="orders/create",
+            shop_domain=install.shop_domain,
+            received_at=now - timedelta(hours=2),
+            status="done",
+        )
+    )
+    db.session.add(
+        RenderJob(
+            brand_id=brand.id,
+            kind="production",
+            status="failed",
+            attempts=3,
+            error="RenderError: font missing",
+            enqueued_at=now - timedelta(hours=1),
+            finished_at=now - timedelta(minutes=50),
+            duration_ms=1200,
+        )
+    )
+    db.session.commit()
+    fake.fail_next("refresh", 400, {"error": "invalid_grant", "error_description": "revoked"})
+    return brand, install

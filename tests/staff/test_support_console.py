@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select
 
-from luneo_app.core.clock import utcnow
 from luneo_app.extensions import db
 from luneo_app.models import (
     Account,
@@ -18,13 +16,10 @@ from luneo_app.models import (
     Brand,
     Order,
     OrderItem,
-    RenderJob,
     StaffUser,
     TokenRefreshAttempt,
-    WebhookEvent,
 )
-from tests.shopify.helpers import seed_install
-from tests.staff.helpers import PASSWORD, csrf_of, form_token, make_staff, sign_in
+from tests.staff.helpers import PASSWORD, csrf_of, form_token, make_staff, sign_in, unhealthy_shop
 from tests.support.factories import make_brand
 
 ADMIN, SUPPORT = "admin@luneo.test", "support@luneo.test"
@@ -206,44 +201,10 @@ def test_personal_data_is_masked_until_an_audited_reveal(app, client):
     )
 
 
-def _unhealthy_shop(app, fake):  # type: ignore[no-untyped-def]
-    """A shop with a missing scope, a failing refresh, a silent topic and a failed job."""
-    brand, install, _grant = seed_install(app, fake, expires_in=60)
-    install.scopes = "read_products,read_orders"  # write_orders and read_themes missing
-    install.installed_at = utcnow() - timedelta(days=30)
-    now = utcnow()
-    db.session.add(
-        WebhookEvent(
-            brand_id=brand.id,
-            platform="shopify",
-            event_id="e-1",
-            topic="orders/create",
-            shop_domain=install.shop_domain,
-            received_at=now - timedelta(hours=2),
-            status="done",
-        )
-    )
-    db.session.add(
-        RenderJob(
-            brand_id=brand.id,
-            kind="production",
-            status="failed",
-            attempts=3,
-            error="RenderError: font missing",
-            enqueued_at=now - timedelta(hours=1),
-            finished_at=now - timedelta(minutes=50),
-            duration_ms=1200,
-        )
-    )
-    db.session.commit()
-    fake.fail_next("refresh", 400, {"error": "invalid_grant", "error_description": "revoked"})
-    return brand, install
-
-
 def test_the_install_page_shows_each_health_problem_and_the_refresh_is_recorded(
     app, client, fake_shopify
 ):
-    brand, install = _unhealthy_shop(app, fake_shopify)
+    brand, install = unhealthy_shop(app, fake_shopify)
     make_brand("Healthy Co")
     secret = make_staff(ADMIN, "admin")
     sign_in(client, ADMIN, secret)
