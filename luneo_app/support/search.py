@@ -45,9 +45,6 @@ def installs(
 ) -> InstallPage:
     """Brands with their Shopify install (if any) and health badges, newest first."""
     now = now or utcnow()
-    query = select(Brand, ShopInstall, *health.badge_columns(now)).outerjoin(
-        ShopInstall, ShopInstall.brand_id == Brand.id
-    )
     conditions: list[Any] = []
     q = q.strip()
     if q:
@@ -72,23 +69,28 @@ def installs(
             conditions.append(ShopInstall.uninstalled_at.is_(None))
     if badge in health.BY_NAME:
         conditions.append(health.BY_NAME[badge].condition(now))
-    query = query.where(*conditions)
-    total = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Brand)
-            .outerjoin(ShopInstall, ShopInstall.brand_id == Brand.id)
-            .where(*conditions)
-        )
-        or 0
-    )
+
+    def joined(*columns: Any) -> Any:
+        return select(*columns).outerjoin(ShopInstall, ShopInstall.brand_id == Brand.id)
+
+    total = db.session.scalar(joined(func.count()).select_from(Brand).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = db.session.execute(
-        query.order_by(Brand.created_at.desc(), Brand.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    # The page's ids first (index order, no badge work for skipped rows), then its badges.
+    ids = list(
+        db.session.scalars(
+            joined(Brand.id)
+            .where(*conditions)
+            .order_by(Brand.created_at.desc(), Brand.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    found = db.session.execute(
+        joined(Brand, ShopInstall, *health.badge_columns(now)).where(Brand.id.in_(ids))
     ).all()
+    position = {brand_id: n for n, brand_id in enumerate(ids)}
+    rows = sorted(found, key=lambda row: position[row[0].id])
     return InstallPage(rows=list(rows), total=total, page=page, pages=pages)
 
 
