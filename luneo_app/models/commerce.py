@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -81,6 +81,14 @@ class WebhookEvent(db.Model):
         UniqueConstraint("platform", "shop_domain", "topic", "body_sha256"),
         # the support console counts a brand's deliveries per topic over 24 h and 7 days
         Index("ix_webhook_events_brand_topic_received", "brand_id", "topic", "received_at"),
+        # the "webhooks failing" health badge: a brand's failed deliveries, without its others
+        Index(
+            "ix_webhook_events_brand_failed",
+            "brand_id",
+            "received_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
     )
 
     id: Mapped[str] = id_column("whe")

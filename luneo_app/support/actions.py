@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from connectors.shopify import ShopifyUnavailable
 
 from ..ai.budget import month_of
@@ -13,7 +15,8 @@ from ..audit import record
 from ..core.clock import utcnow
 from ..core.errors import LuneoError, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Brand, ShopInstall, StaffUser, SupportNote, WebhookEvent
+from ..jobs import runner
+from ..models import Brand, Design, RenderJob, ShopInstall, StaffUser, SupportNote, WebhookEvent
 from ..outbound import service as outbound
 from ..shopify import tokens
 
@@ -69,6 +72,51 @@ def refresh_token(staff: StaffUser, brand: Brand, reason: str) -> str:
     if error:
         raise ActionFailed(f"The refresh failed: {error}")
     return outcome
+
+
+def retry_job(staff: StaffUser, brand: Brand, job_id: str, reason: str) -> RenderJob:
+    """Run a failed job again as a new job (same task and arguments; the old row stays as
+    history). A job whose design failed for good is refused: the design lifecycle has no
+    way back from ``failed``, so the shopper or merchant must make the design again."""
+    job = db.session.get(RenderJob, job_id)
+    if job is None or job.brand_id != brand.id:
+        raise NotFound("No such job for this brand.")
+    if job.status != "failed":
+        raise ValidationFailed("Only failed jobs are retried.", code="not_failed", status=409)
+    if job.design_id:
+        design = db.session.get(Design, job.design_id)
+        if design is not None and design.status == "failed":
+            raise ValidationFailed(
+                "This job's design failed for good; it must be made again.",
+                code="design_failed",
+                status=409,
+            )
+    payload = dict(job.payload or {})
+    task = current_app.extensions["celery"].tasks.get(str(payload.pop("task", "")))
+    if task is None:
+        raise ValidationFailed("This job's task no longer exists.", code="unknown_task", status=409)
+    args = tuple(payload.pop("args", []))
+    new = runner.enqueue(
+        task,
+        kind=job.kind,
+        brand_id=brand.id,
+        design_id=job.design_id,
+        queue=job.queue,
+        args=args,
+        payload={**payload, "retry_of": job.id},
+    )
+    db.session.flush()
+    _audit(
+        staff,
+        brand,
+        "job_retried",
+        reason,
+        target_type="render_job",
+        target_id=job.id,
+        new_job=new.id,
+    )
+    db.session.commit()
+    return new
 
 
 def replay_webhook(staff: StaffUser, brand: Brand, event_id: str, reason: str) -> None:

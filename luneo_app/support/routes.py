@@ -197,6 +197,12 @@ def raise_budget(brand_id: str):  # type: ignore[no-untyped-def]
     )
 
 
+@bp.post("/brands/<brand_id>/jobs/<job_id>/retry")
+@staff_view(act=True)
+def retry_job(brand_id: str, job_id: str):  # type: ignore[no-untyped-def]
+    return _act(brand_id, lambda b: actions.retry_job(me(), b, job_id, _reason()), "job_retried")
+
+
 @bp.post("/brands/<brand_id>/webhooks/<event_id>/replay")
 @staff_view(act=True)
 def replay_webhook(brand_id: str, event_id: str):  # type: ignore[no-untyped-def]

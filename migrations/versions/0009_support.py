@@ -24,6 +24,21 @@ def upgrade():
         batch_op.create_index("ix_orders_external_id", ["external_id"], unique=False)
     with op.batch_alter_table("render_jobs", schema=None) as batch_op:
         batch_op.create_index("ix_render_jobs_request_id", ["request_id"], unique=False)
+        batch_op.create_index(
+            "ix_render_jobs_brand_failed",
+            ["brand_id", "finished_at"],
+            unique=False,
+            postgresql_where=sa.text("status = 'failed'"),
+            sqlite_where=sa.text("status = 'failed'"),
+        )
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_events_brand_failed",
+            ["brand_id", "received_at"],
+            unique=False,
+            postgresql_where=sa.text("status = 'failed'"),
+            sqlite_where=sa.text("status = 'failed'"),
+        )
     op.create_table(
         "server_errors",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -124,7 +139,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_events_brand_failed")
     with op.batch_alter_table("render_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_render_jobs_brand_failed")
         batch_op.drop_index("ix_render_jobs_request_id")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index("ix_orders_external_id")

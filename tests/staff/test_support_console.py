@@ -9,6 +9,7 @@ import time
 import pyotp
 from sqlalchemy import select
 
+from luneo_app.core.clock import utcnow
 from luneo_app.extensions import db
 from luneo_app.models import (
     Account,
@@ -16,6 +17,7 @@ from luneo_app.models import (
     Brand,
     Order,
     OrderItem,
+    RenderJob,
     StaffUser,
     TokenRefreshAttempt,
 )
@@ -32,6 +34,7 @@ def _actions(brand_id: str) -> list[str]:
         f"/support/brands/{brand_id}/resume",
         f"/support/brands/{brand_id}/raise-budget",
         f"/support/brands/{brand_id}/webhooks/whe_x/replay",
+        f"/support/brands/{brand_id}/jobs/job_x/retry",
         f"/support/brands/{brand_id}/deliveries/obd_x/resend",
     ]
 
@@ -317,3 +320,58 @@ def test_staff_api_token_from_the_account_page_opens_the_cost_report(app, client
         other.get("/v1/admin/ai/costs", headers={"Authorization": f"Bearer {token}"}).status_code
         == 200
     )
+
+
+def test_retrying_a_failed_job_runs_it_again_and_a_failed_design_is_refused(app, client):
+    from luneo_app.models import Design
+    from tests.support.factories import make_product
+
+    secret = make_staff(ADMIN, "admin")
+    brand = make_brand("Acme")
+    order = Order(brand_id=brand.id, platform="api", external_id="A-9", name="#9")
+    db.session.add(order)
+    db.session.flush()
+    now = utcnow()
+    packaging = RenderJob(
+        brand_id=brand.id,
+        kind="package",
+        queue="default",
+        status="failed",
+        attempts=3,
+        payload={"task": "luneo.orders.package", "args": [order.id]},
+        error="S3 down",
+        enqueued_at=now,
+        finished_at=now,
+    )
+    db.session.add(packaging)
+    product = make_product(brand)
+    design = Design(brand_id=brand.id, product_id=product.id, status="failed", content_hash="x")
+    db.session.add(design)
+    db.session.flush()
+    rendering = RenderJob(
+        brand_id=brand.id,
+        design_id=design.id,
+        kind="production",
+        status="failed",
+        payload={"task": "luneo.designs.render_production", "args": []},
+        enqueued_at=now,
+    )
+    db.session.add(rendering)
+    db.session.commit()
+    sign_in(client, ADMIN, secret)
+    token = form_token(client, f"/support/brands/{brand.id}")
+    data = {"reason": "S3 is back", "csrf_token": token}
+    assert (
+        client.post(f"/support/brands/{brand.id}/jobs/{packaging.id}/retry", data=data).status_code
+        == 302
+    )
+    again = db.session.scalars(
+        select(RenderJob).where(RenderJob.id != packaging.id, RenderJob.kind == "package")
+    ).all()
+    assert len(again) == 1 and again[0].payload["retry_of"] == packaging.id
+    refused = client.post(f"/support/brands/{brand.id}/jobs/{rendering.id}/retry", data=data)
+    assert refused.status_code == 409 and "must be made again" in refused.get_data(as_text=True)
+    retried = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "support.job_retried")
+    )
+    assert retried.target_id == packaging.id and retried.details["new_job"] == again[0].id
