@@ -55,7 +55,8 @@ def _seed(url: str, installs: int, events: int, topics: list[str]) -> None:
         f"""
 INSERT INTO brands (id, kind, name, status, plan, currency, settings, monthly_ai_budget_cents,
                     created_at, updated_at)
-SELECT 'brd_b' || g, 'shopify', 'Brand ' || g, CASE WHEN g % 97 = 0 THEN 'suspended' ELSE 'active' END,
+SELECT 'brd_b' || g, 'shopify', 'Brand ' || g,
+       CASE WHEN g % 97 = 0 THEN 'suspended' ELSE 'active' END,
        (ARRAY['free','starter','pro'])[1 + g % 3], 'USD', '{{}}', 2000,
        now() - (g || ' minutes')::interval, now()
 FROM generate_series(1, {installs}) g;
@@ -132,7 +133,8 @@ def run(url: str, installs: int, events: int, repeat: int) -> None:
         started = time.perf_counter()
         _seed(url, installs, events, sorted(load_app_config().topics))
         print(
-            f"seeded {installs:,} installs, {events:,} webhook events in {time.perf_counter() - started:.0f} s"
+            f"seeded {installs:,} installs, {events:,} webhook events"
+            f" in {time.perf_counter() - started:.0f} s"
         )
         secret = pyotp.random_base32()
         user = create_staff("bench@luneo.test", "bench password 123", "admin")
@@ -187,7 +189,8 @@ def run(url: str, installs: int, events: int, repeat: int) -> None:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     print(
-        f"{'install page (random brands)':32} {statistics.median(times):10.1f} {times[int(0.95 * (len(times) - 1))]:8.1f}"
+        f"{'install page (random brands)':32} {statistics.median(times):10.1f}"
+        f" {times[int(0.95 * (len(times) - 1))]:8.1f}"
     )
     with app.app_context():
         db.engine.dispose()
