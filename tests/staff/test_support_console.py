@@ -20,7 +20,9 @@ from luneo_app.models import (
     RenderJob,
     StaffUser,
     TokenRefreshAttempt,
+    WebhookEvent,
 )
+from tests.shopify.helpers import seed_install
 from tests.staff.helpers import PASSWORD, csrf_of, form_token, make_staff, sign_in, unhealthy_shop
 from tests.support.factories import make_brand
 
@@ -375,3 +377,62 @@ def test_retrying_a_failed_job_runs_it_again_and_a_failed_design_is_refused(app,
         select(AuditEvent).where(AuditEvent.action == "support.job_retried")
     )
     assert retried.target_id == packaging.id and retried.details["new_job"] == again[0].id
+
+
+def test_a_5xx_is_recorded_with_its_brand_and_request_id_and_found_by_search(app, client):
+    from flask import g
+
+    from luneo_app.models import ServerError
+
+    brand = make_brand("Acme")
+
+    def broken():  # type: ignore[no-untyped-def]
+        g.brand = db.session.get(Brand, brand.id)
+        raise RuntimeError("boom")
+
+    app.view_functions["health.healthz"] = broken
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "health.healthz")
+    answer = client.get(rule.rule)
+    assert answer.status_code == 500
+    request_id = answer.headers["X-Request-Id"]
+    row = db.session.scalar(select(ServerError))
+    assert row.brand_id == brand.id and row.request_id == request_id
+    assert row.error == "RuntimeError" and row.status == 500
+    secret = make_staff(SUPPORT)
+    sign_in(client, SUPPORT, secret)
+    assert request_id in client.get(f"/support/brands/{brand.id}").get_data(as_text=True)
+    found = client.get("/support", query_string={"q": request_id}).get_data(as_text=True)
+    assert "Server errors with request id" in found
+
+
+def test_replaying_a_stored_webhook_handles_it_again_and_is_audited(app, client, fake_shopify):
+    brand, install, _grant = seed_install(app, fake_shopify)
+    event = WebhookEvent(
+        brand_id=brand.id,
+        platform="shopify",
+        event_id="evt-9",
+        topic="shop/update",
+        shop_domain=install.shop_domain,
+        received_at=utcnow(),
+        status="failed",
+        attempts=5,
+        error="RuntimeError: boom",
+        payload='{"id": 1}',
+    )
+    db.session.add(event)
+    db.session.commit()
+    secret = make_staff(ADMIN, "admin")
+    sign_in(client, ADMIN, secret)
+    token = form_token(client, f"/support/brands/{brand.id}")
+    answer = client.post(
+        f"/support/brands/{brand.id}/webhooks/{event.id}/replay",
+        data={"reason": "handler fixed", "csrf_token": token},
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    again = db.session.get(WebhookEvent, event.id)
+    assert again.attempts == 1 and again.status != "failed"
+    audit = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "support.webhook_replayed")
+    )
+    assert audit.target_id == event.id and audit.details["reason"] == "handler fixed"
