@@ -38,13 +38,17 @@ def main() -> None:
     parser.add_argument("--installs", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN)")
     args = parser.parse_args()
     name = f"luneo_bench_{uuid.uuid4().hex[:8]}"
     _psql(PG_ADMIN, f'CREATE DATABASE "{name}"')
     try:
         run(f"postgresql://postgres@127.0.0.1:5432/{name}", args.installs, args.events, args.repeat)
     finally:
-        _psql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept database {name}")
+        else:
+            _psql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _seed(url: str, installs: int, events: int, topics: list[str]) -> None:
@@ -177,6 +181,15 @@ def run(url: str, installs: int, events: int, repeat: int) -> None:
     ):
         paths[f"filter {badge}"] = f"/support?health={badge}"
     print(f"{'page':32} {'median ms':>10} {'p95 ms':>8}")
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        client.get(os.environ["BENCH_PROFILE"])
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     for label, path in paths.items():
         median, p95 = _timed(client, path, repeat)
         print(f"{label:32} {median:10.1f} {p95:8.1f}")
