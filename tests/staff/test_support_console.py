@@ -436,3 +436,39 @@ def test_replaying_a_stored_webhook_handles_it_again_and_is_audited(app, client,
         select(AuditEvent).where(AuditEvent.action == "support.webhook_replayed")
     )
     assert audit.target_id == event.id and audit.details["reason"] == "handler fixed"
+
+
+def test_resending_an_outbound_event_queues_it_again_and_is_audited(app, client):
+    from luneo_app.models import OutboundDelivery
+
+    brand = make_brand("Acme", webhook_url="https://hooks.acme.example/luneo")
+    now = utcnow()
+    delivery = OutboundDelivery(
+        brand_id=brand.id,
+        event_id="evt_1",
+        event_type="order.production_ready",
+        url=brand.webhook_url,
+        body="{}",
+        status="failed",
+        attempts=8,
+        next_attempt_at=now,
+        expires_at=now,
+        last_error="connection refused",
+    )
+    db.session.add(delivery)
+    db.session.commit()
+    secret = make_staff(ADMIN, "admin")
+    sign_in(client, ADMIN, secret)
+    token = form_token(client, f"/support/brands/{brand.id}")
+    answer = client.post(
+        f"/support/brands/{brand.id}/deliveries/{delivery.id}/resend",
+        data={"reason": "endpoint fixed", "csrf_token": token},
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    again = db.session.get(OutboundDelivery, delivery.id)
+    assert again.expires_at > now and again.event_id == "evt_1"
+    audit = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "support.outbound_resent")
+    )
+    assert audit.target_id == delivery.id and audit.details["reason"] == "endpoint fixed"
