@@ -128,6 +128,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .shopify import init_shopify
     from .storefront.brand_store import bp as brand_store_bp
     from .storefront.routes import bp as storefront_bp
+    from .support import init_support
     from .three_d.demo import bp as three_d_demo_bp
     from .three_d.routes import bp as three_d_bp
     from .uploads.routes import bp as uploads_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: APIFlask) -> None:
     init_console(app)  # /console: the API brands' console, cookie sessions
     init_billing(app)  # /v1/billing, /webhooks/stripe, Shopify billing webhooks
     init_enterprise(app)  # /v1/auth/sso/saml (SAML ACS), /console/sso and /scim/v2
+    init_support(app)  # /support: Luneo staff review and repair installs
 
 
 def _connect_lifecycle(app: APIFlask) -> None:

@@ -249,6 +249,12 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_NAME = "luneo_console"
         self.SESSION_COOKIE_PATH = "/console"  # the /v1 API never reads cookies
+        # Support console (/support): sessions end after this long without a request, and
+        # in any case this many hours after sign-in.
+        self.SUPPORT_IDLE_MINUTES: int = _int(e.get("SUPPORT_IDLE_MINUTES"), 30)
+        self.SUPPORT_SESSION_HOURS: int = _int(e.get("SUPPORT_SESSION_HOURS"), 10)
+        # How long a staff member sees a brand's personal data after an audited reveal.
+        self.SUPPORT_REVEAL_MINUTES: int = _int(e.get("SUPPORT_REVEAL_MINUTES"), 15)
 
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None

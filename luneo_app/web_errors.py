@@ -13,7 +13,7 @@ from typing import Any
 import redis.exceptions
 import sqlalchemy.exc
 from apiflask.exceptions import HTTPError
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from kombu.exceptions import OperationalError as BrokerError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -118,6 +118,7 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error")
+        g.server_error = type(exc).__name__  # recorded with the request id (support console)
         return error_response(500, "Something went wrong on our side. It has been logged.")
 
 

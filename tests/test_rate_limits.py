@@ -4,7 +4,6 @@ that peer is a trusted proxy (a forged ``X-Forwarded-For`` changes nothing)."""
 
 from __future__ import annotations
 
-import base64
 import io
 
 import pytest
@@ -13,7 +12,7 @@ from luneo_app import create_app
 from luneo_app.auth.apikeys import create_api_key
 from luneo_app.core.kv_database import DatabaseStore
 from luneo_app.extensions import db
-from luneo_app.staff.auth import create_staff
+from luneo_app.staff.auth import create_staff, issue_api_token
 from tests.ai.helpers import ai_design, brand_with_ai_mug
 from tests.conftest import clean_state, make_config
 from tests.designs.helpers import brand_with_key, png_bytes
@@ -22,11 +21,6 @@ from tests.support.factories import make_brand
 
 SHOP = "acme.myshopify.com"
 PASSWORD = "correct horse battery staple"
-
-
-def _basic(email: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{email}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def _assert_limited(response, *, window: int) -> None:  # type: ignore[no-untyped-def]
@@ -53,21 +47,22 @@ def test_embed_tokens_past_the_limit_answer_429_readable_by_the_storefront(app, 
     assert other.status_code == 403
 
 
-def test_failed_staff_sign_ins_lock_the_address_even_for_the_right_password(app, client):
-    create_staff("ops@luneo.test", PASSWORD, role="admin")
+def test_failed_staff_tokens_lock_the_address_even_for_the_right_token(app, client):
+    user = create_staff("ops@luneo.test", PASSWORD, role="admin")
+    token = issue_api_token(user)
     db.session.commit()
     app.config["RATE_LIMIT_STAFF_SIGN_IN"] = "3 per 15 minutes"
     url = "/v1/admin/ai/costs"
+    right = {"Authorization": f"Bearer {token}"}
 
-    assert client.get(url, headers=_basic("ops@luneo.test", PASSWORD)).status_code == 200
-    assert client.get(url).status_code == 401  # no credentials: a challenge, not a failure
-    wrong = [client.get(url, headers=_basic("ops@luneo.test", "nope")) for _ in range(3)]
+    assert client.get(url, headers=right).status_code == 200
+    assert client.get(url).status_code == 401  # no credentials: not counted as a failure
+    wrong = [client.get(url, headers={"Authorization": "Bearer lst_nope"}) for _ in range(3)]
     assert [w.status_code for w in wrong] == [401, 401, 401]
 
-    _assert_limited(client.get(url, headers=_basic("ops@luneo.test", PASSWORD)), window=900)
+    _assert_limited(client.get(url, headers=right), window=900)
     elsewhere = {"REMOTE_ADDR": "198.51.100.20"}
-    other = client.get(url, headers=_basic("ops@luneo.test", PASSWORD), environ_base=elsewhere)
-    assert other.status_code == 200
+    assert client.get(url, headers=right, environ_base=elsewhere).status_code == 200
 
 
 def test_webhook_endpoint_tests_are_limited_per_brand(app, client):

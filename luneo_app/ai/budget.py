@@ -23,10 +23,18 @@ def month_of(when: datetime | None = None) -> str:
 
 
 def budget_cents(brand: Brand) -> int | None:
-    """The brand's monthly AI budget, else the deployment default (None = no cap)."""
+    """The brand's monthly AI budget, else the deployment default (None = no cap), plus a
+    raise support made for this month (``settings.ai_budget_extra``: month and cents)."""
     if brand.monthly_ai_budget_cents is not None:
-        return int(brand.monthly_ai_budget_cents)
-    return current_app.config.get("AI_DEFAULT_MONTHLY_BUDGET_CENTS")
+        base = int(brand.monthly_ai_budget_cents)
+    else:
+        base = current_app.config.get("AI_DEFAULT_MONTHLY_BUDGET_CENTS")
+    if base is None:
+        return None
+    extra = (brand.settings or {}).get("ai_budget_extra")
+    if isinstance(extra, dict) and extra.get("month") == month_of():
+        base += int(extra.get("cents") or 0)
+    return base
 
 
 def spent_cents(brand_id: str, month: str | None = None) -> int:

@@ -49,9 +49,10 @@ def _day(value: str | None, name: str, default: date) -> date:
 @bp.input(CostsQuery, location="query", arg_name="query")
 @bp.doc(
     summary="AI costs per brand, provider and day (staff)",
-    description="HTTP Basic with a staff account. `from`/`to` are UTC dates (inclusive; "
+    description="A staff API token (`Authorization: Bearer lst_...`, made on the support "
+    "console's account page) or a support console session. `from`/`to` are UTC dates (inclusive; "
     "default: this month). `format=csv` (or `Accept: text/csv`) answers CSV.",
-    responses={401: "Staff sign-in required", 422: "Bad dates"},
+    responses={401: "Staff token or sign-in required", 422: "Bad dates"},
 )
 def ai_costs(query: dict):  # type: ignore[no-untyped-def]
     """Cost report for the staff: JSON (totals and breakdowns) or CSV (detail rows)."""

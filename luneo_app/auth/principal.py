@@ -102,6 +102,8 @@ def authenticate(allow_query_token: bool = False) -> Principal:
         raise Forbidden(
             "Verify the owner's email address before using the API.", code="email_unverified"
         )
+    if brand is not None and brand.status == "suspended":
+        raise Forbidden("This brand is suspended; contact Luneo support.", code="brand_suspended")
     if brand is None or brand.status != "active":
         raise Unauthorized("This brand is not active.", code="brand_inactive")
     g.principal = principal

@@ -61,7 +61,8 @@ def stripe_webhook():  # type: ignore[no-untyped-def]
 @bp.input(RevenueQuery, location="query", arg_name="query")
 @bp.doc(
     summary="Revenue and usage per brand for one month (staff)",
-    description="HTTP Basic with a staff account. `period` is `YYYY-MM` (default: this "
+    description="A staff API token (`Authorization: Bearer lst_...`) or a support console "
+    "session. `period` is `YYYY-MM` (default: this "
     "month). `format=csv` (or `Accept: text/csv`) answers CSV.",
     responses={401: "Staff sign-in required"},
 )

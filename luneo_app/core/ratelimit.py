@@ -131,6 +131,8 @@ class Throttle:
 
         Fails open when the counters cannot be read (Redis or the database down): a
         throttle on failures must not take every valid caller down with it."""
+        if not limiter.enabled:  # RATE_LIMITS_ENABLED off: no storage to count in
+            return
         item = self._item()
         strategy = limiter.limiter
         try:
@@ -144,6 +146,8 @@ class Throttle:
 
     def hit(self, key: str) -> None:
         """Count one event for ``key`` (not counted while the counters are unavailable)."""
+        if not limiter.enabled:
+            return
         try:
             limiter.limiter.hit(self._item(), "luneo", key, self.scope)
         except StorageError:

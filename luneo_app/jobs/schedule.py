@@ -49,6 +49,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.designs.purge_expired", 3600),
         Entry("luneo.billing.sweep", 300),
         Entry("luneo.commerce.check_stores", 3600),
+        Entry("luneo.support.purge_server_errors", 86400),
     ]
 
 

@@ -12,6 +12,7 @@ from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
 from .sso import SamlIdentityProvider, ScimGroup, ScimToken, scim_group_members
 from .state import KvEntry
+from .support import ServerError, SupportNote, TokenRefreshAttempt
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
 
 __all__ = [
@@ -40,8 +41,11 @@ __all__ = [
     "Product",
     "RealtimeNotice",
     "RenderJob",
+    "ServerError",
     "ShopInstall",
     "StaffUser",
+    "SupportNote",
+    "TokenRefreshAttempt",
     "Upload",
     "UsageRecord",
     "User",

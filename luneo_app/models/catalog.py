@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -94,6 +95,15 @@ class RenderJob(BrandOwned, db.Model):
         # latest finished previews: both stay index range scans however many old rows
         Index("ix_render_jobs_queue_status", "queue", "status", "enqueued_at"),
         Index("ix_render_jobs_kind_status_finished", "kind", "status", "finished_at"),
+        Index("ix_render_jobs_request_id", "request_id"),
+        # the "jobs failing" health badge: a brand's recent failures only
+        Index(
+            "ix_render_jobs_brand_failed",
+            "brand_id",
+            "finished_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
     )
 
     id: Mapped[str] = id_column("job")

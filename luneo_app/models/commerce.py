@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,6 +19,9 @@ class Order(BrandOwned, Timestamps, db.Model):
     __table_args__ = (
         UniqueConstraint("brand_id", "platform", "external_id"),
         UniqueConstraint("brand_id", "idempotency_key"),
+        # support search finds orders by name or platform id across brands
+        Index("ix_orders_name", "name"),
+        Index("ix_orders_external_id", "external_id"),
     )
 
     id: Mapped[str] = id_column("ord")
@@ -76,6 +79,16 @@ class WebhookEvent(db.Model):
         UniqueConstraint("platform", "event_id"),
         # A captured body replayed under a new webhook id is the same delivery.
         UniqueConstraint("platform", "shop_domain", "topic", "body_sha256"),
+        # the support console counts a brand's deliveries per topic over 24 h and 7 days
+        Index("ix_webhook_events_brand_topic_received", "brand_id", "topic", "received_at"),
+        # the "webhooks failing" health badge: a brand's failed deliveries, without its others
+        Index(
+            "ix_webhook_events_brand_failed",
+            "brand_id",
+            "received_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
     )
 
     id: Mapped[str] = id_column("whe")

@@ -86,6 +86,16 @@ class StaffUser(Timestamps, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32), default="support")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # TOTP secret, encrypted with the app keyring; set once enrolment is confirmed.
+    totp_secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Grows to end every console session of the user (password change, deactivation).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # SHA-256 of the user's API token for scripts (the cost report), if one was made.
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    api_token_created_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

@@ -33,7 +33,7 @@ from ..core.clock import as_utc, utcnow
 from ..core.crypto import Keyring
 from ..core.errors import LuneoError
 from ..extensions import db
-from ..models import ShopInstall
+from ..models import ShopInstall, TokenRefreshAttempt
 from .client import admin_api
 from .locks import shop_lock
 
@@ -138,18 +138,51 @@ def refresh_after_rejection(shop_domain: str, rejected_token: str) -> str:
         return keyring().decrypt(install.access_token_enc)
 
 
-def _refresh(session: Session, shop_domain: str, rejected: str | None) -> ShopInstall:
+def refresh_now(shop_domain: str) -> ShopInstall:
+    """Refresh the shop's expiring token at once (support's "refresh now"), recorded as an
+    attempt like any other. Raises :class:`TokenUnavailable` or ``ShopifyUnavailable``."""
+    with _token_session() as session:
+        return _refresh(session, shop_domain, rejected=None, trigger="staff")
+
+
+def _attempt(
+    session: Session, install: ShopInstall, trigger: str, error: str | None = None
+) -> None:
+    """Record one refresh attempt with the caller's commit (every attempt, for support)."""
+    session.add(
+        TokenRefreshAttempt(
+            brand_id=install.brand_id,
+            install_id=install.id,
+            trigger=trigger,
+            ok=error is None,
+            error=error[:500] if error else None,
+            expires_at=install.access_token_expires_at if error is None else None,
+            attempted_at=utcnow(),
+        )
+    )
+
+
+def _refresh(
+    session: Session, shop_domain: str, rejected: str | None, trigger: str | None = None
+) -> ShopInstall:
     with shop_lock(shop_domain):
         session.rollback()  # end any snapshot taken before we held the lock
         install = _usable(_load(session, shop_domain), shop_domain)
         ring = keyring()
-        if rejected is None and not refresh_due(install):
+        forced = trigger == "staff"
+        trigger = trigger or ("rejected" if rejected is not None else "expiring")
+        if rejected is None and not forced and not refresh_due(install):
             return install  # another process refreshed while we waited
         if rejected is not None and not hmac.compare_digest(
             ring.decrypt(install.access_token_enc), rejected
         ):
             return install  # already replaced
         if install.token_kind != "expiring" or not install.refresh_token_enc:
+            if forced:
+                raise TokenUnavailable(
+                    f"{shop_domain} holds a non-expiring token: there is nothing to refresh."
+                )
+            _attempt(session, install, trigger, "the token is not refreshable")
             _give_up(
                 session, install, "Shopify refused the shop's token and it cannot be refreshed"
             )
@@ -160,14 +193,18 @@ def _refresh(session: Session, shop_domain: str, rejected: str | None) -> ShopIn
                 as_utc(install.refresh_token_expires_at),
             )
         except ShopifyAuthError as exc:
+            _attempt(session, install, trigger, f"refused by Shopify ({exc.code})")
             _give_up(session, install, f"Shopify refused the refresh token ({exc.code})")
-        except ShopifyUnavailable:
+        except ShopifyUnavailable as exc:
+            _attempt(session, install, trigger, f"Shopify unavailable: {exc}")
+            session.commit()
             expires = as_utc(install.access_token_expires_at)
-            if rejected is None and expires is not None and expires > utcnow():
+            if rejected is None and not forced and expires is not None and expires > utcnow():
                 log.warning("token refresh for %s postponed: Shopify unavailable", shop_domain)
                 return install  # the current token still works for now
             raise
         store_grant(install, grant)
+        _attempt(session, install, trigger)
         session.commit()
         log.info("access token refreshed", extra={"shop": shop_domain})
         return install

@@ -15,7 +15,7 @@ from .auth import ROLES, create_staff
 @click.option("--role", type=click.Choice(ROLES), default="support", show_default=True)
 @click.password_option(help="Prompted for (twice) when not given.")
 def create_staff_command(email: str, role: str, password: str) -> None:
-    """Create a staff account that can sign in to staff endpoints (HTTP Basic)."""
+    """Create a staff account; it signs in at /support (password, then TOTP)."""
     try:
         user = create_staff(email, password, role)
     except ValidationFailed as exc:

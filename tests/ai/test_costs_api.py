@@ -1,5 +1,5 @@
-"""``GET /v1/admin/ai/costs``: staff only (HTTP Basic), cost per brand, provider and day, as
-JSON or CSV; and the ``flask luneo create-staff`` command."""
+"""``GET /v1/admin/ai/costs``: staff only (a staff API token; HTTP Basic is gone), cost per
+brand, provider and day, as JSON or CSV; and the ``flask luneo create-staff`` command."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from luneo_app.extensions import db
 from luneo_app.models import StaffUser, UsageRecord
-from luneo_app.staff.auth import create_staff
+from luneo_app.staff.auth import create_staff, issue_api_token
 from tests.support.factories import make_brand
 
 PASSWORD = "correct horse battery staple"
@@ -40,11 +40,16 @@ def _usage(brand, provider: str, cents: int, when: datetime, tokens=(0, 0)) -> N
     )
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture()
 def staff(app):  # type: ignore[no-untyped-def]
-    create_staff("Ops@Luneo.test", PASSWORD, "support")
+    user = create_staff("Ops@Luneo.test", PASSWORD, "support")
+    token = issue_api_token(user)
     db.session.commit()
-    return _basic("ops@luneo.test", PASSWORD)
+    return _bearer(token)
 
 
 @pytest.fixture()
@@ -62,19 +67,16 @@ def spending(app):  # type: ignore[no-untyped-def]
 def test_costs_need_a_staff_sign_in(client, spending):
     anonymous = client.get("/v1/admin/ai/costs")
     assert anonymous.status_code == 401
-    assert anonymous.headers["WWW-Authenticate"].startswith("Basic")
     assert anonymous.get_json()["error"]["code"] == "staff_auth_required"
 
 
-def test_wrong_passwords_and_api_keys_are_refused(app, client, staff, spending):
+def test_basic_auth_wrong_tokens_and_api_keys_are_refused(app, client, staff, spending):
+    # HTTP Basic with the right password no longer opens the report
     assert (
-        client.get("/v1/admin/ai/costs", headers=_basic("ops@luneo.test", "nope")).status_code
+        client.get("/v1/admin/ai/costs", headers=_basic("ops@luneo.test", PASSWORD)).status_code
         == 401
     )
-    assert (
-        client.get("/v1/admin/ai/costs", headers=_basic("who@luneo.test", PASSWORD)).status_code
-        == 401
-    )
+    assert client.get("/v1/admin/ai/costs", headers=_bearer("lst_wrong")).status_code == 401
     assert (
         client.get("/v1/admin/ai/costs", headers={"Authorization": "Bearer lk_x_y"}).status_code
         == 401
@@ -85,10 +87,10 @@ def test_wrong_passwords_and_api_keys_are_refused(app, client, staff, spending):
     assert client.get("/v1/admin/ai/costs", headers=staff).status_code == 401
 
 
-def test_repeated_failed_sign_ins_are_throttled(client, staff):
+def test_repeated_wrong_tokens_are_throttled(client, staff):
     for _ in range(10):
-        client.get("/v1/admin/ai/costs", headers=_basic("ops@luneo.test", "wrong"))
-    blocked = client.get("/v1/admin/ai/costs", headers=staff)  # even the right password
+        client.get("/v1/admin/ai/costs", headers=_bearer("lst_wrong"))
+    blocked = client.get("/v1/admin/ai/costs", headers=staff)  # even the right token
     assert blocked.status_code == 429 and blocked.headers["Retry-After"]
 
 

@@ -167,14 +167,11 @@ def test_the_console_billing_page_shows_plan_usage_and_invoices(client, brand, f
 
 
 def test_staff_see_revenue_and_usage_per_brand_as_json_and_csv(client, brand, fake_stripe):
-    import base64
+    from luneo_app.staff.auth import create_staff, issue_api_token
 
-    from luneo_app.staff.auth import create_staff
-
-    create_staff("ops@luneo.test", "correct horse battery staple", "support")
+    user = create_staff("ops@luneo.test", "correct horse battery staple", "support")
+    staff = {"Authorization": f"Bearer {issue_api_token(user)}"}  # a staff API token
     db.session.commit()
-    staff = {"Authorization": "Basic " + base64.b64encode(
-        b"ops@luneo.test:correct horse battery staple").decode()}  # fmt: skip
     _subscribe(client, brand, fake_stripe)
     for n in range(7):
         bill(brand["id"], "designs", f"design:{n}")

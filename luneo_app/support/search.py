@@ -1,0 +1,133 @@
+"""Finding installs and orders: the installs list (search, filters, badges) and the
+order search by name, number, platform id, design id or request id."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from ..core.clock import utcnow
+from ..extensions import db
+from ..models import Brand, Order, OrderItem, RenderJob, ServerError, ShopInstall
+from . import health
+
+PAGE_SIZE = 50
+STATES = ("active", "suspended", "uninstalled", "unverified")
+
+
+@dataclass(frozen=True)
+class InstallPage:
+    """One page of the installs list."""
+
+    rows: list[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def installs(
+    q: str = "",
+    *,
+    plan: str | None = None,
+    state: str | None = None,
+    badge: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    now: datetime | None = None,
+) -> InstallPage:
+    """Brands with their Shopify install (if any) and health badges, newest first."""
+    now = now or utcnow()
+    conditions: list[Any] = []
+    q = q.strip()
+    if q:
+        pattern = _like(q.lower())
+        conditions.append(
+            or_(
+                func.lower(ShopInstall.shop_domain).like(pattern, escape="\\"),
+                func.lower(Brand.name).like(pattern, escape="\\"),
+                Brand.id == q,
+                ShopInstall.id == q,
+            )
+        )
+    if plan:
+        conditions.append(Brand.plan == plan)
+    if kind:
+        conditions.append(Brand.kind == kind)
+    if state == "uninstalled":
+        conditions.append(ShopInstall.uninstalled_at.is_not(None))
+    elif state:
+        conditions.append(Brand.status == state)
+        if state == "active":
+            conditions.append(ShopInstall.uninstalled_at.is_(None))
+    if badge in health.BY_NAME:
+        conditions.append(health.BY_NAME[badge].condition(now))
+
+    def joined(*columns: Any) -> Any:
+        return select(*columns).outerjoin(ShopInstall, ShopInstall.brand_id == Brand.id)
+
+    total = db.session.scalar(joined(func.count()).select_from(Brand).where(*conditions)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    # The page's ids first (index order, no badge work for skipped rows), then its badges.
+    ids = list(
+        db.session.scalars(
+            joined(Brand.id)
+            .where(*conditions)
+            .order_by(Brand.created_at.desc(), Brand.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    found = db.session.execute(
+        joined(Brand, ShopInstall, *health.badge_columns(now)).where(Brand.id.in_(ids))
+    ).all()
+    position = {brand_id: n for n, brand_id in enumerate(ids)}
+    rows = sorted(found, key=lambda row: position[row[0].id])
+    return InstallPage(rows=list(rows), total=total, page=page, pages=pages)
+
+
+def plans() -> list[str]:
+    """The plans brands are on (for the filter)."""
+    return list(db.session.scalars(select(Brand.plan).distinct().order_by(Brand.plan)))
+
+
+_ORDER_NUMBER = re.compile(r"^#?(\d{1,12})$")
+
+
+def orders(q: str, limit: int = 20) -> list[Order]:
+    """Orders matching ``q``: Luneo order id, name (``#1001``) or number (``1001``), platform
+    order id, design id, or the request id of a render job or a server error."""
+    q = q.strip()
+    if not q or len(q) > 128:
+        return []
+    names = {q}
+    number = _ORDER_NUMBER.match(q)
+    if number:
+        names |= {f"#{number.group(1)}", number.group(1)}
+    found = or_(Order.id == q, Order.name.in_(names), Order.external_id == q)
+    by_design = select(OrderItem.order_id).where(OrderItem.design_id == q)
+    job_designs = select(RenderJob.design_id).where(RenderJob.request_id == q)
+    by_request = select(OrderItem.order_id).where(OrderItem.design_id.in_(job_designs))
+    query = (
+        select(Order)
+        .where(or_(found, Order.id.in_(by_design), Order.id.in_(by_request)))
+        .order_by(Order.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def server_errors(q: str) -> list[ServerError]:
+    """Server errors with request id ``q``."""
+    q = q.strip()
+    if not q or len(q) > 64:
+        return []
+    return list(db.session.scalars(select(ServerError).where(ServerError.request_id == q)))
