@@ -58,7 +58,9 @@ def parse_slot(d: Any, field: str) -> Slot | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError("bad_value", f"slot {key} must be a number", f"{field}.{key}")
         if not lo <= value <= hi:
-            raise SpecError("bad_value", f"slot {key} must be between {lo} and {hi}", f"{field}.{key}")
+            raise SpecError(
+                "bad_value", f"slot {key} must be between {lo} and {hi}", f"{field}.{key}"
+            )
         values[key] = float(value)
     if values["x"] + values["width"] > 1.0001 or values["y"] + values["height"] > 1.0001:
         raise SpecError("slot_outside_print_area", "the slot extends past its print area", field)
@@ -76,7 +78,9 @@ def to_area(slot: Slot, x: float, y: float, area_mm: tuple[float, float]) -> tup
     return cx + rx / w_mm, cy + ry / h_mm
 
 
-def resolve_text(layer, slot: Slot | None, area_mm: tuple[float, float], arc_radius_mm: float | None):
+def resolve_text(
+    layer, slot: Slot | None, area_mm: tuple[float, float], arc_radius_mm: float | None
+):
     """A text layer placed in ``slot`` as a layer of the area: fixed size, area centre.
 
     Auto-fit uses the slot's free space (the layer's ``size`` stays the upper bound);

@@ -358,7 +358,9 @@ class _Parser:
         if arc is not None:
             arc = self.num(d, "arcRadiusMm", f, None, -10000, 10000)
             if abs(arc) < 1:
-                raise SpecError("bad_value", "arcRadiusMm must be at least 1 mm", f"{f}.arcRadiusMm")
+                raise SpecError(
+                    "bad_value", "arcRadiusMm must be at least 1 mm", f"{f}.arcRadiusMm"
+                )
         placed = self.text_layer(d, f, area, x, y, rotation, material)
         try:
             return layout.resolve_text(placed, slot, area_mm, arc)
