@@ -118,7 +118,8 @@
   function overlappers(o) {
     return inArea(areaIdOf(o), o).filter(function (other) { return overlap(o.slot, other.slot); });
   }
-  /* The largest free box in the area (searched on a 5 % grid), or null when none is left. */
+  /* The largest free box in the area (searched on a 5 % grid), halved when it is big, or
+   * null when none is left. */
   function freeSlot(areaId, except) {
     var taken = inArea(areaId, except).map(function (o) { return o.slot; }), best = null, n = 20;
     for (var hs = n; hs >= 4; hs--) {
@@ -132,7 +133,14 @@
         }
       }
     }
-    return best ? best.box : null;
+    if (!best) return null;
+    // a big free box is shared: the new option takes half, so the next one has room too
+    var box = best.box, host = areas().find(function (x) { return x.id === areaId; }) || {};
+    if (box.width * box.height > 0.4) {
+      if (box.width * (host.widthMm || 1) >= box.height * (host.heightMm || 1)) box.width = round4(box.width / 2);
+      else box.height = round4(box.height / 2);
+    }
+    return box;
   }
   /* A new option, or one moved to another area: a free place, else a clear warning. */
   function giveSlot(o) {
@@ -546,8 +554,8 @@
     var z = field(i, 'slotZ', 'Stacking order', '<input class="input" id="o' + i + '-slotZ" data-key="slotZ" data-field="' + p + '.z" type="number" min="0" max="99" step="1" value="' +
       esc(typeof sl.z === 'number' ? sl.z : DEFAULT_Z[o.type]) + '">', 'Higher numbers are drawn on top.');
     if (!arc) return note + z;
-    return note + z + field(i, 'arcRadiusMm', 'Text along an arc', '<div class="input-group"><input class="input" id="o' + i + '-arcRadiusMm" data-key="arcRadiusMm" data-field="' + p + '.arcRadiusMm" type="number" min="1" max="5000" step="any" inputmode="decimal" placeholder="Straight" value="' +
-      esc(sl.arcRadiusMm || '') + '"><span class="input-group__suffix">mm radius</span></div>', 'For rings, pendants, round tags and mugs; empty for straight text.') +
+    return note + z + field(i, 'arcRadiusMm', 'Arc radius', '<div class="input-group"><input class="input" id="o' + i + '-arcRadiusMm" data-key="arcRadiusMm" data-field="' + p + '.arcRadiusMm" type="number" min="1" max="5000" step="any" inputmode="decimal" placeholder="Straight" value="' +
+      esc(sl.arcRadiusMm || '') + '"><span class="input-group__suffix">mm</span></div>', 'Text follows a circle of this radius: for rings, pendants, round tags and mugs. Empty for straight text.') +
       field(i, 'arcDirection', 'Arc direction', '<select class="select" id="o' + i + '-arcDirection" data-key="arcDirection" data-field="' + p + '.arcDirection"' + (sl.arcRadiusMm ? '' : ' disabled') + '>' +
       [['arch', 'Over the top (arch)'], ['smile', 'Under (smile)']].map(function (d) { return '<option value="' + d[0] + '"' + ((sl.arcDirection || 'arch') === d[0] ? ' selected' : '') + '>' + d[1] + '</option>'; }).join('') + '</select>');
   }
