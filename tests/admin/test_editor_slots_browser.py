@@ -5,8 +5,6 @@ use. Screenshots at 1280 x 900 and 390 x 844 go to ``$LUNEO_SCREENSHOTS``."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.admin.test_admin_browser import _shots_dir, _stored_template, served  # noqa: F401
 from tests.support.browser import ARGS, CHROMIUM
 
@@ -88,11 +86,12 @@ def test_new_options_get_a_free_slot_overlaps_are_called_out_and_slots_are_saved
             browser.close()
     assert not errors, errors
     saved = _stored_template(app, ids["product"])
-    placed = {o["type"]: o["slot"] for o in saved["options"] if o["type"] in ("text", "image", "ai")}
+    placed = {
+        o["type"]: o["slot"] for o in saved["options"] if o["type"] in ("text", "image", "ai")
+    }
     assert set(placed) == {"text", "image", "ai"}
     assert _boxes_apart(placed["text"], placed["image"])
     assert _boxes_apart(placed["text"], placed["ai"])
     assert _boxes_apart(placed["image"], placed["ai"])
     assert placed["text"]["arcRadiusMm"] == 40 and placed["text"]["arcDirection"] == "arch"
     assert saved["printAreas"][0]["widthMm"] > 72  # followed the resize
-

@@ -156,7 +156,9 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
                 {"name": "photo.png", "mimeType": "image/png", "buffer": _photo()}
             )
             expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20_000)
-            frame.get_by_role("textbox", name="Artwork").fill("a red fox sleeping under a crescent moon")
+            frame.get_by_role("textbox", name="Artwork").fill(
+                "a red fox sleeping under a crescent moon"
+            )
             frame.get_by_role("button", name="Generate").click()
             expect(frame.get_by_role("progressbar")).to_have_attribute(
                 "aria-valuenow", "100", timeout=30_000
@@ -172,7 +174,9 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
             assert sorted(la["type"] for la in design.layers) == ["ai", "image", "text"]
             assert all("slot" in la for la in design.layers)
             full, marks, kinds = _footprints(app, design, product)
-            shown = _rgb(page.request.get(frame.locator("#server-preview").get_attribute("src")).body())
+            shown = _rgb(
+                page.request.get(frame.locator("#server-preview").get_attribute("src")).body()
+            )
             assert np.abs(shown - full).mean() < 3.0  # the widget shows the engine's preview
             _assert_apart(marks, kinds)
             mark_before = _mark_x(full)
@@ -197,7 +201,9 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
             assert photo["scale"] == pytest.approx(1.05**3, abs=0.002)
             full, marks, kinds = _footprints(app, moved, product)
             _assert_apart(marks, kinds)  # still in its own place, however it was moved
-            shown = _rgb(page.request.get(frame.locator("#server-preview").get_attribute("src")).body())
+            shown = _rgb(
+                page.request.get(frame.locator("#server-preview").get_attribute("src")).body()
+            )
             assert np.abs(shown - full).mean() < 3.0
             # moved right on the preview shown, by 15 % of its slot (mug area: 30 % of the photo)
             expected = 0.15 * photo["slot"]["width"] * 0.30 * WIDTH
