@@ -18,8 +18,9 @@ def _boxes_apart(a: dict, b: dict) -> bool:
     )
 
 
-def test_new_options_get_a_free_slot_overlaps_are_called_out_and_slots_are_saved(  # noqa: F811
-    served, tmp_path
+def test_new_options_get_a_free_slot_overlaps_are_called_out_and_slots_are_saved(
+    served,  # noqa: F811 - the admin browser tests' fixture
+    tmp_path,
 ):
     base, sync_api, app, ids = served
     shots = _shots_dir(tmp_path)
