@@ -209,6 +209,10 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
             expected = 0.15 * photo["slot"]["width"] * 0.30 * WIDTH
             assert _mark_x(shown) - mark_before == pytest.approx(expected, abs=1.5)
             page.screenshot(path=str(SHOTS / "widget-layers-moved-1280.png"))
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.wait_for_timeout(600)  # the sketch and the handles follow the new size
+            page.screenshot(path=str(SHOTS / "widget-layers-moved-390.png"))
+            page.set_viewport_size({"width": 1280, "height": 900})
 
             # 3. Add to cart: the print PNG and the GLB's texture carry the same placement.
             frame.get_by_role("button", name="Add to cart").click()
