@@ -212,24 +212,5 @@ def check_placement(layers: list[dict[str, Any]]) -> None:
         )
 
 
-def overlaps(template: dict[str, Any]) -> list[tuple[str, str]]:
-    """Pairs of option ids whose slots overlap in the same print area (axis-aligned boxes)."""
-    found = slots(template)
-    options = [
-        o for o in template.get("options") or [] if isinstance(o, dict) and o.get("id") in found
-    ]
-    pairs = []
-    for i, a in enumerate(options):
-        for b in options[i + 1 :]:
-            if area_of(template, a) != area_of(template, b):
-                continue
-            sa, sb = found[a["id"]], found[b["id"]]
-            w = min(sa["x"] + sa["width"], sb["x"] + sb["width"]) - max(sa["x"], sb["x"])
-            h = min(sa["y"] + sa["height"], sb["y"] + sb["height"]) - max(sa["y"], sb["y"])
-            if w > 1e-3 and h > 1e-3:
-                pairs.append((a["id"], b["id"]))
-    return pairs
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
