@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from render import images, materials, text
 from render.images import ImageData
+from render.layout import Slot
 from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
 
 Look = Literal["preview", "production", "texture"]
@@ -152,6 +153,8 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
         color, tile_rgb = layer.color, None
     else:
         tile_rgb, mask, x0, y0 = _image_tile(layer, ctx.size)
+        if layer.clip is not None:
+            mask = mask * _slot_coverage(layer.clip, ctx.size, mask.shape, x0, y0)
         relief = max(0.6, ctx.px_per_mm * 0.12)
         color = (0, 0, 0)
         if layer.material is not None:
@@ -184,6 +187,25 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
     premult = lrgb * la[..., None]
     premult.setflags(write=False)
     return (ys, xs), premult, la
+
+
+def _slot_coverage(
+    slot: Slot, size: tuple[int, int], shape: tuple[int, ...], x0: int, y0: int
+) -> np.ndarray:
+    """How much of each tile pixel lies inside ``slot`` (anti-aliased by one pixel)."""
+    w, h = size
+    cx, cy = slot.center[0] * w, slot.center[1] * h
+    half_w, half_h = slot.width * w / 2, slot.height * h / 2
+    t = math.radians(slot.rotation)
+    cos, sin = math.cos(t), math.sin(t)
+    xs = np.arange(shape[1], dtype=np.float32) + (x0 + 0.5 - cx)
+    ys = np.arange(shape[0], dtype=np.float32) + (y0 + 0.5 - cy)
+    # into the slot's own frame (the slot turns clockwise by ``rotation``)
+    u = np.abs(xs[None, :] * cos + ys[:, None] * sin)
+    v = np.abs(-xs[None, :] * sin + ys[:, None] * cos)
+    cover = np.clip(half_w - u + 0.5, 0.0, 1.0)
+    cover *= np.clip(half_h - v + 0.5, 0.0, 1.0)
+    return cover
 
 
 def area_mask(area: PrintArea, size: tuple[int, int]) -> np.ndarray | None:
@@ -255,11 +277,12 @@ def _image_tile(
     """The layer's picture cropped, fitted, scaled and rotated: (rgb, alpha, x0, y0)."""
     w, h = size
     c = layer.crop
-    key = (layer.image.sha256, c, layer.scale, layer.rotation, layer.opacity, size)
+    key = (layer.image.sha256, c, layer.scale, layer.fit, layer.rotation, layer.opacity, size)
     tile = _image_tiles.get(key)
     if tile is None:
         src = images.rgba(layer.image)
-        fit = min(w / (c.width * src.width), h / (c.height * src.height)) * layer.scale
+        fw, fh = layer.fit  # a slot: scale 1.0 fits the slot, not the whole area
+        fit = min(w * fw / (c.width * src.width), h * fh / (c.height * src.height)) * layer.scale
         # A big photo shown small (a 2400 px upload in a 300 px preview) is first reduced
         # by a whole factor, cached per photo, so each zoom or crop step works on a copy a
         # few times the tile's size, not on every pixel of the original.

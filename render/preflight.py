@@ -158,7 +158,8 @@ def _effective_dpi(layer: ImageLayer, area: PrintArea) -> float:
     """Source pixels per inch of the photo at its placed size."""
     src_w = layer.image.width * layer.crop.width
     src_h = layer.image.height * layer.crop.height
-    fit_mm = min(area.width_mm / src_w, area.height_mm / src_h) * layer.scale
+    fw, fh = layer.fit
+    fit_mm = min(area.width_mm * fw / src_w, area.height_mm * fh / src_h) * layer.scale
     return 25.4 / fit_mm
 
 
@@ -166,7 +167,7 @@ def _image_box(layer: ImageLayer, canvas: tuple[int, int]) -> tuple[float, float
     w, h = canvas
     src_w = layer.image.width * layer.crop.width
     src_h = layer.image.height * layer.crop.height
-    fit = min(w / src_w, h / src_h) * layer.scale
+    fit = min(w * layer.fit[0] / src_w, h * layer.fit[1] / src_h) * layer.scale
     tw, th = src_w * fit, src_h * fit
     t = math.radians(layer.rotation)
     bw = abs(tw * math.cos(t)) + abs(th * math.sin(t))

@@ -17,9 +17,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from render import fonts, images
+from render import fonts, images, layout
 from render.errors import SpecError
 from render.images import ImageData
+from render.layout import Slot, parse_slot
 from render.profiles import DEFAULT as DEFAULT_PROFILE
 from render.profiles import PrintProfile, parse_profile
 
@@ -109,6 +110,8 @@ class ImageLayer:
     y: float = 0.5
     opacity: float = 1.0
     material: str | None = None
+    fit: tuple[float, float] = (1.0, 1.0)  # share of the area's width/height that scale 1 fits
+    clip: Slot | None = None  # the slot the picture is cut to (fractions of the area)
     type: str = "image"
 
 
@@ -345,9 +348,24 @@ class _Parser:
             )
         rotation = self.num(d, "rotation", f, 0.0, -360, 360)
         material = self.choice(d, "material", f, MATERIALS, None, "unknown_material")
+        slot = parse_slot(d.get("slot"), f"{f}.slot")
+        area_mm = (area.width_mm, area.height_mm)
         if kind == "image":
-            return self.image_layer(d, f, area.id, x, y, rotation, material)
-        return self.text_layer(d, f, area, x, y, rotation, material)
+            return layout.resolve_image(
+                self.image_layer(d, f, area.id, x, y, rotation, material), slot, area_mm
+            )
+        arc = d.get("arcRadiusMm")
+        if arc is not None:
+            arc = self.num(d, "arcRadiusMm", f, None, -10000, 10000)
+            if abs(arc) < 1:
+                raise SpecError(
+                    "bad_value", "arcRadiusMm must be at least 1 mm", f"{f}.arcRadiusMm"
+                )
+        placed = self.text_layer(d, f, area, x, y, rotation, material)
+        try:
+            return layout.resolve_text(placed, slot, area_mm, arc)
+        except SpecError as exc:
+            raise SpecError(exc.code, exc.message, f"{f}.text") from None
 
     def text_layer(
         self,

@@ -66,6 +66,11 @@ def font_px_for(
     return px
 
 
+def line_width(layer: TextLayer, size_px: int) -> float:
+    """The widest line of ``layer`` set at ``size_px`` (tracking included, no arc)."""
+    return max(line.width for line in _layout(layer, size_px))
+
+
 def render_text(
     layer: TextLayer, canvas: tuple[int, int], px_per_mm: float, safe_mm: float = 0.0
 ) -> PlacedMask:

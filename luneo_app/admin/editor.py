@@ -18,6 +18,7 @@ from render.spec import MATERIALS
 
 from ..audit import record
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..designs import layout
 from ..designs.spec import build_spec
 from ..embed.catalog import font_version
 from ..extensions import db
@@ -78,7 +79,7 @@ def editor_state(product: Product, brand: Brand) -> dict[str, Any]:
         "title": product.title,
         "personalizable": bool(product.personalizable),
         "templateVersion": product.template_version,
-        "template": template,
+        "template": layout.with_slots(template),  # templates saved before slots: laid out
         "suggested": suggested,
         "photo": {"url": photo.url, "width": photo.width, "height": photo.height}
         if photo
@@ -106,8 +107,9 @@ def save_template(
             code="template_changed",
             details={"templateVersion": product.template_version},
         )
-    template = sync_materials(check_template(copy.deepcopy(template)))
-    changed = template != (product.template or {})
+    # stored with every option's slot, so what the editor showed is what is saved
+    template = layout.with_slots(sync_materials(check_template(copy.deepcopy(template))))
+    changed = template != layout.with_slots(product.template or {})
     if changed:
         product.template = template
         product.template_version += 1
@@ -169,10 +171,12 @@ def preview_layers(template: dict[str, Any], values: dict[str, Any]) -> list[dic
                     "color": color if isinstance(color, str) else DEFAULT_INK,
                     "material": material,
                     "x": 0.5,
-                    "y": (index + 1) / (len(entries) + 1),
+                    # an option's text sits in the middle of its slot (``layout``)
+                    "y": 0.5 if option.get("id") else (index + 1) / (len(entries) + 1),
+                    **({"optionId": option["id"]} if option.get("id") else {}),
                 }
             )
-    return layers
+    return layout.place_layers(template, layers)
 
 
 def preview_response(brand: Brand, product_id: str, body: dict[str, Any]) -> Response:

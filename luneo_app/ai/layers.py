@@ -19,7 +19,7 @@ from .prompts import normalize_prompt
 
 MAX_AI_LAYERS = 1
 MAX_SEED = 2**31 - 1
-PLACEMENT_KEYS = ("x", "y", "scale", "rotation", "opacity", "material", "crop")
+PLACEMENT_KEYS = ("x", "y", "scale", "rotation", "opacity", "material", "crop", "slot")
 OUTPUT_KEYS = ("artworkKey", "artworkProvider", "artworkUrl")
 _ALLOWED = {"type", "printArea", "prompt", "seed", "optionId", *PLACEMENT_KEYS}
 

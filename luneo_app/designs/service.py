@@ -26,7 +26,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
 from ..web_errors import OUTAGE_ERRORS
-from . import lifecycle, metrics, proof, tasks
+from . import layout, lifecycle, metrics, proof, tasks
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
@@ -102,6 +102,7 @@ def create_design(
     if not template.get("printAreas"):
         raise ValidationFailed("This product has no print area yet.", code="no_print_area")
     layers = ai_layers.prepare_layers(template, payload.get("layers") or [], payload.get("prompt"))
+    layers = layout.place_layers(template, layers)  # stored with their slots
     options = payload.get("options") or {}
     mode = payload.get("previewMode") or "standard"
     check_options(template, options)
@@ -223,10 +224,13 @@ def design_content_hash(
 ) -> str:
     """The design's content hash; checks the spec (422). AI layers count by what they ask
     for (prompt, seed, area), not by their artwork, which is made later."""
-    bare = [ai_layers.without_artwork(layer) for layer in layers]
+    placed = layout.place_layers(
+        template if template is not None else product.template or {}, layers
+    )
+    bare = [ai_layers.without_artwork(layer) for layer in placed]
     spec = build_spec(product, bare, template, placeholders=True)
     # render.content_hash parses (validates) the spec: a bad one becomes a 422 there.
-    return _content_hash(spec, options, None, mode, ai_layers.fingerprint(layers))
+    return _content_hash(spec, options, None, mode, ai_layers.fingerprint(placed))
 
 
 RECENT_PREVIEWS = 50  # the wait estimate averages the latest previews, never all of history

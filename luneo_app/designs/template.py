@@ -27,6 +27,7 @@ from render import profiles
 from render.errors import SpecError
 
 from ..core.errors import ValidationFailed
+from . import layout
 
 
 def text_options(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,7 +42,9 @@ def option_by_id(template: dict[str, Any], option_id: str) -> dict[str, Any] | N
 
 
 def check_layers(template: dict[str, Any], layers: list[dict[str, Any]]) -> None:
-    """Refuse layers the merchant's template does not allow (fields named in details)."""
+    """Refuse layers the merchant's template does not allow (fields named in details),
+    and layers placed outside their slot (``layout.check_placement``)."""
+    layout.check_placement(layers)
     problems: dict[str, str] = {}
     fonts = template.get("fonts")
     materials = template.get("materials")
@@ -221,6 +224,8 @@ def validate_template(template: Any) -> dict[str, Any]:
                 problems[f"{where}.values[{j}]"] = "each choice needs a value"
             elif not isinstance(vprice, int) or vprice < 0:
                 problems[f"{where}.values[{j}].priceCents"] = "must be a whole number ≥ 0"
+        if option.get("slot") is not None:
+            problems.update(_slot_problems(where, option))
         cond = option.get("showWhen")
         if cond is not None:
             if not isinstance(cond, dict) or cond.get("option") not in option_ids:
@@ -234,3 +239,54 @@ def validate_template(template: Any) -> dict[str, Any]:
             details=problems,
         )
     return template
+
+
+def _slot_problems(where: str, option: dict[str, Any]) -> dict[str, str]:
+    """An option's slot: a box inside its print area, a turn, a paint order, a text arc."""
+    slot = option["slot"]
+    where = f"{where}.slot"
+    if option.get("type") not in layout.PLACEABLE:
+        return {where: "only text, photo and artwork options have a place on the product"}
+    if not isinstance(slot, dict):
+        return {where: "must be an object"}
+    problems: dict[str, str] = {}
+    nums = {}
+    for key in ("x", "y", "width", "height"):
+        value = slot.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            problems[f"{where}.{key}"] = "must be a number"
+        else:
+            nums[key] = float(value)
+    if len(nums) == 4:
+        if nums["width"] < layout.MIN_SLOT or nums["height"] < layout.MIN_SLOT:
+            problems[f"{where}.width"] = "the slot needs a size"
+        elif (
+            nums["x"] < 0
+            or nums["y"] < 0
+            or nums["x"] + nums["width"] > 1.0001
+            or nums["y"] + nums["height"] > 1.0001
+        ):
+            problems[where] = "the slot must lie inside its print area"
+    rotation = slot.get("rotation", 0)
+    if (
+        not isinstance(rotation, (int, float))
+        or isinstance(rotation, bool)
+        or not -180 <= rotation <= 180
+    ):
+        problems[f"{where}.rotation"] = "rotation must be between -180 and 180 degrees"
+    z = slot.get("z", 0)
+    if not isinstance(z, int) or isinstance(z, bool) or not 0 <= z <= 99:
+        problems[f"{where}.z"] = "the stacking order must be a whole number 0..99"
+    radius = slot.get("arcRadiusMm")
+    if radius is not None:
+        if option.get("type") != "text":
+            problems[f"{where}.arcRadiusMm"] = "only text follows an arc"
+        elif (
+            not isinstance(radius, (int, float))
+            or isinstance(radius, bool)
+            or not 1 <= radius <= 5000
+        ):
+            problems[f"{where}.arcRadiusMm"] = "the arc radius must be 1–5000 mm"
+    if slot.get("arcDirection") not in (None, *layout.ARC_DIRECTIONS):
+        problems[f"{where}.arcDirection"] = "the arc goes over the top (arch) or under (smile)"
+    return problems

@@ -19,6 +19,7 @@ from flask import current_app, url_for
 from render import fonts as font_catalog
 from render import webfonts
 
+from ..designs import layout
 from ..files import derivatives
 from ..models import Brand, Product
 
@@ -138,6 +139,10 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
     areas = [_area(a) for a in template.get("printAreas", []) if isinstance(a, dict)]
     declared = [o for o in template.get("options") or [] if isinstance(o, dict)]
     options = [_option(o) for o in declared] if declared else _synthesized(template, areas)
+    placed = layout.slots(template)  # the merchant's slots, or the read-time layout
+    for option in options:
+        if option.get("id") in placed:
+            option["slot"] = placed[option["id"]]
     materials = template.get("materials")
     storage = current_app.extensions["luneo.storage"]
     return {

@@ -71,7 +71,8 @@ def test_the_artwork_shows_in_the_preview_inside_the_print_area(offline_app):
     ys, xs = np.nonzero(changed)
     area = product.template["printAreas"][0]
     h, w = changed.shape
-    assert changed.mean() > 0.02
+    # the artwork fills its own slot (beside the photo's, above the text's), not the area
+    assert changed.mean() > 0.005
     # every changed pixel lies in the front print area (2 px of resampling slack)
     assert xs.min() >= area["x"] * w - 2 and xs.max() <= (area["x"] + area["width"]) * w + 2
     assert ys.min() >= area["y"] * h - 2 and ys.max() <= (area["y"] + area["height"]) * h + 2

@@ -74,7 +74,7 @@ def test_after_the_preview_the_glb_and_usdz_carry_the_design_texture(app, client
     box = design_box(canvas, product.model_settings["uvRect"])
     want = expected_texture(design)
     alpha = np.asarray(want.getchannel("A"))
-    assert (alpha == 255).mean() > 0.5  # the photo covers most of the area
+    assert (alpha == 255).mean() > 0.3  # the photo fills its slot (the text has the rest)
     got = canvas.crop(box)
     surface = Image.new("RGBA", got.size, canvas.getpixel((2, 2)))  # the mug's glaze
     on_mug = Image.alpha_composite(surface, want.resize(got.size, Image.Resampling.LANCZOS))

@@ -44,28 +44,69 @@ function areaOf(product, option) {
   return option.printArea || (product.printAreas[0] && product.printAreas[0].id);
 }
 
-/** Layers for the designs API (and the live sketch): photos under text, text stacked. */
+/** Where the shopper put an option's layer inside its slot (fractions of the slot). */
+export function placementOf(state, option) {
+  const place = (state.place && state.place[option.id]) || {};
+  return {
+    x: typeof place.x === 'number' ? place.x : 0.5,
+    y: typeof place.y === 'number' ? place.y : 0.5,
+    scale: typeof place.scale === 'number' ? place.scale : 1,
+    rotation: typeof place.rotation === 'number' ? place.rotation : 0,
+    size: typeof place.size === 'number' ? place.size : null,
+  };
+}
+
+/** The text size range the merchant allows for a text option, in points. */
+export function sizeRange(option) {
+  const low = Number(option.minSize) || 4;
+  const high = Number(option.maxSize) || 500;
+  return [Math.min(low, high), Math.max(low, high)];
+}
+
+function placed(layer, option) {
+  // The slot and arc ride along for the sketch; the server takes them from the template.
+  if (option.slot) {
+    layer.slot = option.slot;
+    if (layer.type === 'text' && option.slot.arcRadiusMm) {
+      layer.arcRadiusMm = (option.slot.arcDirection === 'smile' ? 1 : -1) * option.slot.arcRadiusMm;
+    }
+  }
+  if (!option.synthetic) layer.optionId = option.id;
+  return layer;
+}
+
+/** Layers for the designs API (and the live sketch), in the merchant's stacking order:
+ * each in its option's slot, where the shopper placed it. */
 export function buildLayers(product, state) {
   const { values, fonts } = state;
   const layers = [];
   const shown = visibleOptions(product, values);
   for (const option of shown) {
-    const photo = values[option.id];
-    if (option.type !== 'image' || !photo || !photo.uploadId) continue;
     const area = areaOf(product, option);
-    const layer = {
-      type: 'image',
-      printArea: area,
-      uploadId: photo.uploadId,
-      crop: photo.crop || { x: 0, y: 0, width: 1, height: 1 },
-      scale: 1,
-      x: 0.5,
-      y: 0.5,
-    };
-    const material = materialFor(product, values, area);
-    if (material && product.materials && !product.materials.includes(null)) layer.material = material;
-    if (!option.synthetic) layer.optionId = option.id;
-    layers.push(layer);
+    const place = placementOf(state, option);
+    const value = values[option.id];
+    if (option.type === 'image' && value && value.uploadId) {
+      const layer = {
+        type: 'image',
+        printArea: area,
+        uploadId: value.uploadId,
+        crop: value.crop || { x: 0, y: 0, width: 1, height: 1 },
+        scale: place.scale,
+        x: place.x,
+        y: place.y,
+        rotation: place.rotation,
+      };
+      const material = materialFor(product, values, area);
+      if (material && product.materials && !product.materials.includes(null)) layer.material = material;
+      layers.push(placed(layer, option));
+    } else if (option.type === 'ai' && state.prompt && !option.synthetic) {
+      layers.push(
+        placed(
+          { type: 'ai', printArea: area, prompt: state.prompt, seed: 0, x: place.x, y: place.y, scale: place.scale, rotation: place.rotation },
+          option,
+        ),
+      );
+    }
   }
   const texts = shown.filter((o) => o.type === 'text' && String(values[o.id] || '').trim());
   const perArea = {};
@@ -76,6 +117,7 @@ export function buildLayers(product, state) {
   for (const [area, options] of Object.entries(perArea)) {
     options.forEach((option, i) => {
       const material = materialFor(product, values, area);
+      const place = placementOf(state, option);
       const layer = {
         type: 'text',
         printArea: area,
@@ -84,15 +126,18 @@ export function buildLayers(product, state) {
         autoFit: true,
         align: 'center',
         color: colorFor(product, values, area),
-        x: 0.5,
-        y: (i + 1) / (options.length + 1),
+        x: option.slot ? place.x : 0.5,
+        y: option.slot ? place.y : (i + 1) / (options.length + 1),
+        rotation: place.rotation,
       };
+      const size = place.size ?? (option.maxSize ? Number(option.maxSize) : null);
+      if (size) layer.size = size;
       if (material) layer.material = material;
-      if (!option.synthetic) layer.optionId = option.id;
-      layers.push(layer);
+      layers.push(placed(layer, option));
     });
   }
-  return layers;
+  const z = (layer) => (layer.slot && typeof layer.slot.z === 'number' ? layer.slot.z : 0);
+  return layers.map((layer, i) => [layer, i]).sort((a, b) => z(a[0]) - z(b[0]) || a[1] - b[1]).map((p) => p[0]);
 }
 
 /** The `options` object for the designs API: only the template's own, visible options. */

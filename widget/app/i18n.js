@@ -64,6 +64,12 @@ const STRINGS = {
     propSummary: 'Personalization',
     propPreview: 'Preview',
     plus: '+{price}',
+    arrange: 'Arrange',
+    arrangeHelp: 'Drag to move, drag the corner or pinch to resize, drag the round handle to turn. Keys: arrows move, + and − resize, [ and ] turn, C centres, Ctrl+Z undoes.',
+    centre: 'Centre',
+    undo: 'Undo',
+    resetPlace: 'Reset',
+    layerBox: 'Layer {n}: move, resize and turn within its place',
   },
   fr: {
     title: 'Personnaliser',
@@ -128,6 +134,12 @@ const STRINGS = {
     propSummary: 'Personnalisation',
     propPreview: 'Aperçu',
     plus: '+{price}',
+    arrange: 'Disposer',
+    arrangeHelp: 'Glissez pour déplacer, tirez le coin ou pincez pour redimensionner, tirez la poignée ronde pour tourner. Clavier : flèches pour déplacer, + et − pour la taille, [ et ] pour tourner, C pour centrer, Ctrl+Z pour annuler.',
+    centre: 'Centrer',
+    undo: 'Annuler',
+    resetPlace: 'Réinitialiser',
+    layerBox: 'Calque {n} : déplacer, redimensionner et tourner dans son emplacement',
   },
 };
 

@@ -10,6 +10,7 @@ import { addOnCents, buildLayers, buildOptions, priceText, summary, visibleOptio
 import { renderForm } from './form.js';
 import { setLocale, t } from './i18n.js';
 import { Cropper } from './photo.js';
+import { Placer } from './placer.js';
 import { loadFont, Sketch } from './preview.js';
 import { setupThreeD } from './view3d.js';
 
@@ -20,7 +21,8 @@ const storeKey = `luneo:${config.shop}:${config.productId}`;
 
 let product = null;
 let sketch = null;
-let state = { values: {}, fonts: {}, prompt: '', photos: {} };
+let placer = null;
+let state = { values: {}, fonts: {}, prompt: '', photos: {}, place: {}, artworkUrl: '' };
 let timer = 0;
 let shownKey = '';
 let visibleKey = '';
@@ -53,6 +55,14 @@ async function boot() {
   $('title').textContent = `${t('title')} · ${product.title}`;
   $('sketch').setAttribute('aria-label', t('liveLabel'));
   sketch = new Sketch($('sketch'), product);
+  placer = new Placer($('view-2d'), $('placer-bar'), {
+    product,
+    get state() {
+      return state;
+    },
+    sketch,
+    onChange: (commit) => (commit ? changed() : redraw()),
+  });
   const ctx = formContext();
   renderForm($('fields'), ctx);
   setupThreeD({ product, ensureDesign, hasContent: () => Boolean(content().layers.length || state.prompt) });
@@ -132,7 +142,9 @@ async function redraw() {
   for (const value of Object.values(state.values)) {
     if (value && value.uploadId) photos[value.uploadId] = value.url;
   }
+  if (state.artworkUrl && state.prompt) photos.artwork = state.artworkUrl;
   await sketch.draw(layers, photos);
+  if (placer) placer.render();
 }
 
 function setStatus(text, kind = '') {
@@ -200,6 +212,12 @@ async function serverPreview() {
 
 function show(design) {
   const img = $('server-preview');
+  // the artwork, once made, is drawn by the sketch too (while the shopper moves it)
+  const art = (design.layers || []).find((l) => l.type === 'ai' && l.artworkUrl);
+  if (art && art.artworkUrl !== state.artworkUrl) {
+    state.artworkUrl = art.artworkUrl;
+    redraw();
+  }
   return new Promise((resolve) => {
     img.onload = () => {
       if (content().key === design.key) {
@@ -338,7 +356,7 @@ function persist() {
   try {
     const values = {};
     for (const [k, v] of Object.entries(state.values)) values[k] = v;
-    sessionStorage.setItem(storeKey, JSON.stringify({ values, fonts: state.fonts, prompt: state.prompt }));
+    sessionStorage.setItem(storeKey, JSON.stringify({ values, fonts: state.fonts, prompt: state.prompt, place: state.place }));
   } catch {
     /* storage may be unavailable (private mode, partitioning): work stays in memory */
   }
@@ -358,4 +376,7 @@ function restore() {
     if (known.has(k) && product.fonts.some((f) => f.id === v)) state.fonts[k] = v;
   }
   state.prompt = typeof saved.prompt === 'string' ? saved.prompt : '';
+  for (const [k, v] of Object.entries(saved.place || {})) {
+    if (known.has(k) && v && typeof v === 'object') state.place[k] = v;
+  }
 }

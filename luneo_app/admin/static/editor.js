@@ -63,6 +63,11 @@
     return 'left:' + a.x * 100 + '%;top:' + a.y * 100 + '%;width:' + a.width * 100 + '%;height:' + a.height * 100 +
       '%;transform:rotate(' + (a.rotation || 0) + 'deg)';
   }
+  /* The physical size follows a resize: the same millimetres per share of the photo. */
+  function followSize(a, before) {
+    if (before.width > 0 && before.widthMm > 0 && a.width !== before.width) a.widthMm = Math.max(1, Math.round(before.widthMm * a.width / before.width * 10) / 10);
+    if (before.height > 0 && before.heightMm > 0 && a.height !== before.height) a.heightMm = Math.max(1, Math.round(before.heightMm * a.height / before.height * 10) / 10);
+  }
   function sizeText(a) { return Math.round(a.widthMm) + ' × ' + Math.round(a.heightMm) + ' mm'; }
   /* Print profiles (render/profiles.py): bleed and safe zone in mm, defaults per kind. */
   var PROFILE_KINDS = [['print-srgb', 'Colour print (sRGB)'], ['print-cmyk', 'Press print, CMYK PDF/X-4'],
@@ -92,8 +97,103 @@
         '" aria-label="Print area ' + esc(a.id) + ', ' + sizeText(a) + '" style="' + areaStyle(a) + '">' +
         guidesHtml(a) + '<span class="area__label">' + esc(a.id) + '</span>' +
         ['nw', 'ne', 'sw', 'se', 'rotate'].map(function (h) { return '<span class="area__handle" data-handle="' + h + '"></span>'; }).join('') +
-        '<span class="area__size">' + sizeText(a) + '</span></div>';
+        '<span class="area__size">' + sizeText(a) + '</span>' + slotsHtml(a) + '</div>';
     }).join('');
+    renderSlotWarnings();
+  }
+
+  /* ---------------------------------------------------------------- slots
+   * Each text, photo and artwork option has a slot in its print area: a box in fractions of
+   * the area, turned about its centre, with a stacking order (z) and, for text, an arc. */
+  var PLACEABLE = ['text', 'image', 'ai'], DEFAULT_Z = { image: 0, ai: 1, text: 2 };
+  function placeable(o) { return PLACEABLE.indexOf(o.type) >= 0; }
+  function areaIdOf(o) { return o.printArea || (areas()[0] && areas()[0].id); }
+  function inArea(areaId, except) {
+    return options().filter(function (o) { return placeable(o) && o !== except && o.slot && areaIdOf(o) === areaId; });
+  }
+  function overlap(p, q) {
+    return Math.min(p.x + p.width, q.x + q.width) - Math.max(p.x, q.x) > 0.001 &&
+      Math.min(p.y + p.height, q.y + q.height) - Math.max(p.y, q.y) > 0.001;
+  }
+  function overlappers(o) {
+    return inArea(areaIdOf(o), o).filter(function (other) { return overlap(o.slot, other.slot); });
+  }
+  /* The largest free box in the area (searched on a 5 % grid), halved when it is big, or
+   * null when none is left. */
+  function freeSlot(areaId, except) {
+    var taken = inArea(areaId, except).map(function (o) { return o.slot; }), best = null, n = 20;
+    for (var hs = n; hs >= 4; hs--) {
+      for (var ws = n; ws >= 4; ws--) {
+        if (best && ws * hs <= best.size) continue;
+        for (var ys = 0; ys + hs <= n; ys++) {
+          for (var xs = 0; xs + ws <= n; xs++) {
+            var box = { x: xs / n, y: ys / n, width: ws / n, height: hs / n };
+            if (!taken.some(function (t) { return overlap(box, t); })) { best = { box: box, size: ws * hs }; ys = n; break; }
+          }
+        }
+      }
+    }
+    if (!best) return null;
+    // a big free box is shared: the new option takes half, so the next one has room too
+    var box = best.box, host = areas().find(function (x) { return x.id === areaId; }) || {};
+    if (box.width * box.height > 0.4) {
+      if (box.width * (host.widthMm || 1) >= box.height * (host.heightMm || 1)) box.width = round4(box.width / 2);
+      else box.height = round4(box.height / 2);
+    }
+    return box;
+  }
+  /* A new option, or one moved to another area: a free place, else a clear warning. */
+  function giveSlot(o) {
+    if (!placeable(o)) return;
+    var box = freeSlot(areaIdOf(o), o), z = o.slot && typeof o.slot.z === 'number' ? o.slot.z : DEFAULT_Z[o.type];
+    var arc = o.slot && o.slot.arcRadiusMm ? { arcRadiusMm: o.slot.arcRadiusMm, arcDirection: o.slot.arcDirection || 'arch' } : {};
+    o.slot = Object.assign({ x: 0.25, y: 0.35, width: 0.5, height: 0.3, rotation: 0, z: z }, box || {}, { rotation: 0, z: z }, arc);
+  }
+  function slotStyle(sl) {
+    return 'left:' + sl.x * 100 + '%;top:' + sl.y * 100 + '%;width:' + sl.width * 100 + '%;height:' + sl.height * 100 +
+      '%;transform:rotate(' + (sl.rotation || 0) + 'deg)';
+  }
+  function slotsHtml(a) {
+    return options().map(function (o, i) {
+      if (!placeable(o) || !o.slot || areaIdOf(o) !== a.id) return '';
+      var bad = overlappers(o).length ? ' slot--overlap' : '';
+      return '<div class="slot slot--' + o.type + bad + '" data-slot="' + i + '" tabindex="0" role="button" aria-label="Place of ' + esc(o.label || o.type) +
+        ' in ' + esc(a.id) + (bad ? ' (overlaps another option)' : '') + '" style="' + slotStyle(o.slot) + '">' +
+        '<span class="slot__label">' + esc(o.label || o.type) + (o.slot.arcRadiusMm ? ' ⌒' : '') + '</span>' +
+        '<span class="slot__handle" data-slot-handle="resize"></span><span class="slot__handle slot__handle--rotate" data-slot-handle="rotate"></span></div>';
+    }).join('');
+  }
+  function renderSlotWarnings() {
+    var seen = {}, lines = [];
+    options().forEach(function (o) {
+      if (!placeable(o) || !o.slot) return;
+      overlappers(o).forEach(function (other) {
+        var key = [o.id, other.id].sort().join('|');
+        if (seen[key]) return;
+        seen[key] = true;
+        lines.push('“' + esc(o.label || o.id) + '” and “' + esc(other.label || other.id) + '” overlap in ' + esc(areaIdOf(o)) + ': shoppers’ layers will cover each other.');
+      });
+    });
+    $('slot-warnings').innerHTML = lines.length ? '<div class="banner banner--warning"><div>' + lines.join('<br>') + '</div></div>' : '';
+  }
+  function clampSlot(sl) {
+    sl.width = round4(Math.min(1, Math.max(MIN, sl.width)));
+    sl.height = round4(Math.min(1, Math.max(MIN, sl.height)));
+    sl.x = round4(Math.min(1 - sl.width, Math.max(0, sl.x)));
+    sl.y = round4(Math.min(1 - sl.height, Math.max(0, sl.y)));
+    return sl;
+  }
+  function updateSlot(i) {
+    var el = canvas.querySelector('[data-slot="' + i + '"]');
+    if (!el) return renderAreas();
+    el.setAttribute('style', slotStyle(options()[i].slot));
+    var o = options()[i], bad = overlappers(o).length > 0;
+    canvas.querySelectorAll('.slot').forEach(function (s2) {
+      var other = options()[+s2.dataset.slot];
+      s2.classList.toggle('slot--overlap', !!(other && overlappers(other).length));
+    });
+    el.classList.toggle('slot--overlap', bad);
+    renderSlotWarnings();
   }
   function updateArea(i) {
     var el = canvas.querySelector('[data-index="' + i + '"]'), a = areas()[i];
@@ -136,6 +236,16 @@
   canvas.addEventListener('pointerdown', function (e) {
     if (e.button !== 0) return;
     var rect = canvas.getBoundingClientRect(), p = point(e, rect);
+    var slotEl = e.target.closest('.slot');
+    if (slotEl) {
+      var si = +slotEl.dataset.slot, so = options()[si], host = areas().find(function (x) { return x.id === areaIdOf(so); });
+      var sh = e.target.closest('[data-slot-handle]');
+      drag = { kind: 'slot-' + (sh ? sh.dataset.slotHandle : 'move'), index: si, start: p, orig: clone(so.slot), rect: rect, area: host };
+      canvas.setPointerCapture(e.pointerId);
+      e.preventDefault();
+      slotEl.focus({ preventScroll: true });
+      return;
+    }
     var areaEl = e.target.closest('.area'), handle = e.target.closest('[data-handle]');
     if (areaEl) {
       var i = +areaEl.dataset.index;
@@ -164,6 +274,7 @@
       drag.draft.setAttribute('style', 'left:' + x + 'px;top:' + y + 'px;width:' + Math.abs(p.x - drag.start.x) + 'px;height:' + Math.abs(p.y - drag.start.y) + 'px');
       return;
     }
+    if (drag.kind.indexOf('slot-') === 0) return moveSlot(drag, p);
     var a = areas()[drag.index], o = drag.orig;
     if (drag.kind === 'move') {
       a.x = o.x + (p.x - drag.start.x) / W;
@@ -182,6 +293,7 @@
       a.y = (drag.fixed.y + half.y) / H - a.height / 2;
     }
     clamp(a);
+    if (SIGN[drag.kind]) followSize(a, o);
     updateArea(drag.index);
   });
   function endDrag(e) {
@@ -196,21 +308,68 @@
       else if (selected >= 0) select(-1);
       return;
     }
+    if (d.kind.indexOf('slot-') === 0) {
+      if (JSON.stringify(options()[d.index].slot) !== JSON.stringify(d.orig)) { renderOptions(); changed(); }
+      return;
+    }
     if (JSON.stringify(areas()[d.index]) !== JSON.stringify(d.orig)) changed();
     var el = canvas.querySelector('[data-index="' + d.index + '"]');
     if (el) el.focus({ preventScroll: true });
   }
+  /* A slot dragged inside its (possibly rotated) area: pointer moves in the area's frame. */
+  function moveSlot(d, p) {
+    var ar = d.area, W = d.rect.width, H = d.rect.height, sl = options()[d.index].slot, o = d.orig;
+    var aw = ar.width * W, ah = ar.height * H, turn = ar.rotation || 0;
+    var delta = rot({ x: p.x - d.start.x, y: p.y - d.start.y }, -turn);
+    if (d.kind === 'slot-move') {
+      sl.x = o.x + delta.x / aw;
+      sl.y = o.y + delta.y / ah;
+    } else if (d.kind === 'slot-resize') {
+      var local = rot(delta, -(o.rotation || 0)), shift = rot({ x: local.x / 2, y: local.y / 2 }, o.rotation || 0);
+      sl.width = Math.max(MIN, o.width + local.x / aw);
+      sl.height = Math.max(MIN, o.height + local.y / ah);
+      sl.x = o.x + o.width / 2 + shift.x / aw - sl.width / 2;
+      sl.y = o.y + o.height / 2 + shift.y / ah - sl.height / 2;
+    } else if (d.kind === 'slot-rotate') {
+      var ac = center(ar, W, H), off = rot({ x: (o.x + o.width / 2 - 0.5) * aw, y: (o.y + o.height / 2 - 0.5) * ah }, turn);
+      var deg = Math.atan2(p.y - (ac.y + off.y), p.x - (ac.x + off.x)) * 180 / Math.PI + 90 - turn;
+      sl.rotation = normAngle(Math.round(deg / (e_shift ? 15 : 1)) * (e_shift ? 15 : 1));
+      if (Math.abs(sl.rotation) < 3) sl.rotation = 0;
+    }
+    clampSlot(sl);
+    updateSlot(d.index);
+  }
+  var e_shift = false;
+  document.addEventListener('keydown', function (e) { e_shift = e.shiftKey; });
+  document.addEventListener('keyup', function (e) { e_shift = e.shiftKey; });
   canvas.addEventListener('pointerup', endDrag);
   canvas.addEventListener('pointercancel', endDrag);
 
   canvas.addEventListener('keydown', function (e) {
+    var slotEl = e.target.closest('.slot');
+    if (slotEl) {
+      var sl = options()[+slotEl.dataset.slot].slot, st = e.altKey ? 0.005 : 0.02;
+      var kx = { ArrowLeft: -st, ArrowRight: st }[e.key] || 0, ky = { ArrowUp: -st, ArrowDown: st }[e.key] || 0;
+      if (kx || ky) {
+        if (e.shiftKey) { sl.width += kx; sl.height += ky; } else { sl.x += kx; sl.y += ky; }
+      } else if (e.code === 'BracketLeft' || e.code === 'BracketRight') {
+        sl.rotation = normAngle((sl.rotation || 0) + (e.code === 'BracketRight' ? 1 : -1) * (e.shiftKey ? 15 : 1));
+      } else return;
+      e.preventDefault();
+      e.stopPropagation();
+      clampSlot(sl);
+      updateSlot(+slotEl.dataset.slot);
+      changed();
+      return;
+    }
     var el = e.target.closest('.area');
     if (!el) return;
     var i = +el.dataset.index, a = areas()[i], step = e.altKey ? 0.001 : 0.01, handled = true;
     var dx = { ArrowLeft: -step, ArrowRight: step }[e.key] || 0, dy = { ArrowUp: -step, ArrowDown: step }[e.key] || 0;
     if (i !== selected) select(i, true);
     if (dx || dy) {
-      if (e.shiftKey) { a.width += dx; a.height += dy; } else { a.x += dx; a.y += dy; }
+      var before = clone(a);
+      if (e.shiftKey) { a.width += dx; a.height += dy; clamp(a); followSize(a, before); } else { a.x += dx; a.y += dy; }
     } else if (e.code === 'BracketLeft' || e.code === 'BracketRight') {
       a.rotation = normAngle((a.rotation || 0) + (e.code === 'BracketRight' ? 1 : -1) * (e.shiftKey ? 15 : 1));
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
@@ -313,8 +472,10 @@
     } else {
       var n = raw === '' ? NaN : Number(raw);
       if (isNaN(n)) { a[key] = raw; } else if (['x', 'y', 'width', 'height'].indexOf(key) >= 0) {
+        var was = clone(a);
         a[key] = n / 100;
         clamp(a);
+        followSize(a, was);
       } else a[key] = key === 'rotation' ? normAngle(n) : n;
       updateArea(selected);
     }
@@ -382,7 +543,21 @@
       S.fonts.map(function (f) {
         return '<label class="chip"><input type="checkbox" data-key="font" value="' + esc(f.id) + '"' + (allowed.indexOf(f.id) >= 0 ? ' checked' : '') + '>' + esc(f.name) + '</label>';
       }).join('') + '</div><div class="field__error" data-error-for="' + optionPath(i) + '.fonts"></div></div>' +
-      price(i, o) + condition(i, o) + '</div></div>';
+      price(i, o) + condition(i, o) + placeFields(i, o, true) + '</div></div>';
+  }
+  /* Stacking order, and for text the arc it follows (radius in mm, over or under). */
+  function placeFields(i, o, arc) {
+    var sl = o.slot || {}, p = optionPath(i) + '.slot';
+    var others = o.slot ? overlappers(o) : [];
+    var note = others.length ? '<p class="slot-note span-2" role="status">No free place was left in “' + esc(areaIdOf(o)) + '”: this option overlaps ' +
+      others.map(function (x) { return '“' + esc(x.label || x.id) + '”'; }).join(', ') + '. Drag its dotted box on the photo, or make the others smaller.</p>' : '';
+    var z = field(i, 'slotZ', 'Stacking order', '<input class="input" id="o' + i + '-slotZ" data-key="slotZ" data-field="' + p + '.z" type="number" min="0" max="99" step="1" value="' +
+      esc(typeof sl.z === 'number' ? sl.z : DEFAULT_Z[o.type]) + '">', 'Higher numbers are drawn on top.');
+    if (!arc) return note + z;
+    return note + z + field(i, 'arcRadiusMm', 'Arc radius', '<div class="input-group"><input class="input" id="o' + i + '-arcRadiusMm" data-key="arcRadiusMm" data-field="' + p + '.arcRadiusMm" type="number" min="1" max="5000" step="any" inputmode="decimal" placeholder="Straight" value="' +
+      esc(sl.arcRadiusMm || '') + '"><span class="input-group__suffix">mm</span></div>', 'Text follows a circle of this radius: for rings, pendants, round tags and mugs. Empty for straight text.') +
+      field(i, 'arcDirection', 'Arc direction', '<select class="select" id="o' + i + '-arcDirection" data-key="arcDirection" data-field="' + p + '.arcDirection"' + (sl.arcRadiusMm ? '' : ' disabled') + '>' +
+      [['arch', 'Over the top (arch)'], ['smile', 'Under (smile)']].map(function (d) { return '<option value="' + d[0] + '"' + ((sl.arcDirection || 'arch') === d[0] ? ' selected' : '') + '>' + d[1] + '</option>'; }).join('') + '</select>');
   }
   function materialOption(i, o) {
     var chosen = (o.values || []).map(function (v) { return v.value; });
@@ -421,7 +596,7 @@
       }).join('') + '</select>', 'Photos too small to print this sharp at the print area’s size are refused.') : '';
     return toggle + '<div class="form-grid" data-option-index="' + i + '">' +
       '<div class="span-2">' + field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) + '</div>' +
-      areaSelect(i, o) + price(i, o) + (extra ? '<div class="span-2">' + extra + '</div>' : '') + '<div class="span-2">' + condition(i, o) + '</div></div></div>';
+      areaSelect(i, o) + price(i, o) + (extra ? '<div class="span-2">' + extra + '</div>' : '') + '<div class="span-2">' + condition(i, o) + '</div>' + placeFields(i, o, false) + '</div></div>';
   }
   function renderOptions() {
     var texts = '', choices = '';
@@ -459,7 +634,10 @@
   root.addEventListener('click', function (e) {
     var add = e.target.closest('[data-add]'), act = e.target.closest('[data-action]');
     if (add) {
-      options().push(newOption(add.dataset.add));
+      var made = newOption(add.dataset.add);
+      options().push(made);
+      giveSlot(made);
+      renderAreas();
       renderOptions();
       changed();
       var boxes = root.querySelectorAll('[data-option-index="' + (options().length - 1) + '"] input');
@@ -468,7 +646,7 @@
     }
     if (!act || act.type === 'checkbox') return;
     var box = act.closest('[data-option-index]'), i = box ? +box.dataset.optionIndex : -1;
-    if (act.dataset.action === 'remove') removeOption(i);
+    if (act.dataset.action === 'remove') { removeOption(i); renderAreas(); }
     else if (act.dataset.action === 'add-color-value') options()[i].values.push({ value: '#000000', label: '', priceCents: 0 });
     else if (act.dataset.action === 'remove-value') options()[i].values.splice(+act.dataset.valueIndex, 1);
     else return;
@@ -479,8 +657,8 @@
     var action = e.target.dataset.action;
     if (action === 'toggle-image' || action === 'toggle-ai') {
       var type = action.slice(7), i = options().findIndex(function (o) { return o.type === type; });
-      if (e.target.checked && i < 0) options().push(newOption(type));
-      if (!e.target.checked && i >= 0) removeOption(i);
+      if (e.target.checked && i < 0) { var fresh = newOption(type); options().push(fresh); giveSlot(fresh); renderAreas(); }
+      if (!e.target.checked && i >= 0) { removeOption(i); renderAreas(); }
       renderOptions();
       changed();
       var sw = root.querySelector('[data-action="' + action + '"]');
@@ -494,7 +672,18 @@
     if (key === 'label' || key === 'default') {
       o[key] = t.value;
       if (key === 'label') { var title = box.querySelector('.option__title'); if (title) title.textContent = t.value || 'Untitled'; }
-    } else if (key === 'printArea') o.printArea = t.value;
+    } else if (key === 'printArea') { o.printArea = t.value; giveSlot(o); renderAreas(); }
+    else if (key === 'slotZ') {
+      o.slot = o.slot || {};
+      if (t.value === '') delete o.slot.z; else o.slot.z = isNaN(Number(t.value)) ? t.value : Number(t.value);
+    } else if (key === 'arcRadiusMm' || key === 'arcDirection') {
+      o.slot = o.slot || {};
+      if (t.value === '') delete o.slot[key]; else o.slot[key] = key === 'arcRadiusMm' ? (isNaN(Number(t.value)) ? t.value : Number(t.value)) : t.value;
+      if (!o.slot.arcRadiusMm) delete o.slot.arcDirection; else if (!o.slot.arcDirection) o.slot.arcDirection = 'arch';
+      var direction = box.querySelector('[data-key="arcDirection"]');
+      if (direction) direction.disabled = !o.slot.arcRadiusMm;
+      renderAreas();
+    }
     else if (key === 'maxChars' || key === 'minSize' || key === 'maxSize' || key === 'minDpi') {
       if (t.value === '') { if (key === 'maxChars') o[key] = null; else delete o[key]; } else o[key] = isNaN(Number(t.value)) ? t.value : Number(t.value);
     } else if (key === 'priceCents') {
