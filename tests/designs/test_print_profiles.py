@@ -95,7 +95,12 @@ def test_a_blocking_preflight_rule_refuses_a_low_resolution_photo_at_design_time
     _profile(product, kind="print-cmyk", minPhotoDpi=300, block=["low_photo_resolution"])
     upload = client.post(
         "/v1/uploads",
-        data={"file": (io.BytesIO(png_bytes(300, 340)), "p.png"), "productId": product.id},
+        data={
+            # ~211 dpi: above the option's 150 (accepted), below the profile's 300
+            "file": (io.BytesIO(png_bytes(600, 680)), "p.png"),
+            "productId": product.id,
+            "consent": "true",
+        },
         headers=headers,
         content_type="multipart/form-data",
     ).get_json()

@@ -230,7 +230,8 @@ async function upload(option, file) {
   form.append('file', file);
   form.append('productId', product.productId);
   if (option.printArea) form.append('printArea', option.printArea);
-  form.append('consent', 'true');
+  form.append('optionId', option.id);
+  form.append('consent', 'true'); // the shopper ticked the consent box (form.js)
   const answer = await api('/v1/uploads', { method: 'POST', body: form });
   state.values[option.id] = {
     uploadId: answer.uploadId,
