@@ -82,6 +82,8 @@ def production_ink(material: str, profile_kind: str) -> tuple[int, int, int]:
     if process(material, profile_kind) == "engrave":
         return PRODUCTION_INK
     return PRINTED_COLORS[material]
+
+
 WOOD = np.array([0.80, 0.62, 0.42], np.float32)
 BURN = np.array([0.24, 0.12, 0.05], np.float32)
 FROST = np.array([0.93, 0.95, 0.96], np.float32)

@@ -276,6 +276,13 @@ def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
         "layers": design.layers,
         "prompt": design.prompt,
         "contentHash": design.content_hash,
+        # the labels the shopper saw, so the manifest and order rows say what was chosen
+        # even if the merchant edits the template later (designs.choices)
+        "template": {
+            key: (product.template or {}).get(key)
+            for key in ("options", "printAreas", "materials")
+            if (product.template or {}).get(key) is not None
+        },
     }
 
 

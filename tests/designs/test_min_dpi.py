@@ -126,6 +126,7 @@ def test_a_design_made_before_the_floor_was_raised_is_refused_at_finalize(app, c
     assert error["details"]["minDpi"] == 300 and error["details"]["effectiveDpi"] == 211
     assert db.session.get(Design, design_id).finalized_at is None
     _set_min_dpi(product, 200)
-    assert client.post(
-        f"/v1/designs/{design_id}/finalize", json={}, headers=headers
-    ).status_code == 200
+    assert (
+        client.post(f"/v1/designs/{design_id}/finalize", json={}, headers=headers).status_code
+        == 200
+    )
