@@ -409,11 +409,20 @@ def describe(design: Design) -> dict[str, Any]:
 
 
 def price_of(design: Design) -> DesignPrice:
-    """The server's price add-on of ``design`` (its product's template, its brand's currency)."""
+    """The server's price add-on of ``design`` (its product's template, its brand's currency).
+
+    Artwork made (or to be made) by the procedural pattern generator is not AI and is never
+    charged the AI option's price."""
     product = db.session.get(Product, design.product_id)
     brand = db.session.get(Brand, design.brand_id)
+    template = (product.template if product else None) or {}
+    provider = ai_layers.provider_of(design.layers or [])
+    if provider is None and brand is not None and ai_layers.ai_layers(design.layers or []):
+        provider = ai_service.artwork_offer(brand)  # artwork not made yet: who will make it
+    if provider == "procedural":
+        template = ai_layers.without_ai_price(template)
     return design_price(
-        (product.template if product else None) or {},
+        template,
         design.options or {},
         (brand.currency if brand else None) or "USD",
     )

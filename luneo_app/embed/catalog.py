@@ -19,6 +19,8 @@ from flask import current_app, url_for
 from render import fonts as font_catalog
 from render import webfonts
 
+from ..ai import providers as ai_providers
+from ..ai.service import artwork_offer
 from ..files import derivatives
 from ..models import Brand, Product
 
@@ -93,6 +95,20 @@ def _synthesized(template: dict[str, Any], areas: list[dict[str, Any]]) -> list[
     return options
 
 
+def _with_artwork_maker(options: list[dict[str, Any]], offer: str | None) -> list[dict[str, Any]]:
+    """Artwork options say who makes the artwork; the procedural pattern generator is free
+    (never the AI price) and none is shown when the shop offers no artwork maker."""
+    out = []
+    for option in options:
+        if option.get("type") != "ai":
+            out.append(option)
+        elif offer is not None:
+            maker = {"provider": offer, "label": ai_providers.LABELS[offer]}
+            extra = {"priceCents": 0} if offer == "procedural" else {}
+            out.append({**option, **extra, "artwork": maker})
+    return out
+
+
 def _fonts(template: dict[str, Any], options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     wanted: list[str] = list(template.get("fonts") or [])
     for option in options:
@@ -138,6 +154,7 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
     areas = [_area(a) for a in template.get("printAreas", []) if isinstance(a, dict)]
     declared = [o for o in template.get("options") or [] if isinstance(o, dict)]
     options = [_option(o) for o in declared] if declared else _synthesized(template, areas)
+    options = _with_artwork_maker(options, artwork_offer(brand))
     materials = template.get("materials")
     storage = current_app.extensions["luneo.storage"]
     return {

@@ -134,6 +134,8 @@ export function addOnCents(product, state) {
 
 /** Label of an option for the shopper (merchant's label, else a sensible default). */
 export function labelOf(option) {
+  // the pattern generator is never presented as AI, whatever the option is called
+  if (option.type === 'ai' && option.artwork && option.artwork.provider === 'procedural') return t('pattern');
   if (option.label) return option.label;
   return { text: t('yourText'), material: t('finish'), color: t('color'), image: t('photo'), ai: t('ai') }[
     option.type

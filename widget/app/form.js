@@ -257,6 +257,7 @@ function aiField(ctx, option) {
       'div',
       { class: 'field' },
       el('label', { class: 'label', for: id }, labelOf(option), priceTag(option.priceCents, ctx.product.currency) || ''),
+      option.artwork ? el('p', { class: 'hint', text: t(option.artwork.provider === 'procedural' ? 'madeByPattern' : 'madeByAi') }) : null,
       area,
       el('div', { class: 'row' }, go),
       bar,
