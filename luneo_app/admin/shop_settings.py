@@ -5,9 +5,9 @@ words shoppers may not use on top of the built-in list.
 Stored on the brand: ``monthly_ai_budget_cents``, ``webhook_url`` and, in ``settings``,
 ``retentionDays`` (int: days production files are kept after an order closed, read by
 ``orders.retention``), ``aiEnabled`` (bool), ``proceduralArtwork`` (bool: without an AI
-provider, offer Luneo's pattern generator instead; read by ``ai.service.artwork_offer``), ``denylist`` (lower-case phrases) and
-``proofApproval`` (off | merchant | shopper: who approves a proof before production, read
-by ``designs.proof``).
+provider, offer Luneo's pattern generator instead; read by ``ai.service.artwork_offer``),
+``denylist`` (lower-case phrases) and ``proofApproval`` (off | merchant | shopper: who
+approves a proof before production, read by ``designs.proof``).
 """
 
 from __future__ import annotations
