@@ -30,6 +30,7 @@ from ..designs import service as designs
 from ..extensions import db, limiter
 from ..models import Design
 from . import links, tokens
+from .assets import viewer_style_hashes
 from .catalog import storefront_product
 from .shops import StorefrontShop, normalize_origin, parse_origin, storefront_from
 
@@ -225,8 +226,14 @@ def _widget_csp(parent_origin: str) -> str:
     storage_origin = normalize_origin(current_app.extensions["luneo.storage"].public_origin)
     if storage_origin and storage_origin != normalize_origin(current_app.config["APP_URL"]):
         files = f" {storage_origin}"
+    viewer_styles = " ".join(viewer_style_hashes())
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+        # 'wasm-unsafe-eval': <model-viewer> compiles its mesh decoder from WebAssembly; it
+        # allows WebAssembly compilation only, never eval or inline script
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+        # the viewer's shadow-root <style> by hash (embed/assets.viewer_style_hashes); its
+        # own element styles are constructed stylesheets, which CSP does not govern
+        f"style-src 'self' {viewer_styles}; font-src 'self'; "
         f"img-src 'self' data: blob:{files}; "
         # blob: in connect-src: <model-viewer> (3D tab) decodes a GLB's textures from blob URLs
         f"connect-src 'self' blob:{files}; base-uri 'none'; form-action 'none'; "
