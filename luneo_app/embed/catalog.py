@@ -41,8 +41,9 @@ _OPTION_KEYS = (
     "placeholder",
     "required",
     "help",
+    "labels",
 )
-_VALUE_KEYS = ("value", "label", "priceCents", "color")
+_VALUE_KEYS = ("value", "label", "labels", "priceCents", "color")
 DEFAULT_MAX_CHARS = 20
 
 

@@ -199,7 +199,10 @@ def widget() -> Response:
     except LuneoError as exc:
         html = render_template("embed/unavailable.html", status=exc.status)
         return Response(html, status=exc.status, mimetype="text/html")
-    locale = "fr" if (request.args.get("locale") or "").lower().startswith("fr") else "en"
+    asked = (request.args.get("locale") or "").lower()
+    locale = "fr" if asked.startswith("fr") else "en"
+    # the storefront's language for the merchant's own per-language labels (any language)
+    label_locale = asked[:2] if asked[:2].isascii() and asked[:2].isalpha() else locale
     html = render_template(
         "embed/widget.html",
         config={
@@ -208,6 +211,7 @@ def widget() -> Response:
             "productId": product,
             "variantId": (request.args.get("variant") or "")[:64],
             "locale": locale,
+            "labelLocale": label_locale,
         },
         locale=locale,
     )

@@ -136,15 +136,25 @@ const STRINGS = {
 };
 
 let lang = 'en';
+let labelLang = 'en';
 
-/** Choose the language ('fr…' gives French, anything else English). */
-export function setLocale(locale) {
+/** Choose the language ('fr…' gives French, anything else English). `labels` is the
+ * storefront's own language code, for the merchant's per-language labels (any language). */
+export function setLocale(locale, labels) {
   lang = String(locale || '').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  labelLang = /^[a-z]{2}$/.test(String(labels || '')) ? labels : lang;
   document.documentElement.lang = lang;
 }
 
 export function locale() {
   return lang;
+}
+
+/** The merchant's label in the storefront's language (`labels: {fr: …}`), else `fallback`. */
+export function merchantLabel(entry, fallback) {
+  const labels = entry && entry.labels;
+  const own = labels && typeof labels === 'object' ? labels[labelLang] : null;
+  return typeof own === 'string' && own.trim() ? own : fallback;
 }
 
 /** The string for `key` in the current language, with {name} placeholders filled. */

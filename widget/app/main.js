@@ -27,7 +27,7 @@ let visibleKey = '';
 let adding = false;
 const pending = new Map(); // content key -> Promise<design>
 
-setLocale(config.locale);
+setLocale(config.locale, config.labelLocale);
 for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
 for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
 
