@@ -218,6 +218,9 @@ function show(design) {
 }
 
 function messageOf(err) {
+  if (err && err.code === 'photo_resolution_too_low' && err.details) {
+    return t('too_low', { dpi: err.details.effectiveDpi, min: err.details.minDpi });
+  }
   if (err && err.details && typeof err.details === 'object') {
     const first = Object.values(err.details)[0];
     if (typeof first === 'string') return `${err.message} ${first}`;
