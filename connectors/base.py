@@ -149,6 +149,9 @@ class AttachedLine:
     line_number: int
     design_id: str
     files: tuple[FileLink, ...] = ()
+    # what the shopper chose, as (label, value) pairs and one readable line
+    chosen: tuple[tuple[str, str], ...] = ()
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ class DesignAttachment:
                     "lineItemId": line.line_item_id,
                     "lineNumber": line.line_number,
                     "designId": line.design_id,
+                    "summary": line.summary,
+                    "chosen": [{"label": k, "value": v} for k, v in line.chosen],
                     "files": [{"name": f.name, "kind": f.kind, "url": f.url} for f in line.files],
                 }
                 for line in self.lines

@@ -15,7 +15,7 @@ from render.errors import SpecError
 from render.output import ProductionFile, preview, production, texture
 from render.spec import DesignSpec, content_hash, parse_spec
 
-ENGINE_VERSION = "2"  # bump when output pixels change, to invalidate cached renders
+ENGINE_VERSION = "3"  # bump when output pixels change, to invalidate cached renders
 
 __all__ = [
     "ENGINE_VERSION",

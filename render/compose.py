@@ -67,8 +67,9 @@ def render_area(
     """Render every layer of ``area`` on a ``size`` (w, h) canvas.
 
     ``base`` holds the product photo under the area (previews); without it the
-    design is rendered alone. ``look="production"`` draws materials as a solid
-    engraving mask (``materials.PRODUCTION_INK``) instead of their simulated look.
+    design is rendered alone. ``look="production"`` draws materials flat instead of their
+    simulated look: the solid black laser mask where they are engraved, the finish's printed
+    colour where they are foil or UV print (``materials.production_ink``).
     ``shade`` may pass ``shading(base)`` when the caller has it cached, and
     ``base_key`` a hashable identity of ``base``, which lets layers that did not
     change since the last render (the photo while the shopper types) come from cache.
@@ -163,8 +164,8 @@ def _layer_pixels(ctx: _Context, layer, index: int, rgb: np.ndarray, alpha: np.n
             lum = tile_rgb @ _LUMA
             mask = mask * (lum if layer.material in materials.LIGHTENS else 1.0 - lum)
     material = _material(layer, ctx.look)
-    if layer.material is not None and material is None:  # production: the engraving mask
-        color, tile_rgb = materials.PRODUCTION_INK, None
+    if layer.material is not None and material is None:  # production: mask or printed colour
+        color, tile_rgb = materials.production_ink(layer.material, ctx.area.profile.kind), None
     margin = math.ceil(relief * 4) + 2 if material else 0
     full = (ctx.size[0] + 2 * ctx.pad, ctx.size[1] + 2 * ctx.pad)
     x0, y0 = x0 + ctx.pad, y0 + ctx.pad

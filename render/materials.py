@@ -50,6 +50,40 @@ NEEDS_UNDER = frozenset({"wood-burn", "glass-etch"})
 LIGHTENS = frozenset({"black-anodized", "glass-etch"})
 # what production files use: engraving machines want a solid mask, printers a colour
 PRODUCTION_INK = (0, 0, 0)
+# Finishes only a laser can make: marking the surface itself (burnt wood, frosted glass,
+# bare metal under anodizing). Metals on a printed area are foil (or UV ink) of their colour.
+LASER_ONLY = frozenset({"black-anodized", "wood-burn", "glass-etch"})
+# the flat colour a metal finish is printed with (foil / UV ink proof colour), sRGB
+PRINTED_COLORS = {
+    "gold": (212, 175, 55),
+    "silver": (192, 192, 196),
+    "rose-gold": (183, 110, 121),
+}
+PROCESSES = ("engrave", "foil", "uv", "print")
+
+
+def process(material: str | None, profile_kind: str) -> str:
+    """How a layer is made, as the print shop reads it in the manifest.
+
+    ``engrave`` (a laser is fed the black mask): every layer of an ``engraving`` area and
+    the laser-only finishes anywhere; ``foil``: a metal on a printed area; ``uv``: plain
+    colour on a ``uv`` area; ``print``: plain colour (``print-srgb``, ``print-cmyk``).
+    """
+    if profile_kind == "engraving" or material in LASER_ONLY:
+        return "engrave"
+    if material is not None:
+        return "foil"
+    return "uv" if profile_kind == "uv" else "print"
+
+
+def production_ink(material: str, profile_kind: str) -> tuple[int, int, int]:
+    """The colour a material layer carries in the production files: the black laser mask
+    for engraving, the finish's printed colour for foil / UV print."""
+    if process(material, profile_kind) == "engrave":
+        return PRODUCTION_INK
+    return PRINTED_COLORS[material]
+
+
 WOOD = np.array([0.80, 0.62, 0.42], np.float32)
 BURN = np.array([0.24, 0.12, 0.05], np.float32)
 FROST = np.array([0.93, 0.95, 0.96], np.float32)

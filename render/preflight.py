@@ -108,7 +108,7 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
                     )
         else:
             box = _image_box(layer, canvas)
-            dpi = _effective_dpi(layer, area)
+            dpi = effective_dpi(layer, area)
             if dpi < profile.min_photo_dpi:
                 add(
                     "low_photo_resolution",
@@ -154,8 +154,10 @@ def _cap_ratio(font_id: str) -> float:
     return cap / upem
 
 
-def _effective_dpi(layer: ImageLayer, area: PrintArea) -> float:
-    """Source pixels per inch of the photo at its placed size."""
+def effective_dpi(layer: ImageLayer, area: PrintArea) -> float:
+    """Source pixels per inch of the photo at its placed size (what the print file gets).
+
+    The app refuses photos below their option's ``minDpi`` with this same figure."""
     src_w = layer.image.width * layer.crop.width
     src_h = layer.image.height * layer.crop.height
     fw, fh = layer.fit

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageCms
 
-from render import compose, outline
+from render import compose, materials, outline
 from render.pdfwriter import POINTS_PER_MM, PdfPathPen, PdfWriter, num, text_string
 from render.profiles import ICC_PROFILES, PrintProfile
 from render.spec import DesignSpec, PrintArea, TextLayer
@@ -109,7 +109,10 @@ def pdfx4(
             shape = text_at[index]
             if not shape.commands:
                 continue
-            c, m, y, k = cmyk_of(shape.color, icc)
+            ink = shape.color
+            if shape.material is not None:  # the same flat ink as the PNG (foil colour)
+                ink = materials.production_ink(shape.material, area.profile.kind)
+            c, m, y, k = cmyk_of(ink, icc)
             pen = PdfPathPen()
             outline.replay(outline.transform(shape.commands, px_to_pt), pen)
             content.append(f"q {clip}{num(c)} {num(m)} {num(y)} {num(k)} k\n{pen.value()}\nf Q")

@@ -168,7 +168,7 @@ def test_photo_uploads_are_limited_per_shop_and_shopper(app, client):
     app.config["RATE_LIMIT_UPLOADS"] = "2 per minute"
 
     def upload():  # type: ignore[no-untyped-def]
-        data = {"file": (io.BytesIO(png_bytes(64, 64)), "photo.png")}
+        data = {"file": (io.BytesIO(png_bytes(64, 64)), "photo.png"), "consent": "true"}
         return client.post("/v1/uploads", data=data, headers=headers)
 
     answers = [upload() for _ in range(3)]

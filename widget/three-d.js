@@ -98,7 +98,9 @@
         viewer.style.width = "100%";
         viewer.style.height = "100%";
         viewer.style.minHeight = options.minHeight || "320px";
+        viewer.appendChild(progressBar(viewer, options.loadingText || "Loading 3D view\u2026"));
         container.replaceChildren(viewer);
+        bound(container, viewer, options);
         return viewer;
       },
       function (err) {
@@ -106,6 +108,57 @@
         throw err;
       }
     );
+  }
+
+  /**
+   * The viewer's loading progress, in its `progress-bar` slot: a real progressbar (0..100)
+   * fed by model-viewer's `progress` events, hidden once the model is in. Styled through
+   * the CSSOM, which the widget's CSP allows (no style attribute, no <style>).
+   */
+  function progressBar(viewer, label) {
+    var bar = document.createElement("div");
+    bar.setAttribute("slot", "progress-bar");
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-label", label);
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    bar.setAttribute("aria-valuenow", "0");
+    bar.className = "luneo-3d-progress";
+    var fill = document.createElement("span");
+    Object.assign(bar.style, {
+      position: "absolute", left: "15%", right: "15%", bottom: "16px", height: "4px",
+      borderRadius: "2px", background: "rgba(0,0,0,0.12)", overflow: "hidden",
+    });
+    Object.assign(fill.style, { display: "block", height: "100%", width: "0", background: "#1f2a44" });
+    bar.appendChild(fill);
+    viewer.addEventListener("progress", function (event) {
+      var pct = Math.round(Math.min(1, (event.detail && event.detail.totalProgress) || 0) * 100);
+      fill.style.width = pct + "%";
+      bar.setAttribute("aria-valuenow", String(pct));
+      if (pct >= 100) bar.hidden = true;
+    });
+    return bar;
+  }
+
+  /** Loading is bounded: no model after `timeoutMs` (60 s), or an error, shows the error. */
+  function bound(container, viewer, options) {
+    var done = false;
+    var fail = function () {
+      if (done) return;
+      done = true;
+      status(container, options.errorText || "The 3D view could not be loaded.");
+    };
+    var timer = setTimeout(function () {
+      if (!viewer.loaded) fail();
+    }, options.timeoutMs || 60000);
+    viewer.addEventListener("load", function () {
+      done = true;
+      clearTimeout(timer);
+    });
+    viewer.addEventListener("error", function () {
+      clearTimeout(timer);
+      fail();
+    });
   }
 
   /** Remove the viewer (the module stays loaded for the next open). */

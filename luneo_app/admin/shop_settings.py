@@ -4,9 +4,10 @@ words shoppers may not use on top of the built-in list.
 
 Stored on the brand: ``monthly_ai_budget_cents``, ``webhook_url`` and, in ``settings``,
 ``retentionDays`` (int: days production files are kept after an order closed, read by
-``orders.retention``), ``aiEnabled`` (bool), ``denylist`` (lower-case phrases) and
-``proofApproval`` (off | merchant | shopper: who approves a proof before production, read
-by ``designs.proof``).
+``orders.retention``), ``aiEnabled`` (bool), ``proceduralArtwork`` (bool: without an AI
+provider, offer Luneo's pattern generator instead; read by ``ai.service.artwork_offer``),
+``denylist`` (lower-case phrases) and ``proofApproval`` (off | merchant | shopper: who
+approves a proof before production, read by ``designs.proof``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..ai.service import artwork_offer
 from ..audit import record
 from ..core.errors import ValidationFailed
 from ..extensions import db
@@ -29,6 +31,7 @@ PHRASE_CHARS = (2, 64)
 FIELDS = (
     "retentionDays",
     "aiEnabled",
+    "proceduralArtwork",
     "monthlyAiBudgetCents",
     "webhookUrl",
     "denylist",
@@ -44,6 +47,10 @@ def read_settings(brand: Brand) -> dict[str, Any]:
     return {
         "retentionDays": int(settings.get("retentionDays") or default_days),
         "aiEnabled": bool(settings.get("aiEnabled", True)),
+        "proceduralArtwork": bool(settings.get("proceduralArtwork", True)),
+        # who makes artwork now: "openai", "procedural" or None (ai.service.artwork_offer)
+        "artworkProvider": artwork_offer(brand),
+        "aiConfigured": bool(current_app.config.get("OPENAI_API_KEY")),
         "monthlyAiBudgetCents": brand.monthly_ai_budget_cents,
         "webhookUrl": brand.webhook_url or "",
         "denylist": list(settings.get("denylist") or []),
@@ -95,6 +102,11 @@ def update_settings(brand: Brand, body: Any, actor: str) -> dict[str, Any]:
             changes["aiEnabled"] = body["aiEnabled"]
         else:
             problems["aiEnabled"] = "must be true or false"
+    if "proceduralArtwork" in body:
+        if isinstance(body["proceduralArtwork"], bool):
+            changes["proceduralArtwork"] = body["proceduralArtwork"]
+        else:
+            problems["proceduralArtwork"] = "must be true or false"
     budget = body.get("monthlyAiBudgetCents", brand.monthly_ai_budget_cents)
     if budget is not None and not _int_in(budget, 0, MAX_BUDGET_CENTS):
         problems["monthlyAiBudgetCents"] = "enter an amount from 0 to 1,000,000"

@@ -136,6 +136,15 @@ def public_layers(layers: list[dict[str, Any]], storage: Any, ttl: int) -> list[
     return out
 
 
+def without_ai_price(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with its AI options priced at nothing (for procedural patterns)."""
+    options = [
+        {**o, "priceCents": 0} if isinstance(o, dict) and o.get("type") == "ai" else o
+        for o in template.get("options") or []
+    ]
+    return {**template, "options": options}
+
+
 def provider_of(layers: list[dict[str, Any]]) -> str | None:
     """Which provider made the design's artwork (``openai`` / ``procedural``), if any yet."""
     for layer in ai_layers(layers):

@@ -72,13 +72,34 @@ _GENERATIONS = Throttle(
 )
 
 
+def artwork_offer(brand: Brand) -> str | None:
+    """Who makes a shopper's artwork on this shop: ``openai`` (AI), ``procedural`` (Luneo's
+    pattern generator, never called AI), or None when the shop offers none.
+
+    Without an AI provider configured the merchant decides whether the pattern generator
+    is offered at all (setting ``proceduralArtwork``, on unless turned off).
+    """
+    settings = brand.settings or {}
+    if not settings.get("aiEnabled", True):
+        return None
+    if current_app.config.get("OPENAI_API_KEY"):
+        return "openai"
+    return "procedural" if settings.get("proceduralArtwork", True) else None
+
+
 def check_prompts(brand: Brand, layers: list[dict[str, Any]]) -> None:
-    """The shop offers AI artwork, and every AI layer's prompt passes the length, character
+    """The shop offers artwork, and every AI layer's prompt passes the length, character
     and denylist rules (422 otherwise)."""
     found = ai_layers(layers)
     if found and not (brand.settings or {}).get("aiEnabled", True):
         raise ValidationFailed(
             "This shop does not offer AI artwork at the moment.", code="ai_disabled"
+        )
+    if found and artwork_offer(brand) is None:
+        raise ValidationFailed(
+            "This shop does not offer generated artwork: no AI provider is set up and the "
+            "shop does not offer the pattern generator instead.",
+            code="artwork_unavailable",
         )
     for layer in found:
         moderation.check_rules(layer["prompt"], brand)

@@ -26,7 +26,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
 from ..web_errors import OUTAGE_ERRORS
-from . import layout, lifecycle, metrics, proof, tasks
+from . import layout, lifecycle, metrics, proof, quality, tasks
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
@@ -136,7 +136,7 @@ def create_design(
     if cached is not None:
         return cached, True
 
-    findings = preflight_findings(spec, layers)  # 422 when the print profile blocks one
+    findings = preflight_findings(spec, layers, template)  # 422: a photo or the profile
     enforcement.require_capacity(brand, "designs")  # 402 over a plan without overage
     wants_art = bool(ai_layers.ai_layers(layers))
     # AI artwork: moderation and the budget (422 / 402) before anything is written.
@@ -185,16 +185,22 @@ def create_design(
     return design, False
 
 
-def preflight_findings(spec: dict[str, Any], layers: list[dict[str, Any]]) -> list[dict]:
+def preflight_findings(
+    spec: dict[str, Any], layers: list[dict[str, Any]], template: dict[str, Any] | None = None
+) -> list[dict]:
     """The design's preflight report against each print area's profile (render.preflight).
 
-    Raises ``ValidationFailed('preflight_failed')`` naming each layer when a finding is an
-    error (the profile blocks it). AI layers are left out: their artwork is made later.
+    Raises ``ValidationFailed('photo_resolution_too_low')`` when a photo prints below its
+    option's ``minDpi`` (with ``template``), and ``ValidationFailed('preflight_failed')``
+    naming each layer when a finding is an error (the profile blocks it). AI layers are left
+    out: their artwork is made later.
     """
     try:
         design = render.parse_spec(spec)
     except render.SpecError as exc:
         raise _spec_error(exc) from exc
+    if template is not None:
+        quality.check_photos(template, layers, design)
     findings = [
         f.as_json()
         for f in render.preflight.check(design)
@@ -277,17 +283,29 @@ def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
         "layers": design.layers,
         "prompt": design.prompt,
         "contentHash": design.content_hash,
+        # the labels the shopper saw, so the manifest and order rows say what was chosen
+        # even if the merchant edits the template later (designs.choices)
+        "template": {
+            key: (product.template or {}).get(key)
+            for key in ("options", "printAreas", "materials")
+            if (product.template or {}).get(key) is not None
+        },
     }
 
 
 def finalize_design(
-    design: Design, content_hash: str | None = None, enqueue_production: bool = True
+    design: Design,
+    content_hash: str | None = None,
+    enqueue_production: bool = True,
+    check_quality: bool = True,
 ) -> Design:
     """Lock the design's snapshot and queue its production files; idempotent. Commits
     (the snapshot and the production job together).
 
     ``content_hash`` (when the caller sends the content it saw) must match: a finalized design
-    never changes, later edits make a new design (409 otherwise).
+    never changes, later edits make a new design (409 otherwise). With ``check_quality`` a
+    photo below its option's ``minDpi`` under the product's *current* template is refused
+    (422 ``photo_resolution_too_low``): the merchant may have raised it since the preview.
     """
     if content_hash and content_hash != design.content_hash:
         raise Conflict(
@@ -304,6 +322,8 @@ def finalize_design(
             code="design_not_ready",
         )
     product = db.session.get(Product, design.product_id)
+    if check_quality:
+        check_print_quality(design, product)
     lifecycle.finalized(design, snapshot_of(design, product))
     metrics.count_committed(design)
     held = proof.hold_for_proof(design)  # the brand approves a proof before production
@@ -312,6 +332,20 @@ def finalize_design(
     uow.commit()
     db.session.refresh(design)
     return design
+
+
+def check_print_quality(design: Design, product: Product) -> None:
+    """Refuse (422) a design whose photos print below their option's ``minDpi`` now."""
+    layers = design.layers or []
+    if not any(isinstance(la, dict) and la.get("uploadId") for la in layers):
+        return
+    template = product.template or {}
+    bare = [ai_layers.without_artwork(layer) for layer in layers]
+    try:
+        parsed = render.parse_spec(build_spec(product, bare, template, placeholders=True))
+    except render.SpecError as exc:
+        raise _spec_error(exc) from exc
+    quality.check_photos(template, layers, parsed)
 
 
 def finalize_request_hash(design: Design, body: dict[str, Any]) -> str | None:
@@ -383,11 +417,20 @@ def describe(design: Design) -> dict[str, Any]:
 
 
 def price_of(design: Design) -> DesignPrice:
-    """The server's price add-on of ``design`` (its product's template, its brand's currency)."""
+    """The server's price add-on of ``design`` (its product's template, its brand's currency).
+
+    Artwork made (or to be made) by the procedural pattern generator is not AI and is never
+    charged the AI option's price."""
     product = db.session.get(Product, design.product_id)
     brand = db.session.get(Brand, design.brand_id)
+    template = (product.template if product else None) or {}
+    provider = ai_layers.provider_of(design.layers or [])
+    if provider is None and brand is not None and ai_layers.ai_layers(design.layers or []):
+        provider = ai_service.artwork_offer(brand)  # artwork not made yet: who will make it
+    if provider == "procedural":
+        template = ai_layers.without_ai_price(template)
     return design_price(
-        (product.template if product else None) or {},
+        template,
         design.options or {},
         (brand.currency if brand else None) or "USD",
     )

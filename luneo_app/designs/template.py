@@ -8,7 +8,8 @@ Template shape (stored on ``Product.template``)::
       "fonts": ["playfair-display", ...],          # allowed fonts (all when absent)
       "materials": [null, "gold", ...],            # allowed materials (null = printed colour)
       "options": [                                 # what the shopper fills in
-        {"id": "name", "type": "text", "label": "Name", "printArea": "front",
+        {"id": "name", "type": "text", "label": "Name", "labels": {"fr": "Prénom"},
+         "printArea": "front",
          "maxChars": 12, "fonts": [...], "minSize": 10, "maxSize": 48, "default": "",
          "priceCents": 0},
         {"id": "finish", "type": "material", "values": [{"value": "gold", "priceCents": 500}]},
@@ -119,6 +120,23 @@ def check_options(template: dict[str, Any], options: dict[str, Any]) -> None:
 
 
 OPTION_TYPES = {"text", "material", "color", "image", "ai", "choice"}
+MAX_LABEL = 80
+
+
+def _check_labels(labels: Any, where: str, problems: dict[str, str]) -> None:
+    """Per-language labels: ``{"fr": "Prénom", "de": "Vorname"}`` (two-letter codes)."""
+    if labels is None:
+        return
+    if not isinstance(labels, dict):
+        problems[where] = 'give labels per language, like {"fr": "Prénom"}'
+        return
+    for code, text in labels.items():
+        if not (isinstance(code, str) and len(code) == 2 and code.isascii() and code.isalpha()):
+            problems[where] = f"{code!r} is not a two-letter language code (fr, de, es ...)"
+        elif code != code.lower():
+            problems[where] = f"write language codes in lower case ({code.lower()!r})"
+        elif not isinstance(text, str) or not text.strip() or len(text) > MAX_LABEL:
+            problems[f"{where}.{code}"] = f"a label of 1–{MAX_LABEL} characters"
 
 
 def validate_template(template: Any) -> dict[str, Any]:
@@ -201,6 +219,7 @@ def validate_template(template: Any) -> dict[str, Any]:
             problems[f"{where}.type"] = "type must be one of " + ", ".join(sorted(OPTION_TYPES))
         if not str(option.get("label", "")).strip():
             problems[f"{where}.label"] = "give the option a label shoppers will see"
+        _check_labels(option.get("labels"), f"{where}.labels", problems)
         if option.get("printArea") is not None and option.get("printArea") not in area_ids:
             problems[f"{where}.printArea"] = f"no print area {option.get('printArea')!r}"
         if option.get("type") == "text":
@@ -224,6 +243,8 @@ def validate_template(template: Any) -> dict[str, Any]:
                 problems[f"{where}.values[{j}]"] = "each choice needs a value"
             elif not isinstance(vprice, int) or vprice < 0:
                 problems[f"{where}.values[{j}].priceCents"] = "must be a whole number ≥ 0"
+            if isinstance(value, dict):
+                _check_labels(value.get("labels"), f"{where}.values[{j}].labels", problems)
         if option.get("slot") is not None:
             problems.update(_slot_problems(where, option))
         cond = option.get("showWhen")

@@ -7,7 +7,10 @@ engine's own files, so the shopper picks from exactly the fonts the preview is d
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,3 +97,23 @@ def asset(filename: str) -> Response:
         raise NotFound("No such widget file.")
     # The SDK is also read by other origins (the demo storefront on another port, API brands).
     return _send(path, mimetype, 300, cors=filename == "sdk.js")
+
+
+VIEWER_FILE = "vendor/model-viewer-4.4.0.min.js"  # the file widget/three-d.js loads
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+@lru_cache(maxsize=1)
+def viewer_style_hashes() -> tuple[str, ...]:
+    """CSP hashes (``'sha256-...'``) of the ``<style>`` blocks <model-viewer> stamps into its
+    shadow root, read from the vendored file itself: the widget's ``style-src`` allows
+    exactly these (no ``'unsafe-inline'``), and a new viewer version brings its own hashes.
+    Only blocks without template interpolation are hashable; the 4.x viewer has one."""
+    source = (WIDGET_DIR / VIEWER_FILE).read_text(encoding="utf-8")
+    out = []
+    for block in _STYLE_BLOCK.findall(source):
+        if "${" in block or "\\" in block:
+            continue  # not a fixed text: its hash would not match what the browser sees
+        digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        out.append(f"'sha256-{digest}'")
+    return tuple(dict.fromkeys(out))

@@ -19,6 +19,8 @@ from flask import current_app, url_for
 from render import fonts as font_catalog
 from render import webfonts
 
+from ..ai import providers as ai_providers
+from ..ai.service import artwork_offer
 from ..designs import layout
 from ..files import derivatives
 from ..models import Brand, Product
@@ -40,8 +42,9 @@ _OPTION_KEYS = (
     "placeholder",
     "required",
     "help",
+    "labels",
 )
-_VALUE_KEYS = ("value", "label", "priceCents", "color")
+_VALUE_KEYS = ("value", "label", "labels", "priceCents", "color")
 DEFAULT_MAX_CHARS = 20
 
 
@@ -94,6 +97,20 @@ def _synthesized(template: dict[str, Any], areas: list[dict[str, Any]]) -> list[
     return options
 
 
+def _with_artwork_maker(options: list[dict[str, Any]], offer: str | None) -> list[dict[str, Any]]:
+    """Artwork options say who makes the artwork; the procedural pattern generator is free
+    (never the AI price) and none is shown when the shop offers no artwork maker."""
+    out = []
+    for option in options:
+        if option.get("type") != "ai":
+            out.append(option)
+        elif offer is not None:
+            maker = {"provider": offer, "label": ai_providers.LABELS[offer]}
+            extra = {"priceCents": 0} if offer == "procedural" else {}
+            out.append({**option, **extra, "artwork": maker})
+    return out
+
+
 def _fonts(template: dict[str, Any], options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     wanted: list[str] = list(template.get("fonts") or [])
     for option in options:
@@ -143,6 +160,7 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
     for option in options:
         if option.get("id") in placed:
             option["slot"] = placed[option["id"]]
+    options = _with_artwork_maker(options, artwork_offer(brand))
     materials = template.get("materials")
     storage = current_app.extensions["luneo.storage"]
     return {

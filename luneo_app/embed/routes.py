@@ -38,6 +38,7 @@ from ..designs import service as designs
 from ..extensions import db, limiter
 from ..models import Design
 from . import links, tokens
+from .assets import viewer_style_hashes
 from .catalog import storefront_product
 from .shops import StorefrontShop, normalize_origin, parse_origin, storefront_from
 
@@ -206,7 +207,10 @@ def widget() -> Response:
     except LuneoError as exc:
         html = render_template("embed/unavailable.html", status=exc.status)
         return Response(html, status=exc.status, mimetype="text/html")
-    locale = "fr" if (request.args.get("locale") or "").lower().startswith("fr") else "en"
+    asked = (request.args.get("locale") or "").lower()
+    locale = "fr" if asked.startswith("fr") else "en"
+    # the storefront's language for the merchant's own per-language labels (any language)
+    label_locale = asked[:2] if asked[:2].isascii() and asked[:2].isalpha() else locale
     html = render_template(
         "embed/widget.html",
         config={
@@ -215,6 +219,7 @@ def widget() -> Response:
             "productId": product,
             "variantId": (request.args.get("variant") or "")[:64],
             "locale": locale,
+            "labelLocale": label_locale,
         },
         locale=locale,
     )
@@ -233,8 +238,14 @@ def _widget_csp(parent_origin: str) -> str:
     storage_origin = normalize_origin(current_app.extensions["luneo.storage"].public_origin)
     if storage_origin and storage_origin != normalize_origin(current_app.config["APP_URL"]):
         files = f" {storage_origin}"
+    viewer_styles = " ".join(viewer_style_hashes())
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+        # 'wasm-unsafe-eval': <model-viewer> compiles its mesh decoder from WebAssembly; it
+        # allows WebAssembly compilation only, never eval or inline script
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+        # the viewer's shadow-root <style> by hash (embed/assets.viewer_style_hashes); its
+        # own element styles are constructed stylesheets, which CSP does not govern
+        f"style-src 'self' {viewer_styles}; font-src 'self'; "
         f"img-src 'self' data: blob:{files}; "
         # blob: in connect-src: <model-viewer> (3D tab) decodes a GLB's textures from blob URLs
         f"connect-src 'self' blob:{files}; base-uri 'none'; form-action 'none'; "

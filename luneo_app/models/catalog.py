@@ -165,4 +165,7 @@ class Upload(BrandOwned, db.Model):
     customer_ref: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     face_detected: Mapped[bool] = mapped_column(Boolean, default=False)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # who stated the consent: "embed" (the shopper ticked the widget's box) or "api_key" /
+    # "user" (the brand's server attests it asked its shopper)
+    consent_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

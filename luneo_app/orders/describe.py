@@ -9,13 +9,25 @@ from sqlalchemy import select
 
 from ..core.clock import as_utc
 from ..designs import lifecycle
+from ..designs.choices import design_choices
 from ..extensions import db
-from ..models import Design, Order, OrderItem
+from ..models import Design, Order, OrderItem, Product
 from .files import file_entries, production_link
 
 
 def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat() if value else None
+
+
+def _chosen(design: Design | None) -> dict[str, Any] | None:
+    if design is None:
+        return None
+    product = (
+        None
+        if (design.snapshot or {}).get("template")
+        else db.session.get(Product, design.product_id)
+    )
+    return design_choices(design, product)
 
 
 def describe_order(order: Order, *, lasting_links: bool = False) -> dict[str, Any]:
@@ -33,15 +45,15 @@ def describe_order(order: Order, *, lasting_links: bool = False) -> dict[str, An
         return storage.url(key, ttl, filename=key.rsplit("/", 1)[-1])
 
     rows = db.session.execute(
-        select(OrderItem, Design.status)
+        select(OrderItem, Design)
         .outerjoin(Design, Design.id == OrderItem.design_id)
         .where(OrderItem.order_id == order.id)
         .order_by(OrderItem.line_number, OrderItem.line_item_id)
     ).all()
     items = []
-    for item, design_status in rows:
+    for item, design in rows:
         status = item.production_status
-        if status == "pending" and design_status == lifecycle.S.FAILED:
+        if status == "pending" and design is not None and design.status == lifecycle.S.FAILED:
             status = "failed"  # the render failed after the order was taken in
         items.append(
             {
@@ -52,6 +64,8 @@ def describe_order(order: Order, *, lasting_links: bool = False) -> dict[str, An
                 "quantity": item.quantity,
                 "productionStatus": status,
                 "problem": item.problem,
+                # what the shopper chose: options, text, font, finish and process, photo crop
+                "chosen": _chosen(design),
                 "files": [
                     {
                         "name": entry["name"],

@@ -25,9 +25,10 @@ from flask import current_app
 
 import render
 
+from ..designs.choices import design_choices
 from ..extensions import db
 from ..files.storage import brand_prefix
-from ..models import Design, Order, OrderItem
+from ..models import Design, Order, OrderItem, Product
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same files always make the same zip
@@ -147,6 +148,9 @@ def build_zip(order: Order, items: list[OrderItem]) -> str:
                     "quantity": item.quantity,
                     "files": [e["name"] for e in entries],
                     "options": _design_options(item),
+                    # labelled: options, text, font, finish and how it is made (engrave:
+                    # black laser mask; foil / print: coloured), colours, photo crop
+                    "chosen": _design_choices(item),
                     # per print area: the profile, colour space, ICC, sizes, bleed, preflight
                     "printAreas": {
                         area: {k: v for k, v in entry.items() if k in _FACTS}
@@ -168,6 +172,15 @@ def build_zip(order: Order, items: list[OrderItem]) -> str:
     key = f"{order_folder(order)}{safe_order_name(order)}.zip"
     storage.put(key, buffer.getvalue(), "application/zip")
     return key
+
+
+def _design_choices(item: OrderItem) -> dict[str, Any] | None:
+    """What the shopper chose, labelled (``designs.choices``), for the print shop."""
+    design = db.session.get(Design, item.design_id) if item.design_id else None
+    if design is None:
+        return None
+    product = db.session.get(Product, design.product_id)
+    return design_choices(design, product)
 
 
 def _design_options(item: OrderItem) -> dict[str, Any]:

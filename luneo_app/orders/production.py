@@ -59,7 +59,9 @@ def ensure_production(design_id: str) -> None:
         db.session.commit()
         return
     if design.finalized_at is None:
-        finalize_design(design, enqueue_production=False)  # commits: lock released
+        # The shopper has paid: the order is produced as previewed (quality was checked at
+        # upload, design and the storefront's finalize), never stranded by a later change.
+        finalize_design(design, enqueue_production=False, check_quality=False)  # commits
         design = _locked_design(design_id)
         if design is None:
             db.session.commit()

@@ -16,8 +16,9 @@ from connectors.base import AttachedLine, DesignAttachment, FileLink
 
 from ..commerce import platforms
 from ..core.clock import utcnow
+from ..designs.choices import design_choices
 from ..extensions import db
-from ..models import Brand, Order, OrderItem
+from ..models import Brand, Design, Order, OrderItem, Product
 from .files import file_entries, production_link
 
 MAX_NOTE = 500
@@ -33,21 +34,35 @@ def attachment_for(order: Order, items: list[OrderItem]) -> DesignAttachment:
             FileLink(name=e["name"], kind=e["kind"], url=production_link(order, e["key"]))
             for e in file_entries(item)
         )
+        chosen = _chosen(item.design_id)
         lines.append(
             AttachedLine(
                 line_item_id=item.line_item_id,
                 line_number=item.line_number,
                 design_id=item.design_id,
                 files=files,
+                chosen=tuple(
+                    (str(c["label"]), str(c["valueLabel"])) for c in chosen.get("options", [])
+                ),
+                summary=chosen.get("summary", ""),
             )
         )
     archive = production_link(order, order.zip_key) if order.zip_key else None
     count = len(lines)
     note = f"{count} personalized item{'s' if count != 1 else ''}: production files ready"
     note += f" - {archive}" if archive else ""
+    # the choices after the link, so a long note never cuts the link
+    note += "".join(f". Line {line.line_number}: {line.summary}" for line in lines if line.summary)
     return DesignAttachment(
         luneo_order_id=order.id, lines=tuple(lines), archive_url=archive, note=note[:MAX_NOTE]
     )
+
+
+def _chosen(design_id: str) -> dict:
+    design = db.session.get(Design, design_id)
+    if design is None:
+        return {}
+    return design_choices(design, db.session.get(Product, design.product_id))
 
 
 def write_back(order_id: str) -> str:

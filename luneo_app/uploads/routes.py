@@ -20,7 +20,15 @@ class UploadIn(Schema):
     file = File(required=True)
     productId = String(load_default=None, validate=Length(max=128))  # noqa: N815
     printArea = String(load_default=None, validate=Length(max=64))  # noqa: N815
-    consent = Boolean(load_default=False)
+    optionId = String(load_default=None, validate=Length(max=64))  # noqa: N815
+    consent = Boolean(
+        load_default=False,
+        metadata={
+            "description": "Required `true`: the shopper consents to the photo's use (and has "
+            "the permission of anyone in it). A brand's server sending photos attests it "
+            "asked its shopper."
+        },
+    )
     customerRef = String(load_default=None, validate=Length(max=128))  # noqa: N815
 
 
@@ -37,12 +45,15 @@ class UploadIn(Schema):
     security="BearerAuth",
     summary="Upload a photo",
     description="JPEG, PNG, WebP or HEIC. EXIF orientation is "
-    "applied and metadata stripped. With `productId` (and `printArea`) the answer grades "
-    "print quality: effective dpi and good / low / too_low.",
+    "applied and metadata stripped. Every upload states `consent=true`. With `productId` "
+    "(and `printArea` or `optionId`) the photo is graded fitted in its print area: below the "
+    "photo option's `minDpi` it is refused (422 `photo_resolution_too_low`, "
+    "`details.effectiveDpi` and `details.minDpi`); otherwise the answer gives the effective "
+    "dpi.",
     responses={
         201: "Stored",
         413: "Too large",
-        422: "Not a usable picture",
+        422: "Not a usable picture, no consent, or below the option's minimum print quality",
         429: "Too many uploads (RATE_LIMIT_UPLOADS)",
     },
 )

@@ -28,36 +28,12 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
     )
     if not raw:  # answered here: no child process for an empty form field
         raise ValidationFailed("The upload is empty.", code="empty_upload")
-    clean, faces = decode_upload(raw, limits)
     consent = bool(form.get("consent"))
-    _require_consent(faces, consent)
+    _require_consent(principal, consent)  # before any decoding work
+    clean, faces = decode_upload(raw, limits)
     quality = None
     if form.get("productId"):
-        from ..designs.service import find_product
-
-        product = find_product(principal.brand_id, form["productId"])
-        areas = (product.template or {}).get("printAreas", [])
-        area = next((a for a in areas if a.get("id") == form.get("printArea")), None)
-        if area is None and form.get("printArea"):
-            raise ValidationFailed(
-                "No such print area on this product.",
-                code="unknown_print_area",
-                details={"printArea": form["printArea"]},
-            )
-        area = area or (areas[0] if areas else None)
-        if area is not None:
-            options = (product.template or {}).get("options", [])
-            min_dpi = next(
-                (
-                    int(o.get("minDpi", 150))
-                    for o in options
-                    if o.get("type") == "image" and o.get("printArea") in (None, area["id"])
-                ),
-                150,
-            )
-            quality = print_quality(
-                clean.width, clean.height, float(area["widthMm"]), float(area["heightMm"]), min_dpi
-            )
+        quality = _grade(principal, clean.width, clean.height, form)
     upload = Upload(
         brand_id=brand.id,
         key="",
@@ -70,6 +46,7 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
         customer_ref=form.get("customerRef"),
         face_detected=faces is Faces.FOUND,
         consent=consent,
+        consent_by=principal.kind,
         created_at=utcnow(),
     )
     db.session.add(upload)
@@ -92,15 +69,59 @@ def store_upload(principal: Principal, brand: Brand, raw: bytes, form: dict[str,
     }
 
 
-def _require_consent(faces: Faces, consent: bool) -> None:
-    """A photo of a person needs the shopper's explicit consent (the widget's checkbox).
+def _grade(principal: Principal, width: int, height: int, form: dict[str, Any]) -> Any:
+    """Grade the photo fitted in its slot of the print area; 422 below the option's ``minDpi``.
 
-    When faces cannot be checked at all, consent is asked for every photo.
+    The option is ``optionId`` when given, else the area's image option (the first area's
+    when no ``printArea`` is named). Fitted at its default size is the sharpest the widget
+    places it, so a photo refused here could only print below the merchant's minimum.
     """
-    if faces is not Faces.NONE and not consent:
+    from ..designs.quality import image_option, min_dpi_of, placed_size_mm, too_low
+    from ..designs.service import find_product
+
+    product = find_product(principal.brand_id, form["productId"])
+    template = product.template or {}
+    areas = template.get("printAreas", [])
+    option = None
+    if form.get("optionId"):
+        option = image_option(template, form["optionId"], None)
+        if option is None or option.get("type") != "image":
+            raise ValidationFailed(
+                "No such photo option on this product.",
+                code="unknown_option",
+                details={"optionId": form["optionId"]},
+            )
+    area_id = form.get("printArea") or (option or {}).get("printArea")
+    area = next((a for a in areas if a.get("id") == area_id), None)
+    if area is None and area_id:
         raise ValidationFailed(
-            "This photo seems to show a person. Please confirm you have their permission "
-            "to use it, then upload it again.",
-            code="face_consent_required",
-            details={"consent": "required", "faceCheck": faces.value},
+            "No such print area on this product.",
+            code="unknown_print_area",
+            details={"printArea": area_id},
+        )
+    area = area or (areas[0] if areas else None)
+    if area is None:
+        return None
+    option = option or image_option(template, None, area["id"])
+    floor = min_dpi_of(option)
+    width_mm, height_mm = placed_size_mm(template, option, area)
+    quality = print_quality(width, height, width_mm, height_mm, floor or 150)
+    if floor is not None and quality.effective_dpi < floor:
+        raise too_low(quality.effective_dpi, floor, "file")
+    return quality
+
+
+def _require_consent(principal: Principal, consent: bool) -> None:
+    """Every photo is uploaded with consent to use it, whoever or whatever it shows.
+
+    From the storefront the shopper ticks the widget's box; an API brand's server states
+    ``consent=true`` for its shoppers (it attests having asked them). Which of the two it was
+    is kept on the upload (``consent_by``: ``embed`` or ``api_key``/``user``).
+    """
+    if not consent:
+        raise ValidationFailed(
+            "Please confirm you have the right to use this photo (and the permission of "
+            "anyone in it), then upload it again.",
+            code="consent_required",
+            details={"consent": "required"},
         )

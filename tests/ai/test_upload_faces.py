@@ -60,7 +60,7 @@ def test_a_photo_of_a_person_without_consent_is_refused(app, client, detector):
     response = _post(client, headers, drawn_face())
     assert response.status_code == 422
     error = response.get_json()["error"]
-    assert error["code"] == "face_consent_required" and "permission" in error["message"]
+    assert error["code"] == "consent_required" and "permission" in error["message"]
     assert db.session.query(Upload).count() == 0
 
 
@@ -72,12 +72,16 @@ def test_with_consent_the_photo_is_stored_and_marked(app, client, detector):
     assert upload.face_detected is True and upload.consent is True
 
 
-def test_photos_without_people_need_no_consent(app, client, detector):
+def test_photos_without_people_need_consent_too(app, client, detector):
     _, headers, _ = brand_with_key(app)
-    response = _post(client, headers, png_bytes(640, 480, (30, 120, 200)))
+    refused = _post(client, headers, png_bytes(640, 480, (30, 120, 200)))
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "consent_required"
+    response = _post(client, headers, png_bytes(640, 480, (30, 120, 200)), consent="true")
     assert response.status_code == 201
     upload = db.session.get(Upload, response.get_json()["uploadId"])
-    assert upload.face_detected is False and upload.consent is False
+    assert upload.face_detected is False and upload.consent is True
+    assert upload.consent_by == "api_key"  # the brand's server attested it
 
 
 def test_without_a_detector_every_photo_needs_consent(app, client, monkeypatch):
@@ -85,5 +89,5 @@ def test_without_a_detector_every_photo_needs_consent(app, client, monkeypatch):
     _, headers, _ = brand_with_key(app)
     refused = _post(client, headers, png_bytes(64, 64))
     assert refused.status_code == 422
-    assert refused.get_json()["error"]["details"]["faceCheck"] == "unknown"
+    assert refused.get_json()["error"]["details"] == {"consent": "required"}
     assert _post(client, headers, png_bytes(64, 64), consent="true").status_code == 201

@@ -80,3 +80,19 @@ def png_bytes(width: int, height: int, color=(200, 30, 30)) -> bytes:  # type: i
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "PNG")
     return out.getvalue()
+
+
+def photo_fills_area(product) -> None:  # type: ignore[no-untyped-def]
+    """The merchant drew the photo option's slot over its whole print area (the read-time
+    layout would give it the top 60 %), so a photo's dpi is the area's, as tests expect."""
+    from luneo_app.extensions import db
+
+    template = dict(product.template)
+    template["options"] = [
+        {**o, "slot": {"x": 0, "y": 0, "width": 1, "height": 1, "rotation": 0}}
+        if o.get("type") == "image"
+        else o
+        for o in template["options"]
+    ]
+    product.template = template
+    db.session.commit()

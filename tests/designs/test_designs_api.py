@@ -155,7 +155,11 @@ def test_image_layer_from_an_upload_is_composited(app, client):
     _, headers, product = brand_with_key(app)
     upload = client.post(
         "/v1/uploads",
-        data={"file": (io.BytesIO(png_bytes(900, 1000)), "p.png"), "productId": product.id},
+        data={
+            "file": (io.BytesIO(png_bytes(900, 1000)), "p.png"),
+            "productId": product.id,
+            "consent": "true",
+        },
         headers=headers,
         content_type="multipart/form-data",
     )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from luneo_app.extensions import db
 from luneo_app.models import Brand, Design, RenderJob
-from tests.designs.helpers import brand_with_key, png_bytes, text_design
+from tests.designs.helpers import brand_with_key, photo_fills_area, png_bytes, text_design
 
 
 def _profile(product, **profile) -> None:  # type: ignore[no-untyped-def]
@@ -92,10 +92,16 @@ def test_a_template_with_a_bad_print_profile_is_refused_field_by_field(app, clie
 
 def test_a_blocking_preflight_rule_refuses_a_low_resolution_photo_at_design_time(app, client):
     _, headers, product = brand_with_key(app)
+    photo_fills_area(product)
     _profile(product, kind="print-cmyk", minPhotoDpi=300, block=["low_photo_resolution"])
     upload = client.post(
         "/v1/uploads",
-        data={"file": (io.BytesIO(png_bytes(300, 340)), "p.png"), "productId": product.id},
+        data={
+            # ~211 dpi: above the option's 150 (accepted), below the profile's 300
+            "file": (io.BytesIO(png_bytes(600, 680)), "p.png"),
+            "productId": product.id,
+            "consent": "true",
+        },
         headers=headers,
         content_type="multipart/form-data",
     ).get_json()

@@ -73,7 +73,7 @@ def test_an_upload_while_the_bucket_is_down_is_a_503_with_retry_after(bucket_dow
     issued = create_api_key(make_brand())
     response = bucket_down_app.test_client().post(
         "/v1/uploads",
-        data={"file": (io.BytesIO(png_bytes(400, 300)), "photo.png")},
+        data={"file": (io.BytesIO(png_bytes(400, 300)), "photo.png"), "consent": "true"},
         headers={"Authorization": f"Bearer {issued.plaintext}"},
     )
     assert response.status_code == 503

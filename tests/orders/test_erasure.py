@@ -80,6 +80,7 @@ def _customer_data(app, client, fake_shopify, receiver):  # type: ignore[no-unty
         data={
             "file": (io.BytesIO(png_bytes(400, 300, (9, 9, 9))), "me.png"),
             "customerRef": EMAIL,
+            "consent": "true",
         },
         headers=headers,
         content_type="multipart/form-data",

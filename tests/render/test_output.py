@@ -58,12 +58,38 @@ def test_production_pdf_pixels_match_the_png_on_white():
     assert raw == on_white.tobytes()
 
 
-def test_production_background_is_transparent_and_design_opaque():
+def _solid_pixels(png: bytes) -> np.ndarray:
+    alpha = np.asarray(Image.open(io.BytesIO(png)).getchannel("A"))
+    assert alpha[0, 0] == 0 and alpha.max() == 255  # transparent background
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))[alpha == 255]
+
+
+def test_printed_gold_carries_its_colour_in_the_production_png():
     files = render.production(mug_spec(None, text_layer(material="gold")))
-    alpha = np.asarray(Image.open(io.BytesIO(files.png)).getchannel("A"))
-    assert alpha[0, 0] == 0 and alpha.max() == 255
-    rgb = np.asarray(Image.open(io.BytesIO(files.png)).convert("RGB"))[alpha == 255]
-    assert rgb.max() == 0  # materials become a solid black engraving mask
+    rgb = _solid_pixels(files.png)
+    assert len(rgb) and (rgb == (212, 175, 55)).all()  # gold foil: one flat printed colour
+
+
+@pytest.mark.parametrize(
+    ("material", "kind"),
+    [("gold", "engraving"), ("wood-burn", "print-srgb"), ("glass-etch", "uv")],
+)
+def test_engraved_finishes_keep_the_black_laser_mask(material, kind):
+    spec = mug_spec(None, text_layer(material=material))
+    spec["printAreas"][0]["profile"] = {"kind": kind}
+    rgb = _solid_pixels(render.production(spec).png)
+    assert len(rgb) and rgb.max() == 0
+
+
+def test_each_finish_says_how_it_is_made():
+    from render import materials
+
+    assert materials.process("gold", "print-srgb") == "foil"
+    assert materials.process("gold", "engraving") == "engrave"
+    assert materials.process("black-anodized", "print-cmyk") == "engrave"
+    assert materials.process(None, "uv") == "uv"
+    assert materials.process(None, "print-cmyk") == "print"
+    assert materials.process(None, "engraving") == "engrave"
 
 
 def test_production_area_id_picks_the_area_and_unknown_ids_fail():

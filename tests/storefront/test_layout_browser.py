@@ -156,7 +156,7 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
                 {"name": "photo.png", "mimeType": "image/png", "buffer": _photo()}
             )
             expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20_000)
-            frame.get_by_role("textbox", name="Artwork").fill(
+            frame.get_by_role("textbox", name="Pattern from your words").fill(
                 "a red fox sleeping under a crescent moon"
             )
             frame.get_by_role("button", name="Generate").click()

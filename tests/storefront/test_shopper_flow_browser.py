@@ -37,7 +37,8 @@ KEEPSAKE = {
         {
             "id": "name",
             "type": "text",
-            "label": "Prénom",
+            "label": "Name",
+            "labels": {"fr": "Prénom"},  # the French storefront shows the merchant's French
             "printArea": "front",
             "maxChars": 14,
             "fonts": ["playfair-display", "dancing-script"],
@@ -46,8 +47,12 @@ KEEPSAKE = {
         {
             "id": "finish",
             "type": "material",
-            "label": "Finition",
-            "values": [{"value": None}, {"value": "gold", "priceCents": 500}],
+            "label": "Finish",
+            "labels": {"fr": "Finition"},
+            "values": [
+                {"value": None},
+                {"value": "gold", "label": "Gold", "labels": {"fr": "Or"}, "priceCents": 500},
+            ],
         },
         {"id": "photo", "type": "image", "label": "Photo", "printArea": "front", "minDpi": 150},
         {"id": "art", "type": "ai", "label": "Motif IA", "printArea": "front"},
@@ -97,9 +102,9 @@ def browser(storefront):  # type: ignore[no-untyped-def]
         chromium.close()
 
 
-def _photo_png() -> bytes:
-    """A small, smooth 400 x 300 photo: too few pixels for the mug's 72 mm print area."""
-    ramp = Image.linear_gradient("L").resize((400, 300))
+def _photo_png(width: int = 400, height: int = 300) -> bytes:
+    """A smooth photo; 400 x 300 has too few pixels for the mug's 72 mm print area."""
+    ramp = Image.linear_gradient("L").resize((width, height))
     flipped = ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     out = io.BytesIO()
     Image.merge("RGB", (ramp, flipped, ramp.rotate(90))).save(out, "PNG")
@@ -206,14 +211,22 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
     frame.locator("input[type=file]").set_input_files(
         {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png()}
     )
+    # 400 px over 72 mm is 141 dpi, under the 150 dpi the option asks for: refused.
+    expect(frame.locator(".field .hint[role=status]").filter(has_text="141 dpi")).to_contain_text(
+        "Trop faible pour l’impression"
+    )
+    frame.locator("input[type=file]").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png(700, 600)}
+    )
     expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20000)
-    # 400 px over 72 mm is 141 dpi, under the 150 dpi the option asks for: a warning.
-    expect(frame.locator(".quality")).to_contain_text("Résolution faible")
+    expect(frame.locator(".quality")).to_contain_text("Bonne qualité d’impression : 186 dpi")
     frame.locator(".crop__frame").focus()
-    page.keyboard.press("+")
+    page.keyboard.press("+")  # zooming in: the effective dpi follows live
+    expect(frame.locator(".quality")).to_contain_text("169 dpi")
     page.keyboard.press("ArrowRight")
 
-    frame.get_by_label("Motif IA").fill("un renard à l’aquarelle")
+    # no AI provider here: the pattern generator, named as such (not "IA")
+    frame.get_by_label("Motif à partir de vos mots").fill("un renard à l’aquarelle")
     frame.get_by_role("button", name="Générer").click()
     expect(frame.get_by_role("progressbar")).to_have_attribute(
         "aria-valuenow", "100", timeout=20000

@@ -1,7 +1,7 @@
 // What the shopper's choices mean: visible options, the design's layers and options for the
 // designs API, the price add-on and a readable summary for the cart line. Pure functions.
 
-import { money, t } from './i18n.js';
+import { merchantLabel, money, t } from './i18n.js';
 
 export const DEFAULT_COLOR = '#1f2a44';
 
@@ -179,7 +179,10 @@ export function addOnCents(product, state) {
 
 /** Label of an option for the shopper (merchant's label, else a sensible default). */
 export function labelOf(option) {
-  if (option.label) return option.label;
+  // the pattern generator is never presented as AI, whatever the option is called
+  if (option.type === 'ai' && option.artwork && option.artwork.provider === 'procedural') return t('pattern');
+  const own = merchantLabel(option, option.label);
+  if (own) return own;
   return { text: t('yourText'), material: t('finish'), color: t('color'), image: t('photo'), ai: t('ai') }[
     option.type
   ] || t('choice');
@@ -188,7 +191,8 @@ export function labelOf(option) {
 /** Label of a choice value: merchant label, else the material's name, else the value. */
 export function valueLabel(option, value) {
   const entry = (option.values || []).find((v) => v.value === value);
-  if (entry && entry.label) return entry.label;
+  const own = entry ? merchantLabel(entry, entry.label) : null;
+  if (own) return own;
   if (option.type === 'material') return t(value === null ? 'print' : value);
   return String(value);
 }

@@ -198,7 +198,9 @@ function imageField(ctx, option) {
       status.textContent = '';
       show();
     } catch (err) {
-      status.textContent = err.message || t('error');
+      // below the merchant's minimum print quality: say it in the shopper's language
+      const low = err && err.code === 'photo_resolution_too_low' && err.details;
+      status.textContent = low ? t('too_low', { dpi: low.effectiveDpi, min: low.minDpi }) : err.message || t('error');
     }
   });
   remove.addEventListener('click', () => {
@@ -257,6 +259,7 @@ function aiField(ctx, option) {
       'div',
       { class: 'field' },
       el('label', { class: 'label', for: id }, labelOf(option), priceTag(option.priceCents, ctx.product.currency) || ''),
+      option.artwork ? el('p', { class: 'hint', text: t(option.artwork.provider === 'procedural' ? 'madeByPattern' : 'madeByAi') }) : null,
       area,
       el('div', { class: 'row' }, go),
       bar,

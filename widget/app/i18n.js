@@ -34,14 +34,17 @@ const STRINGS = {
     remove: 'Remove photo',
     uploading: 'Uploading…',
     consent: 'I have the right to use this photo.',
+    madeByPattern: 'Drawn by Luneo’s pattern generator from your words: abstract patterns, not AI.',
+    madeByAi: 'Drawn by AI (OpenAI) from your description.',
     consentNeeded: 'Please confirm you have the right to use this photo.',
     cropLabel: 'Photo position: drag, or use the arrow keys',
     cropHelp: 'Drag the photo or use the arrow keys to place it; zoom with the slider.',
     zoom: 'Zoom',
-    good: 'Good print quality ({dpi} dpi).',
+    good: 'Good print quality: {dpi} dpi (this product needs {min}).',
     low: 'Low resolution ({dpi} dpi): the print may look soft.',
-    too_low: 'Resolution too low ({dpi} dpi): please choose a larger photo.',
+    too_low: 'Too low to print: {dpi} dpi, this product needs {min} dpi. Zoom out or choose a larger photo.',
     ai: 'Create artwork with AI',
+    pattern: 'Pattern from your words',
     aiPlaceholder: 'Describe the artwork, e.g. a watercolour fox',
     generate: 'Generate',
     generating: 'Generating…',
@@ -104,14 +107,17 @@ const STRINGS = {
     remove: 'Retirer la photo',
     uploading: 'Importation…',
     consent: 'J’ai le droit d’utiliser cette photo.',
+    madeByPattern: 'Dessiné par le générateur de motifs de Luneo à partir de vos mots : des motifs abstraits, pas de l’IA.',
+    madeByAi: 'Dessiné par une IA (OpenAI) à partir de votre description.',
     consentNeeded: 'Confirmez que vous avez le droit d’utiliser cette photo.',
     cropLabel: 'Position de la photo : faites glisser ou utilisez les flèches',
     cropHelp: 'Faites glisser la photo ou utilisez les flèches pour la placer ; zoomez avec le curseur.',
     zoom: 'Zoom',
-    good: 'Bonne qualité d’impression ({dpi} dpi).',
+    good: 'Bonne qualité d’impression : {dpi} dpi (ce produit demande {min}).',
     low: 'Résolution faible ({dpi} dpi) : l’impression risque d’être floue.',
-    too_low: 'Résolution trop faible ({dpi} dpi) : choisissez une photo plus grande.',
+    too_low: 'Trop faible pour l’impression : {dpi} dpi, ce produit demande {min} dpi. Dézoomez ou choisissez une photo plus grande.',
     ai: 'Créer un motif avec l’IA',
+    pattern: 'Motif à partir de vos mots',
     aiPlaceholder: 'Décrivez le motif, par ex. un renard à l’aquarelle',
     generate: 'Générer',
     generating: 'Génération…',
@@ -144,15 +150,25 @@ const STRINGS = {
 };
 
 let lang = 'en';
+let labelLang = 'en';
 
-/** Choose the language ('fr…' gives French, anything else English). */
-export function setLocale(locale) {
+/** Choose the language ('fr…' gives French, anything else English). `labels` is the
+ * storefront's own language code, for the merchant's per-language labels (any language). */
+export function setLocale(locale, labels) {
   lang = String(locale || '').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  labelLang = /^[a-z]{2}$/.test(String(labels || '')) ? labels : lang;
   document.documentElement.lang = lang;
 }
 
 export function locale() {
   return lang;
+}
+
+/** The merchant's label in the storefront's language (`labels: {fr: …}`), else `fallback`. */
+export function merchantLabel(entry, fallback) {
+  const labels = entry && entry.labels;
+  const own = labels && typeof labels === 'object' ? labels[labelLang] : null;
+  return typeof own === 'string' && own.trim() ? own : fallback;
 }
 
 /** The string for `key` in the current language, with {name} placeholders filled. */

@@ -29,7 +29,7 @@ let visibleKey = '';
 let adding = false;
 const pending = new Map(); // content key -> Promise<design>
 
-setLocale(config.locale);
+setLocale(config.locale, config.labelLocale);
 for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
 for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
 
@@ -237,6 +237,9 @@ function show(design) {
 }
 
 function messageOf(err) {
+  if (err && err.code === 'photo_resolution_too_low' && err.details) {
+    return t('too_low', { dpi: err.details.effectiveDpi, min: err.details.minDpi });
+  }
   // The shop's plan, not the shopper: never show them the merchant's upgrade message.
   if (err && err.status === 402 && err.code !== 'ai_budget_exhausted') return `${t('unavailable')} ${t('stillBuyable')}`;
   if (err && err.details && typeof err.details === 'object') {
@@ -251,7 +254,8 @@ async function upload(option, file) {
   form.append('file', file);
   form.append('productId', product.productId);
   if (option.printArea) form.append('printArea', option.printArea);
-  form.append('consent', 'true');
+  form.append('optionId', option.id);
+  form.append('consent', 'true'); // the shopper ticked the consent box (form.js)
   const answer = await api('/v1/uploads', { method: 'POST', body: form });
   state.values[option.id] = {
     uploadId: answer.uploadId,

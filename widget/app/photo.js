@@ -1,6 +1,7 @@
 // Photo upload and crop. The crop frame has the print area's shape; the shopper drags the
-// photo (pointer or arrow keys) and zooms with a slider. The print-quality verdict is the
-// server's rule (minimum dpi, 60 % of it for "low") applied to the cropped region.
+// photo (pointer or arrow keys) and zooms with a slider. The effective dpi of the cropped
+// region is shown live while zooming; below the merchant's minimum the server refuses the
+// design (422 photo_resolution_too_low), so the widget says so before it is sent.
 
 import { t } from './i18n.js';
 
@@ -14,10 +15,9 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
-/** Verdict for `dpi` against `minDpi`, mirroring the server's grading. */
+/** Verdict for `dpi` against `minDpi`: below it the server refuses the photo. */
 export function verdict(dpi, minDpi) {
-  if (dpi >= minDpi) return 'good';
-  return dpi >= Math.floor(minDpi * 0.6) ? 'low' : 'too_low';
+  return dpi >= minDpi ? 'good' : 'too_low';
 }
 
 export class Cropper {
@@ -136,7 +136,7 @@ export class Cropper {
     );
     const level = verdict(dpi, minDpi);
     this.quality.className = `quality quality--${level}`;
-    this.quality.textContent = t(level, { dpi });
+    this.quality.textContent = t(level, { dpi, min: minDpi });
     const rounded = Object.fromEntries(Object.entries(crop).map(([k, v]) => [k, Math.round(v * 10000) / 10000]));
     this.o.onChange({ crop: rounded, dpi, verdict: level }, commit);
   }

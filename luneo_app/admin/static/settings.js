@@ -11,6 +11,7 @@
     var days = document.getElementById('retentionDays').value;
     return {
       aiEnabled: document.getElementById('aiEnabled').checked,
+      proceduralArtwork: document.getElementById('proceduralArtwork').checked,
       monthlyAiBudgetCents: cents !== null && isNaN(cents) ? text : cents,
       retentionDays: days === '' || isNaN(Number(days)) ? days : Number(days),
       webhookUrl: document.getElementById('webhookUrl').value.trim(),
