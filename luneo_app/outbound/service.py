@@ -33,7 +33,7 @@ from .endpoints import EndpointRefused, check_url, ensure_secret, secret_of
 log = logging.getLogger("luneo.outbound")
 
 EVENT_TYPES = frozenset(
-    {"design.completed", "order.production_ready", "budget.alert", "webhook.test"}
+    {"design.completed", "order.production_ready", "order.problem", "budget.alert", "webhook.test"}
 )
 USER_AGENT = "Luneo-Webhooks/1.0"
 HISTORY_LENGTH = 20

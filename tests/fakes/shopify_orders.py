@@ -83,6 +83,16 @@ class FakeOrders:
                         "product": {"id": _gid("Product", line["product_id"])}
                         if line.get("product_id")
                         else None,
+                        "originalUnitPriceSet": {
+                            "shopMoney": {
+                                "amount": str(
+                                    ((line.get("price_set") or {}).get("shop_money") or {}).get(
+                                        "amount", line.get("price", "0.00")
+                                    )
+                                ),
+                                "currencyCode": payload.get("currency", "USD"),
+                            }
+                        },
                     }
                     for line in payload.get("line_items", [])
                 ]
