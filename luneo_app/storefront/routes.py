@@ -90,6 +90,9 @@ def demo_product():  # type: ignore[no-untyped-def]
         variant_id=cart.variant_id_for(product.id),
         fee_variant_id=cart.FEE_VARIANT_ID,
         fee_unit_cents=cart.FEE_PRICE_CENTS,
+        # The demo shop "has" Luneo's Cart Transform (its cart applies the same rule);
+        # ?fee=units shows the fallback of shops without it.
+        fee_mode="units" if request.args.get("fee") == "units" else "transform",
         embed=request.args.get("embed", "1") != "0",
         embed_config=embed_config,
         sdk_url=current_app.config["APP_URL"] + "/widget/sdk.js",
@@ -128,7 +131,8 @@ def cart_js() -> Response:
     """The demo cart (Shopify's ``GET /cart.js``)."""
     _, brand = _demo_shop()
     token = _cart_token()
-    return _with_cookie(jsonify(cart.summary(token, cart.load(token), brand.currency)))
+    lines = cart.expand(cart.load(token), _catalog(brand))
+    return _with_cookie(jsonify(cart.summary(token, lines, brand.currency)))
 
 
 @bp.post("/store/cart/add.js")
@@ -143,7 +147,8 @@ def cart_add() -> Response:
     except cart.CartError as exc:
         return _cart_error(exc)
     cart.save(token, lines)
-    return _with_cookie(make_response(jsonify({"items": added})))
+    shown = cart.expand(added, _catalog(brand))
+    return _with_cookie(make_response(jsonify({"items": shown})))
 
 
 @bp.post("/store/cart/clear.js")
