@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, runtime_checkable
 
 # The line item property the storefront puts on a personalized line, and the one that marks

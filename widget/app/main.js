@@ -351,7 +351,7 @@ function confirmPrice(serverPrice) {
   let note = '';
   if (cents <= 0) note = t('noFee');
   else if (charge.rounded || charge.units) {
-    note = t('confirmUnits', {
+    note = t(charge.rounded ? 'confirmUnits' : 'confirmUnitsExact', {
       unit: money(charge.unitCents, currency),
       units: charge.units,
       price: money(charge.cents, currency),
