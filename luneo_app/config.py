@@ -175,6 +175,9 @@ class Config:
         # Days production files are kept after an order closes or is cancelled (a brand's
         # settings["retentionDays"] overrides it); `flask luneo purge-expired` removes them.
         self.ORDER_RETENTION_DAYS: int = _int(e.get("ORDER_RETENTION_DAYS"), 90)
+        # Hours a draft design (previews while the shopper edits, never added to a cart nor
+        # saved) is kept before the hourly purge deletes it (designs/drafts.py).
+        self.DRAFT_TTL_HOURS: int = _int(e.get("DRAFT_TTL_HOURS"), 72)
         # Retries of a failed delivery: first delay, longest delay, and how long to keep trying.
         self.OUTBOUND_WEBHOOK_RETRY_BASE: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_BASE"), 60)
         self.OUTBOUND_WEBHOOK_RETRY_MAX: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_MAX"), 14400)
