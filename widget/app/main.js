@@ -22,7 +22,10 @@ import { Cropper } from './photo.js';
 import { loadFont, Sketch } from './preview.js';
 import { setupThreeD } from './view3d.js';
 
-const PAUSE_MS = 650;
+// The pause after the last change before the server preview is asked for. The sketch is
+// redrawn at once either way; 200 ms lets a word be typed without a render per letter
+// (bench/preview_latency.py measures last keystroke -> server preview shown).
+const PAUSE_MS = 200;
 const config = JSON.parse(document.getElementById('luneo-widget-config').textContent);
 const $ = (id) => document.getElementById(id);
 const storeKey = `luneo:${config.shop}:${config.productId}`;
