@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from storefront import ARGS, CHROMIUM, start_luneo  # noqa: E402
 
-WATCH = """() => {
+WATCH = r"""() => {
   window.__lat = {keys: [], shown: []};
   document.addEventListener('keydown', () => window.__lat.keys.push(performance.now()), true);
   // Keep the server's own timings of the last design read (previewRenderMs, queuedMs ...).
@@ -34,7 +34,9 @@ WATCH = """() => {
   window.fetch = async (...a) => {
     const r = await fetch0(...a);
     if (/\/v1\/designs(\/des_[a-z2-7]+)?$/.test(String(a[0]))) {
-      r.clone().json().then((b) => { if (b && b.timings) window.__lat.timings = b.timings; }).catch(() => {});
+      r.clone().json()
+        .then((b) => { if (b && b.timings) window.__lat.timings = b.timings; })
+        .catch(() => {});
     }
     return r;
   };
@@ -44,12 +46,12 @@ WATCH = """() => {
   }).observe(status, {childList: true, characterData: true, subtree: true, attributes: true});
 }"""
 
-READ = """(since) => {
+READ = r"""(since) => {
   const key = window.__lat.keys[window.__lat.keys.length - 1];
   const shown = window.__lat.shown.filter((t) => t > key);
   const res = performance.getEntriesByType('resource').filter((r) => r.startTime >= key);
-  const post = res.find((r) => r.initiatorType === 'fetch' && /\\/v1\\/designs$/.test(r.name));
-  const gets = res.filter((r) => r.initiatorType === 'fetch' && /\\/v1\\/designs\\/des_/.test(r.name));
+  const post = res.find((r) => r.initiatorType === 'fetch' && /\/v1\/designs$/.test(r.name));
+  const gets = res.filter((r) => r.initiatorType === 'fetch' && /\/v1\/designs\/des_/.test(r.name));
   const img = res.find((r) => r.initiatorType === 'img');
   return {
     total: shown.length ? shown[0] - key : null,
