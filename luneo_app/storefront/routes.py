@@ -19,7 +19,7 @@ from ..core.errors import NotFound
 from ..extensions import db
 from ..models import Brand, Product, ShopInstall
 from ..web_errors import error_body
-from . import cart
+from . import cart, checkout
 
 bp = APIBlueprint(
     "storefront", __name__, url_prefix="/demo", template_folder="templates", enable_openapi=False
@@ -158,3 +158,22 @@ def cart_clear() -> Response:
     token = _cart_token()
     cart.save(token, [])
     return _with_cookie(jsonify(cart.summary(token, [], brand.currency)))
+
+
+@bp.post("/store/checkout")
+def cart_checkout() -> Response:
+    """Check out the demo cart: a real ``orders/create`` for the demo shop, through the same
+    webhook path as Shopify's (``storefront/checkout.py``), then an empty cart."""
+    install, brand = _demo_shop()
+    token = _cart_token()
+    lines = cart.load(token)
+    if not lines:
+        return _cart_error(cart.CartError("The cart is empty."))
+    body = checkout.order_body(lines, _catalog(brand), brand.currency)
+    checkout.place_order(install.shop_domain, body)
+    cart.save(token, [])
+    return _with_cookie(
+        jsonify(
+            {"orderName": body["name"], "orderId": str(body["id"]), "ordersUrl": "/admin/orders"}
+        )
+    )
