@@ -234,6 +234,12 @@ def test_paid_options_are_itemised_confirmed_and_carried_at_the_exact_price(
     expect(page.locator("#cart-total")).to_have_text("$32.00")
     expect(page.locator("#cart-lines")).to_contain_text("Personalization add-on $8.00")
     page.screenshot(path=str(SHOTS / f"{name}-cart.png"))
+    # The demo checkout places a real order through orders/create.
+    page.get_by_role("button", name="Check out (demo order)").click()
+    expect(page.locator("#checkout-result")).to_contain_text("placed", timeout=20000)
+    expect(page.locator("#cart-count")).to_have_text("0")
+    expect(page.locator("#checkout")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / f"{name}-checkout.png"))
     page.close()
 
 
