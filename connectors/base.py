@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, runtime_checkable
 
 # The line item property the storefront puts on a personalized line, and the one that marks
@@ -93,6 +94,9 @@ class LineItem:
     quantity: int
     properties: tuple[tuple[str, str], ...] = ()
     product_id: str | None = None
+    # The undiscounted unit price in the shop's currency, in cents (None when the platform
+    # did not say): what the fee check at order intake compares with the server's price.
+    unit_price_cents: int | None = None
 
     def attribute(self, name: str) -> str | None:
         """The value of a line item property, or None."""
@@ -100,6 +104,14 @@ class LineItem:
             if key == name:
                 return value
         return None
+
+    @property
+    def fee_for_design(self) -> str | None:
+        """The design whose personalization fee this line carries (None for other lines)."""
+        if self.attribute(FEE_PROPERTY) is None:
+            return None
+        value = (self.attribute(DESIGN_PROPERTY) or "").strip()
+        return value or None
 
     @property
     def design_id(self) -> str | None:
@@ -227,6 +239,19 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def money_cents(value: Any) -> int | None:
+    """Cents from a decimal amount (``"14.50"``, ``14.5``); None when it is not an amount."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount < 0 or amount > 10_000_000:
+        return None
+    return int((amount * 100).to_integral_value())
 
 
 def json_object(body: bytes | str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from .base import (
     VerifiedWebhook,
     WebhookRejected,
     json_object,
+    money_cents,
     parse_time,
 )
 
@@ -41,7 +42,8 @@ ORDER_QUERY = (
     "query LuneoOrderRead($id: ID!) { order(id: $id) { id legacyResourceId name "
     "cancelledAt closedAt updatedAt customer { id } customAttributes { key value } "
     f"lineItems(first: {MAX_LINE_ITEMS}) {{ nodes {{ id name quantity "
-    "customAttributes { key value } product { id } } } } }"
+    "customAttributes { key value } product { id } "
+    "originalUnitPriceSet { shopMoney { amount currencyCode } } } } } }"
 )
 
 PRODUCT_QUERY = (
@@ -55,6 +57,26 @@ WRITE_BACK_MUTATION = (
     "metafieldsSet(metafields: $metafields) { metafields { id namespace key } "
     "userErrors { field message code } } "
     "orderUpdate(input: $order) { order { id } userErrors { field message } } }"
+)
+
+# Luneo's Cart Transform (extensions/luneo-fee-transform): the function's handle, and the
+# app-installation metafield the theme block reads (``app.metafields.luneo.fee_mode``) to know
+# the fee is carried by the transform rather than by fee-product units.
+FEE_FUNCTION_HANDLE = "luneo-fee-transform"
+FEE_MODE_KEY = "fee_mode"
+CART_TRANSFORMS_QUERY = (
+    "query LuneoCartTransforms { cartTransforms(first: 25) { nodes { id functionId } } "
+    "currentAppInstallation { id } }"
+)
+CART_TRANSFORM_CREATE = (
+    "mutation LuneoCartTransformCreate($handle: String!) { "
+    "cartTransformCreate(functionHandle: $handle, blockOnFailure: false) { "
+    "cartTransform { id functionId } userErrors { field message code } } }"
+)
+FEE_MODE_SET = (
+    "mutation LuneoFeeModeSet($metafields: [MetafieldsSetInput!]!) { "
+    "metafieldsSet(metafields: $metafields) { metafields { id } "
+    "userErrors { field message code } } }"
 )
 
 
@@ -91,6 +113,7 @@ def order_from_webhook(payload: Mapping[str, Any]) -> OrderInfo:
                 quantity=_quantity(raw.get("quantity")),
                 properties=_pairs(raw.get("properties"), "name", "value"),
                 product_id=None if raw.get("product_id") is None else str(raw["product_id"]),
+                unit_price_cents=_shop_price(raw),
             )
         )
     customer = payload.get("customer")
@@ -169,6 +192,11 @@ class ShopifyCommerce:
                     quantity=_quantity(raw.get("quantity")),
                     properties=_pairs(raw.get("customAttributes"), "key", "value"),
                     product_id=legacy_id(product["id"]) if isinstance(product, dict) else None,
+                    unit_price_cents=money_cents(
+                        ((raw.get("originalUnitPriceSet") or {}).get("shopMoney") or {}).get(
+                            "amount"
+                        )
+                    ),
                 )
             )
         customer = node.get("customer")
@@ -181,6 +209,54 @@ class ShopifyCommerce:
             updated_at=parse_time(node.get("updatedAt")),
             attributes=_pairs(node.get("customAttributes"), "key", "value"),
         )
+
+    def ensure_cart_transform(self, store: StoreAccess) -> str:
+        """Luneo's Cart Transform on the shop (created unless the app has one), and the
+        ``luneo.fee_mode = transform`` app metafield the theme block reads; returns its gid.
+
+        Safe to call again: Shopify lists only this app's transforms, so an existing one is
+        kept. Raises :class:`ConnectorRequestError` with Shopify's user errors.
+        """
+        data = self.graphql(store.address, store.credential, CART_TRANSFORMS_QUERY)
+        nodes = ((data.get("cartTransforms") or {}).get("nodes")) or []
+        installation = (data.get("currentAppInstallation") or {}).get("id")
+        transform_id = next((n.get("id") for n in nodes if isinstance(n, dict)), None)
+        if not transform_id:
+            created = (
+                self.graphql(
+                    store.address,
+                    store.credential,
+                    CART_TRANSFORM_CREATE,
+                    {"handle": FEE_FUNCTION_HANDLE},
+                ).get("cartTransformCreate")
+                or {}
+            )
+            _user_errors(created, "cartTransformCreate")
+            transform_id = (created.get("cartTransform") or {}).get("id")
+        if not transform_id:
+            raise ConnectorRequestError("Shopify made no cart transform", code="no_transform")
+        if installation:
+            result = (
+                self.graphql(
+                    store.address,
+                    store.credential,
+                    FEE_MODE_SET,
+                    {
+                        "metafields": [
+                            {
+                                "ownerId": installation,
+                                "namespace": METAFIELD_NAMESPACE,
+                                "key": FEE_MODE_KEY,
+                                "type": "single_line_text_field",
+                                "value": "transform",
+                            }
+                        ]
+                    },
+                ).get("metafieldsSet")
+                or {}
+            )
+            _user_errors(result, "metafieldsSet")
+        return str(transform_id)
 
     def attach_designs(
         self, store: StoreAccess, order_id: str, attachment: DesignAttachment
@@ -257,6 +333,24 @@ def _pairs(value: Any, key_name: str, value_name: str) -> tuple[tuple[str, str],
         if isinstance(item, dict) and item.get(key_name) is not None:
             out.append((str(item[key_name])[:255], str(item.get(value_name) or "")[:2000]))
     return tuple(out)
+
+
+def _user_errors(payload: Mapping[str, Any], what: str) -> None:
+    errors = payload.get("userErrors") or []
+    if errors:
+        text = "; ".join(str(e.get("message")) for e in errors if isinstance(e, dict))
+        raise ConnectorRequestError(f"{what}: {text}"[:500], code="user_errors")
+
+
+def _shop_price(raw: Mapping[str, Any]) -> int | None:
+    """A REST line's undiscounted unit price in the shop's currency (``price_set.shop_money``,
+    else ``price``, which Shopify gives in the shop's currency too), in cents."""
+    price_set = raw.get("price_set")
+    if isinstance(price_set, dict) and isinstance(price_set.get("shop_money"), dict):
+        cents = money_cents(price_set["shop_money"].get("amount"))
+        if cents is not None:
+            return cents
+    return money_cents(raw.get("price"))
 
 
 def _quantity(value: Any) -> int:

@@ -184,8 +184,10 @@ class Config:
         # Designs that never became an order (designs/retention.py): finalized ones with their
         # generated images, drafts (never finalized), and designs a shopper saved.
         self.DESIGN_RETENTION_DAYS: int = _int(e.get("DESIGN_RETENTION_DAYS"), 90)
-        self.DESIGN_DRAFT_RETENTION_DAYS: int = _int(e.get("DESIGN_DRAFT_RETENTION_DAYS"), 30)
         self.DESIGN_SAVED_RETENTION_DAYS: int = _int(e.get("DESIGN_SAVED_RETENTION_DAYS"), 365)
+        # Hours a draft design (previews while the shopper edits, never added to a cart nor
+        # saved) is kept before the hourly purge deletes it (designs/drafts.py).
+        self.DRAFT_TTL_HOURS: int = _int(e.get("DRAFT_TTL_HOURS"), 72)
         # Retries of a failed delivery: first delay, longest delay, and how long to keep trying.
         self.OUTBOUND_WEBHOOK_RETRY_BASE: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_BASE"), 60)
         self.OUTBOUND_WEBHOOK_RETRY_MAX: float = _float(e.get("OUTBOUND_WEBHOOK_RETRY_MAX"), 14400)

@@ -243,6 +243,7 @@
     q.product = this.o.productId;
     q.variant = this.o.shop ? this.variant() : '';
     q.locale = this.o.locale || d.documentElement.lang;
+    if (this.o.shop) { q.fee = this.feeMode(); q.feeUnit = this.feeMode() === 'units' ? String(Number(this.o.feeUnitCents) || '') : ''; }
     f.src = this.host + '/embed/widget?' + qs(q) + '#nonce=' + encodeURIComponent(s.nonce);
     this.frame = f;
     this.overlay.firstChild.insertBefore(f, this.status);
@@ -317,7 +318,17 @@
     });
   };
 
-  /** Add the variant (and the add-on fee line) through the Ajax Cart API. */
+  /**
+   * How this shop's cart carries the fee: `transform` (Luneo's Cart Transform is active: one
+   * line, exact price), `units` (fee-product units, rounded up) or `none` (no fee product).
+   */
+  P.feeMode = function () {
+    var fee = Number(this.o.feeVariantId);
+    if (!fee) return 'none';
+    return this.o.feeMode === 'transform' ? 'transform' : 'units';
+  };
+
+  /** Add the variant (and the fee: line attributes for the transform, or fee units). */
   P.addToCart = function (m) {
     var self = this;
     if (!self.o.shop) return self.handOver(m);
@@ -329,8 +340,15 @@
     var items = [{ id: Number(self.variant()), quantity: qty, properties: props }];
     var fee = Number(o.feeVariantId);
     var unit = Number(o.feeUnitCents) || 100;
-    if (m.addOnCents > 0 && fee) {
-      items.push({ id: fee, quantity: Math.ceil(m.addOnCents / unit) * qty, properties: {
+    // The server's price (finalize) is what the cart charges; the widget's own figure is
+    // only used when the page gets no server price.
+    var cents = m.price && m.price.addOnCents != null ? Number(m.price.addOnCents) : Number(m.addOnCents);
+    m.addOnCents = cents;
+    if (cents > 0 && fee && self.feeMode() === 'transform') {
+      props._luneo_fee_cents = String(cents);
+      props._luneo_fee_variant = String(fee);
+    } else if (cents > 0 && fee) {
+      items.push({ id: fee, quantity: Math.ceil(cents / unit) * qty, properties: {
         _luneo_design_id: String(m.designId), _luneo_fee_for: String(items[0].id)
       } });
     }
@@ -409,6 +427,7 @@
       title: data.luneoTitle,
       feeVariantId: data.luneoFeeVariantId,
       feeUnitCents: data.luneoFeeUnitCents,
+      feeMode: data.luneoFeeMode,
       afterAdd: data.luneoAfterAdd,
       errorText: data.luneoErrorText
     });

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..core.errors import NotFound
-from ..designs import lifecycle
+from ..designs import drafts, lifecycle
 from ..designs.service import describe
 from ..extensions import db
 from ..files.storage import brand_prefix
@@ -39,10 +39,20 @@ def _page_info(page: int, total: int) -> dict[str, Any]:
 
 
 def list_designs(brand_id: str, page: int, status: str | None) -> dict[str, Any]:
-    """A page of the brand's designs, newest first, with thumbnails and product titles."""
+    """A page of the brand's designs, newest first, with thumbnails and product titles.
+
+    Committed designs only (what the merchant calls a design), except ``status="draft"``
+    (the shoppers' drafts) and ``status="failed"`` (every failure, drafts included).
+    """
     where = [Design.brand_id == brand_id]
-    if status:
+    if status == "draft":
+        where.append(drafts.draft())
+    elif status == "failed":
         where.append(Design.status == status)
+    else:
+        where.append(drafts.committed())
+        if status:
+            where.append(Design.status == status)
     total = db.session.scalar(select(func.count()).select_from(Design).where(*where)) or 0
     rows = db.session.execute(
         select(Design, Product.title)
@@ -63,6 +73,7 @@ def list_designs(brand_id: str, page: int, status: str | None) -> dict[str, Any]
                 "createdAt": design.created_at.isoformat() if design.created_at else None,
                 "thumbnailUrl": _thumb(design.preview_key),
                 "finalized": design.finalized_at is not None,
+                "committed": design.committed_at is not None,
             }
             for design, title in rows
         ],

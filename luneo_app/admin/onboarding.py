@@ -89,7 +89,7 @@ def usage(brand: Brand) -> dict[str, Any]:
     designs = db.session.scalar(
         select(func.count())
         .select_from(Design)
-        .where(Design.brand_id == brand.id, Design.created_at >= since)
+        .where(Design.brand_id == brand.id, Design.committed_at >= since)
     )
     orders = db.session.scalar(
         select(func.count())

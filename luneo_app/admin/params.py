@@ -40,10 +40,11 @@ def page_arg() -> int:
 
 
 def status_arg() -> str | None:
-    """``?status=`` as one of the design statuses."""
+    """``?status=`` as one of the design statuses, or ``draft``."""
     status = request.args.get("status") or None
-    if status is not None and status not in DESIGN_STATUSES:
+    if status is not None and status not in (*DESIGN_STATUSES, "draft"):
         raise ValidationFailed(
-            "Unknown status.", details={"status": "one of " + ", ".join(DESIGN_STATUSES)}
+            "Unknown status.",
+            details={"status": "one of draft, " + ", ".join(DESIGN_STATUSES)},
         )
     return status

@@ -60,7 +60,7 @@ def seed_demo() -> DemoSeed:
             brand_id=brand.id,
             shop_domain=shop,
             token_kind="demo",  # noqa: S106 - a kind, not a secret
-            scopes="read_products,read_orders,write_orders,read_themes",
+            scopes="read_products,read_orders,write_orders,read_themes,write_cart_transforms",
             api_version=current_app.config["SHOPIFY_API_VERSION"],
             storefront_domains=_local_origins(),
             installed_at=utcnow(),

@@ -225,6 +225,8 @@ def finalized(design: Design, snapshot: dict[str, Any]) -> None:
     """The snapshot of what will be produced is locked."""
     design.snapshot = snapshot
     design.finalized_at = utcnow()
+    # Committing is what makes a draft a design (usage and billing count these).
+    design.committed_at = design.committed_at or design.finalized_at
     if status_of(design) == S.PREVIEW_READY:
         transition(design, S.FINALIZED, "finalized", step="finalize")
 

@@ -4,9 +4,9 @@
 | --- | --- |
 | on an order (any line of any order) | by the order's own retention (``orders/retention.py``) |
 | the brand keeps designs (pay-to-keep: ``settings["keepDesigns"]``) | until the brand stops |
-| saved by a shopper (``customerRef``) | ``DESIGN_SAVED_RETENTION_DAYS`` (what shoppers are told) |
-| finalized, generated images, no order | ``DESIGN_RETENTION_DAYS`` (90) |
-| draft (never finalized) | ``DESIGN_DRAFT_RETENTION_DAYS`` (sooner) |
+| saved by a shopper (``saved_at`` or ``customerRef``) | ``DESIGN_SAVED_RETENTION_DAYS`` |
+| committed (cart or finalize: ``designs/drafts.py``) | ``DESIGN_RETENTION_DAYS`` (90) |
+| draft (previews while editing), once settled | ``DRAFT_TTL_HOURS`` (72) |
 
 Ages count from the design's last change (``updated_at``). The purge removes a design's files
 (everything under ``brands/{brand}/designs/{id}/``) and then its row (its jobs and events go
@@ -32,6 +32,7 @@ from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Brand, Design, OrderItem
 from . import lifecycle
+from .drafts import SETTLED
 
 log = logging.getLogger("luneo.designs")
 
@@ -51,13 +52,16 @@ def keeps_designs(brand: Brand) -> bool:
     return bool((brand.settings or {}).get("keepDesigns"))
 
 
-def retention_days(design: Design, config: Any) -> int:
-    """How many days after its last change a design without an order is kept."""
-    if design.customer_ref:
-        return int(config["DESIGN_SAVED_RETENTION_DAYS"])
-    if design.finalized_at is not None:
-        return int(config["DESIGN_RETENTION_DAYS"])
-    return int(config["DESIGN_DRAFT_RETENTION_DAYS"])
+def retention_of(design: Design, config: Any) -> timedelta | None:
+    """How long after its last change a design without an order is kept (None: for now,
+    a draft still rendering)."""
+    if design.saved_at is not None or design.customer_ref:
+        return timedelta(days=int(config["DESIGN_SAVED_RETENTION_DAYS"]))
+    if design.committed_at is not None or design.finalized_at is not None:
+        return timedelta(days=int(config["DESIGN_RETENTION_DAYS"]))
+    if design.status not in SETTLED:
+        return None  # the sweeper settles it first
+    return timedelta(hours=int(config["DRAFT_TTL_HOURS"]))
 
 
 def purge_expired_designs(now: datetime | None = None, limit: int = 500) -> DesignPurge:
@@ -65,18 +69,15 @@ def purge_expired_designs(now: datetime | None = None, limit: int = 500) -> Desi
     now = now or utcnow()
     config = current_app.config
     shortest = min(
-        int(config[k])
-        for k in (
-            "DESIGN_DRAFT_RETENTION_DAYS",
-            "DESIGN_RETENTION_DAYS",
-            "DESIGN_SAVED_RETENTION_DAYS",
-        )
+        timedelta(hours=int(config["DRAFT_TTL_HOURS"])),
+        timedelta(days=int(config["DESIGN_RETENTION_DAYS"])),
+        timedelta(days=int(config["DESIGN_SAVED_RETENTION_DAYS"])),
     )
     candidates = db.session.execute(
         select(Design, Brand)
         .join(Brand, Brand.id == Design.brand_id)
         .where(
-            Design.updated_at < now - timedelta(days=shortest),
+            Design.updated_at < now - shortest,
             Design.status.not_in((S.PRODUCTION_RENDERING.value,)),
             ~exists().where(OrderItem.design_id == Design.id),
         )
@@ -90,7 +91,8 @@ def purge_expired_designs(now: datetime | None = None, limit: int = 500) -> Desi
         if keeps_designs(brand):
             continue
         age = now - (as_utc(design.updated_at) or now)
-        if age < timedelta(days=retention_days(design, config)):
+        kept = retention_of(design, config)
+        if kept is None or age < kept:
             continue
         files += storage.delete_prefix(f"{brand_prefix(brand.id)}designs/{design.id}/")
         removed[brand.id].append(design.id)

@@ -72,6 +72,12 @@ class DesignOut(Schema):
     contentHash = String()  # noqa: N815
     finalized = Boolean()
     finalizedAt = String(allow_none=True)  # noqa: N815
+    committed = Boolean(
+        metadata={
+            "description": "True once the design was committed (added to a cart, finalized or "
+            "ordered); otherwise it is a draft, which expires and is not counted as a design."
+        }
+    )
     createdAt = String(allow_none=True)  # noqa: N815
     timings = Dict()
     error = Dict(allow_none=True)

@@ -407,6 +407,7 @@ def describe(design: Design) -> dict[str, Any]:
         "contentHash": design.content_hash,
         "finalized": design.finalized_at is not None,
         "finalizedAt": design.finalized_at.isoformat() if design.finalized_at else None,
+        "committed": design.committed_at is not None,
         "createdAt": design.created_at.isoformat() if design.created_at else None,
         "timings": timings,
         "error": design.error,

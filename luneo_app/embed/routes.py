@@ -220,6 +220,7 @@ def widget() -> Response:
             "variantId": (request.args.get("variant") or "")[:64],
             "locale": locale,
             "labelLocale": label_locale,
+            **_fee_config(shop.shop_domain),
         },
         locale=locale,
     )
@@ -229,6 +230,23 @@ def widget() -> Response:
     response.headers["Referrer-Policy"] = "strict-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _fee_config(shop_domain: str) -> dict[str, Any]:
+    """How the page's cart carries the fee, for the shopper's consent panel: ``transform``
+    (exact, one line), ``units`` (fee-product units of ``feeUnitCents``, rounded up) or
+    ``page`` (a brand's own cart takes the server's price). From the SDK's query; only the
+    wording depends on it (the order check at intake is what enforces the fee)."""
+    if not shop_domain:
+        return {"feeMode": "page", "feeUnitCents": 0}
+    mode = request.args.get("fee") or ""
+    unit = request.args.get("feeUnit") or ""
+    if mode not in ("transform", "units", "none"):
+        mode = "none"
+    cents = int(unit) if unit.isdigit() and 0 < int(unit) <= 100_000 else 0
+    if mode == "units" and not cents:
+        mode = "none"
+    return {"feeMode": mode, "feeUnitCents": cents if mode == "units" else 0}
 
 
 def _widget_csp(parent_origin: str) -> str:

@@ -54,6 +54,7 @@ class Design(BrandOwned, Timestamps, db.Model):
     __table_args__ = (
         Index("ix_designs_cache", "brand_id", "product_id", "content_hash"),
         Index("ix_designs_brand_created", "brand_id", "created_at"),
+        Index("ix_designs_brand_id_committed_at", "brand_id", "committed_at"),
     )
 
     id: Mapped[str] = id_column("des")
@@ -75,6 +76,12 @@ class Design(BrandOwned, Timestamps, db.Model):
     cost_cents: Mapped[int] = mapped_column(Integer, default=0)
     snapshot: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Committed: the shopper added the design to a cart (or an API brand finalized it, or an
+    # order named it); set once by ``designs.lifecycle.finalized``. A design without it is a
+    # draft (previews while editing): drafts expire and are not counted as designs.
+    committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The shopper saved the draft to come back to it (``designs/saved.py``): kept past expiry.
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     timings: Mapped[dict[str, Any]] = json_column({})
     error: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
     # render.preflight findings at design time (list of {code, severity, message, ...})

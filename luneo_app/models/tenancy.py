@@ -54,6 +54,9 @@ class ShopInstall(BrandOwned, Timestamps, db.Model):
     )
     token_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # expiring | legacy
     scopes: Mapped[str] = mapped_column(Text, default="")
+    # Luneo's Cart Transform on the shop (gid), made at install: the personalization fee is
+    # then carried at its exact price. None: fee-product units (the storefront's fallback).
+    cart_transform_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     api_version: Mapped[str] = mapped_column(String(16), default="")
     storefront_domains: Mapped[list[str]] = json_column([])
     installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -30,6 +30,7 @@ from ..designs import lifecycle
 from ..extensions import db
 from ..jobs.scheduler import dispatch
 from ..models import Brand, Design, Order, OrderItem
+from .fees import check_fees
 from .problems import add_problem
 from .production import claim_packaging, ensure_production, locked_order, stop_pending_production
 
@@ -113,6 +114,8 @@ def sync_order(brand: Brand, platform: str, info: OrderInfo) -> Intake:
     order = locked_order(order_id)
     _apply_status(order, info)
     new_lines = _add_lines(order, brand.id, info.design_lines)
+    if new_lines:
+        check_fees(order, brand, info.line_items)
     producible = db.session.scalars(
         select(OrderItem.design_id).where(
             OrderItem.order_id == order_id,

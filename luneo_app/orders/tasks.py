@@ -112,7 +112,8 @@ package_order.job_function.on_failure = _packaging_failed
 
 @shared_task(name="luneo.orders.purge_expired", ignore_result=True)
 def purge_expired_task() -> dict:
-    """Periodic (beat or cron): remove expired production files, resume stuck orders."""
+    """Periodic (beat or cron): remove expired production files, resume stuck orders (designs
+    without an order, drafts included: ``luneo.designs.purge_expired``)."""
     from .retention import purge_expired, resume_stuck_orders
 
     return {"purged": purge_expired().orders, "resumed": resume_stuck_orders()}

@@ -44,6 +44,25 @@ def order_production_ready(brand: Brand, order_data: dict[str, Any]) -> Outbound
     return send_event(brand, "order.production_ready", order_data, dedup_key=key)
 
 
+def order_problem(
+    brand: Brand, order: Any, code: str, message: str, details: dict[str, Any]
+) -> OutboundDelivery | None:
+    """``order.problem``: something on an order needs the merchant (a fee not paid in full).
+
+    Sent once per order, problem and line.
+    """
+    data = {
+        "orderId": order.id,
+        "externalId": order.external_id,
+        "name": order.name,
+        "code": code,
+        "message": message,
+        **details,
+    }
+    key = f"order.problem:{order.id}:{code}:{details.get('lineItemId')}"
+    return send_event(brand, "order.problem", data, dedup_key=key)
+
+
 def budget_alert(alert: BudgetAlert) -> OutboundDelivery | None:
     """``budget.alert``: a brand's AI spending crossed a share of its monthly budget.
 

@@ -34,7 +34,14 @@ from .endpoints import EndpointRefused, check_url, target_of, targeted
 log = logging.getLogger("luneo.outbound")
 
 EVENT_TYPES = frozenset(
-    {"design.completed", "order.production_ready", "budget.alert", "plan.alert", "webhook.test"}
+    {
+        "design.completed",
+        "order.production_ready",
+        "order.problem",
+        "budget.alert",
+        "plan.alert",
+        "webhook.test",
+    }
 )
 USER_AGENT = "Luneo-Webhooks/1.0"
 HISTORY_LENGTH = 20

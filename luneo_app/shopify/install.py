@@ -16,6 +16,7 @@ from flask import current_app
 from shopify_app import IdTokenDetails
 from sqlalchemy import select, update
 
+from connectors.base import ConnectorError, StoreAccess
 from connectors.shopify import ShopifyError, ShopProfile, TokenGrant, shop_handle
 
 from ..audit import record
@@ -106,7 +107,34 @@ def _install_locked(shop_domain: str, grant_for: Callable[[], TokenGrant], via: 
         )
         db.session.commit()
         log.info("%s", action, extra={"shop": shop_domain, "via": via})
+        if install.cart_transform_id is None:
+            _ensure_fee_transform(install, grant)
         return install
+
+
+def _ensure_fee_transform(install: ShopInstall, grant: TokenGrant) -> None:
+    """Create Luneo's Cart Transform (exact personalization fees); commits.
+
+    Best effort: a shop where it cannot be made keeps fee-product units (the storefront says
+    so), and the next token renewal tries again.
+    """
+    try:
+        transform_id = admin_api().ensure_cart_transform(
+            StoreAccess(install.shop_domain, grant.access_token)
+        )
+    except ConnectorError as exc:
+        log.warning("cart transform not created for %s: %s", install.shop_domain, exc.code)
+        return
+    install.cart_transform_id = transform_id[:128]
+    record(
+        "shop.cart_transform_created",
+        actor="shopify:install",
+        brand_id=install.brand_id,
+        target_type="shop",
+        target_id=install.shop_domain,
+        details={"cartTransformId": transform_id[:128]},
+    )
+    db.session.commit()
 
 
 def _profile(shop_domain: str, grant: TokenGrant) -> ShopProfile:
@@ -168,6 +196,7 @@ def mark_uninstalled(shop_domain: str, occurred_at: datetime | None) -> str:
             return "stale: the shop reinstalled after this uninstall"
         now = utcnow()
         destroy_tokens(install)
+        install.cart_transform_id = None  # Shopify removes the app's transforms with it
         install.uninstalled_at = occurred or now
         brand = db.session.get(Brand, install.brand_id)
         brand.status = "uninstalled"

@@ -87,6 +87,13 @@ def demo_secret() -> str:
     return hmac.new(key, b"luneo-demo-session-token", hashlib.sha256).hexdigest()
 
 
+def demo_webhook_secret() -> str:
+    """The key the demo shop's checkout signs its ``orders/create`` with (derived from
+    ``SECRET_KEY``; accepted only in demo mode, for the demo shop)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"luneo-demo-webhook", hashlib.sha256).hexdigest()
+
+
 def issue_demo_session_token(ttl: int = 60, user_id: str = "demo-staff") -> str:
     """A session token for the demo shop, shaped like App Bridge's. Demo mode only."""
     if not current_app.config["DEMO_MODE"]:

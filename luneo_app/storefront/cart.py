@@ -144,6 +144,46 @@ def add(
     return added
 
 
+def _fee_cents(properties: dict[str, str], catalog: dict) -> int:
+    """The fee the Cart Transform adds to a line (``extensions/luneo-fee-transform``'s rule:
+    a design, a fee in cents, the fee product's variant), else 0."""
+    fee = properties.get("_luneo_fee_cents", "")
+    variant = properties.get("_luneo_fee_variant", "")
+    if not properties.get("_luneo_design_id") or not fee.isdigit() or len(fee) > 7:
+        return 0
+    if not variant.isdigit() or int(variant) not in catalog or int(variant) != FEE_VARIANT_ID:
+        return 0
+    cents = int(fee)
+    return cents if 0 < cents <= 1_000_000 else 0
+
+
+def expand(lines: list[dict[str, Any]], catalog: dict) -> list[dict[str, Any]]:
+    """The lines as Shopify shows them once the shop's Cart Transform ran: a personalized
+    line keeps its quantity and gains the fee component at the exact price (one line)."""
+    shown = []
+    for line in lines:
+        fee = _fee_cents(line.get("properties") or {}, catalog)
+        if not fee:
+            shown.append(line)
+            continue
+        unit = int(line["original_price"] if "original_price" in line else line["price"])
+        price = unit + fee
+        shown.append(
+            {
+                **line,
+                "original_price": unit,
+                "price": price,
+                "line_price": price * line["quantity"],
+                "final_line_price": price * line["quantity"],
+                "components": [
+                    {"title": line["product_title"], "price": unit, "quantity": 1},
+                    {"title": FEE_TITLE, "price": fee, "quantity": 1},
+                ],
+            }
+        )
+    return shown
+
+
 def summary(token: str, lines: list[dict[str, Any]], currency: str) -> dict[str, Any]:
     """``cart.js``'s answer."""
     return {

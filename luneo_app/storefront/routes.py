@@ -19,7 +19,7 @@ from ..core.errors import NotFound
 from ..extensions import db
 from ..models import Brand, Product, ShopInstall
 from ..web_errors import error_body
-from . import cart
+from . import cart, checkout
 
 bp = APIBlueprint(
     "storefront", __name__, url_prefix="/demo", template_folder="templates", enable_openapi=False
@@ -90,6 +90,9 @@ def demo_product():  # type: ignore[no-untyped-def]
         variant_id=cart.variant_id_for(product.id),
         fee_variant_id=cart.FEE_VARIANT_ID,
         fee_unit_cents=cart.FEE_PRICE_CENTS,
+        # The demo shop "has" Luneo's Cart Transform (its cart applies the same rule);
+        # ?fee=units shows the fallback of shops without it.
+        fee_mode="units" if request.args.get("fee") == "units" else "transform",
         embed=request.args.get("embed", "1") != "0",
         embed_config=embed_config,
         sdk_url=current_app.config["APP_URL"] + "/widget/sdk.js",
@@ -128,7 +131,8 @@ def cart_js() -> Response:
     """The demo cart (Shopify's ``GET /cart.js``)."""
     _, brand = _demo_shop()
     token = _cart_token()
-    return _with_cookie(jsonify(cart.summary(token, cart.load(token), brand.currency)))
+    lines = cart.expand(cart.load(token), _catalog(brand))
+    return _with_cookie(jsonify(cart.summary(token, lines, brand.currency)))
 
 
 @bp.post("/store/cart/add.js")
@@ -143,7 +147,8 @@ def cart_add() -> Response:
     except cart.CartError as exc:
         return _cart_error(exc)
     cart.save(token, lines)
-    return _with_cookie(make_response(jsonify({"items": added})))
+    shown = cart.expand(added, _catalog(brand))
+    return _with_cookie(make_response(jsonify({"items": shown})))
 
 
 @bp.post("/store/cart/clear.js")
@@ -153,3 +158,22 @@ def cart_clear() -> Response:
     token = _cart_token()
     cart.save(token, [])
     return _with_cookie(jsonify(cart.summary(token, [], brand.currency)))
+
+
+@bp.post("/store/checkout")
+def cart_checkout() -> Response:
+    """Check out the demo cart: a real ``orders/create`` for the demo shop, through the same
+    webhook path as Shopify's (``storefront/checkout.py``), then an empty cart."""
+    install, brand = _demo_shop()
+    token = _cart_token()
+    lines = cart.load(token)
+    if not lines:
+        return _cart_error(cart.CartError("The cart is empty."))
+    body = checkout.order_body(lines, _catalog(brand), brand.currency)
+    checkout.place_order(install.shop_domain, body)
+    cart.save(token, [])
+    return _with_cookie(
+        jsonify(
+            {"orderName": body["name"], "orderId": str(body["id"]), "ordersUrl": "/admin/orders"}
+        )
+    )

@@ -66,8 +66,15 @@ def on_design_changing(design: Design, change: lifecycle.Change) -> None:
 def after_preview(design: Design) -> None:
     """Queue the 3D files when the product has a model (commits the job).
 
+    Not for the widget's drafts (``fast`` previews made while the shopper types): their 3D
+    files are made when the 3D tab asks (``/ar``) or when the design is committed, so typing
+    never waits for a GLB and USDZ nobody looks at (on the embedded default jobs run in the
+    request: this was ~40 % of the keystroke-to-preview time, ``bench/preview_latency.py``).
+
     Never raises: a 3D problem must not fail the preview the shopper is waiting for.
     """
+    if (design.timings or {}).get("previewMode") == "fast" and design.committed_at is None:
+        return
     try:
         product = db.session.get(Product, design.product_id)
         if (

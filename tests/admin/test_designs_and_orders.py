@@ -27,11 +27,17 @@ def _download(client, url):  # type: ignore[no-untyped-def]
 
 
 def test_the_designs_list_shows_thumbnail_status_product_and_date_newest_first(client, shop):
-    body = client.get("/admin/api/designs", headers=bearer(shop["token"]())).get_json()
+    headers = bearer(shop["token"]())
+    body = client.get("/admin/api/designs", headers=headers).get_json()
+    drafts = client.get("/admin/api/designs?status=draft", headers=headers).get_json()
 
-    assert [d["designId"] for d in body["designs"]] == [shop["browsing"].id, shop["ordered"].id]
-    first = body["designs"][0]
+    # Committed designs only; the shopper's previews while browsing are drafts.
+    assert [d["designId"] for d in body["designs"]] == [shop["ordered"].id]
+    assert body["designs"][0]["committed"] is True
+    assert [d["designId"] for d in drafts["designs"]] == [shop["browsing"].id]
+    first = drafts["designs"][0]
     assert first["productTitle"] == "Engraved Mug" and first["status"] == "preview_ready"
+    assert first["committed"] is False
     assert first["createdAt"] and first["source"] == "storefront"
     thumb = _download(client, first["thumbnailUrl"])
     assert thumb.status_code == 200 and thumb.mimetype == "image/webp"

@@ -51,7 +51,7 @@ def test_expired_designs_lose_files_and_rows_and_the_others_are_kept(app):
     product, kept_product = mug(app, brand), mug(app, paying, external_id="2")
     now = utcnow()
     old_draft = _design(app, product, "old draft", 40)
-    new_draft = _design(app, product, "new draft", 10)
+    new_draft = _design(app, product, "new draft", 1)  # drafts: DRAFT_TTL_HOURS (72)
     old_final = _design(app, product, "old final", 100, finalized_at=now - timedelta(days=100))
     new_final = _design(app, product, "new final", 60, finalized_at=now - timedelta(days=60))
     saved = _design(app, product, "saved", 100, customer_ref="cust-42")

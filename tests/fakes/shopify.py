@@ -71,7 +71,7 @@ class FakeShopify(LocalServer):
         self.api_secret = api_secret
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
-        self.scope = "read_products,read_orders,write_orders,read_themes"
+        self.scope = "read_products,read_orders,write_orders,read_themes,write_cart_transforms"
         self.shop_names: dict[str, str] = {}
         # Shopify's numeric shop ids; a stable one is made up for shops not listed here.
         self.shop_ids: dict[str, int] = {}
@@ -88,10 +88,18 @@ class FakeShopify(LocalServer):
         self.orders = FakeOrders(self._lock)
         # Billing API (tests/fakes/shopify_billing.py): subscriptions and usage records.
         self.billing = FakeBilling(self._lock, lambda: self.origin)
+        # Cart transforms per shop (what cartTransformCreate made) and app-installation
+        # metafields ((shop, namespace, key) -> value).
+        self.cart_transforms: dict[str, list[dict[str, str]]] = {}
+        self.app_metafields: dict[tuple[str, str, str], str] = {}
+        self.deployed_functions = {"luneo-fee-transform"}
         self._graphql: list[tuple[str, GraphQLHandler]] = [
             *self.billing.handlers(),
+            ("LuneoCartTransforms", self._cart_transforms_query),
+            ("LuneoCartTransformCreate", self._cart_transform_create),
+            ("LuneoFeeModeSet", self._app_metafields_set),
+            *self.orders.handlers(),  # before "shop": the order query reads shopMoney
             ("shop", self._shop_query),
-            *self.orders.handlers(),
         ]
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -164,6 +172,7 @@ class FakeShopify(LocalServer):
             for store in (self._access, self._refresh):
                 for token in [t for t, v in store.items() if v.shop == shop]:
                     del store[token]
+            self.cart_transforms.pop(shop, None)  # the app's transforms go with it
 
     def token_is_valid(self, shop: str, token: str) -> bool:
         with self._lock:
@@ -311,6 +320,54 @@ class FakeShopify(LocalServer):
             "data": {"shop": found},
             "extensions": {"cost": {"requestedQueryCost": 1}},
         }
+
+    def _cart_transforms_query(self, shop: str, _variables: dict, _body: dict) -> dict[str, Any]:
+        with self._lock:
+            nodes = list(self.cart_transforms.get(shop, []))
+        installation = f"gid://shopify/AppInstallation/{self.shop_id(shop)}"
+        return {
+            "data": {
+                "cartTransforms": {"nodes": nodes},
+                "currentAppInstallation": {"id": installation},
+            }
+        }
+
+    def _cart_transform_create(self, shop: str, variables: dict, _body: dict) -> dict[str, Any]:
+        handle = variables.get("handle")
+        with self._lock:
+            existing = self.cart_transforms.setdefault(shop, [])
+            if handle not in self.deployed_functions:
+                error = {
+                    "field": ["functionHandle"],
+                    "message": "Function not found",
+                    "code": "FUNCTION_NOT_FOUND",
+                }
+                return {
+                    "data": {"cartTransformCreate": {"cartTransform": None, "userErrors": [error]}}
+                }
+            if existing:
+                error = {
+                    "field": ["functionHandle"],
+                    "message": "Already registered",
+                    "code": "FUNCTION_ALREADY_REGISTERED",
+                }
+                return {
+                    "data": {"cartTransformCreate": {"cartTransform": None, "userErrors": [error]}}
+                }
+            node = {
+                "id": f"gid://shopify/CartTransform/{len(self.cart_transforms) + 100}",
+                "functionId": f"fn-{handle}",
+            }
+            existing.append(node)
+        return {"data": {"cartTransformCreate": {"cartTransform": node, "userErrors": []}}}
+
+    def _app_metafields_set(self, shop: str, variables: dict, _body: dict) -> dict[str, Any]:
+        out = []
+        with self._lock:
+            for field in variables.get("metafields") or []:
+                self.app_metafields[(shop, field["namespace"], field["key"])] = field["value"]
+                out.append({"id": f"gid://shopify/Metafield/{len(self.app_metafields)}"})
+        return {"data": {"metafieldsSet": {"metafields": out, "userErrors": []}}}
 
     def _pop_failure(self, kind: str) -> _Failure | None:
         queue = self._failures.get(kind)

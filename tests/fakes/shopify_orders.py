@@ -83,6 +83,20 @@ class FakeOrders:
                         "product": {"id": _gid("Product", line["product_id"])}
                         if line.get("product_id")
                         else None,
+                        # Shopify always has it; bodies written without prices leave it out,
+                        # so the read-back says what the webhook said.
+                        "originalUnitPriceSet": {
+                            "shopMoney": {
+                                "amount": str(
+                                    ((line.get("price_set") or {}).get("shop_money") or {}).get(
+                                        "amount", line.get("price")
+                                    )
+                                ),
+                                "currencyCode": payload.get("currency", "USD"),
+                            }
+                        }
+                        if "price" in line or "price_set" in line
+                        else None,
                     }
                     for line in payload.get("line_items", [])
                 ]

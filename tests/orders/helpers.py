@@ -81,8 +81,22 @@ def order_body(
         if line.get("fee_for"):
             properties.append({"name": "_luneo_fee_for", "value": line["fee_for"]})
         properties.append({"name": "Engraving", "value": "visible to the merchant"})
+        priced = {}
+        if "price" in line:  # undiscounted unit price: shop money and the shopper's currency
+            priced = {
+                "price": line["price"],
+                "price_set": {
+                    "shop_money": {"amount": line["price"], "currency_code": "USD"},
+                    "presentment_money": {
+                        "amount": line.get("presentment", line["price"]),
+                        "currency_code": line.get("presentment_currency", "USD"),
+                    },
+                },
+                "total_discount": line.get("discount", "0.00"),
+            }
         line_items.append(
             {
+                **priced,
                 "id": order_id * 10 + index,
                 "admin_graphql_api_id": f"gid://shopify/LineItem/{order_id * 10 + index}",
                 "title": line.get("title", "Personalized Mug"),

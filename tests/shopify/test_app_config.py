@@ -29,9 +29,19 @@ def test_the_toml_declares_every_topic_the_app_needs_and_the_embedded_app():
 
 def test_scopes_are_least_privilege():
     scopes = set(load_app_config().scopes)
-    assert scopes == {"read_products", "read_orders", "write_orders", "read_themes"}
-    # Read-only everywhere except orders, where Luneo writes the production links back.
-    assert {s for s in scopes if s.startswith("write_")} == {"write_orders"}
+    assert scopes == {
+        "read_products",
+        "read_orders",
+        "write_orders",
+        "read_themes",
+        "write_cart_transforms",
+    }
+    # Read-only everywhere except orders, where Luneo writes the production links back, and
+    # cart transforms, where Luneo creates the one that carries the personalization fee.
+    assert {s for s in scopes if s.startswith("write_")} == {
+        "write_orders",
+        "write_cart_transforms",
+    }
 
 
 def test_every_webhook_path_of_the_toml_is_served_and_verified(client):

@@ -33,7 +33,9 @@ def test_install_redirects_to_shopify_with_scopes_from_the_toml_and_a_state(clie
     assert location.path == "/admin/oauth/authorize"
     query = parse_qs(location.query)
     assert query["client_id"] == [API_KEY]
-    assert query["scope"] == ["read_products,read_orders,write_orders,read_themes"]
+    assert query["scope"] == [
+        "read_products,read_orders,write_orders,read_themes,write_cart_transforms"
+    ]
     assert query["redirect_uri"][0].endswith("/auth/callback")
     assert len(query["state"][0]) >= 32
     assert "luneo_oauth_state=" + query["state"][0] in response.headers["Set-Cookie"]
@@ -60,14 +62,20 @@ def test_callback_signed_exactly_as_shopify_signs_it_installs_the_shop(client, f
     install = db.session.query(ShopInstall).filter_by(shop_domain=SHOP).one()
     assert install.token_kind == "expiring"
     assert install.uninstalled_at is None
-    assert install.scopes == "read_products,read_orders,write_orders,read_themes"
+    assert (
+        install.scopes == "read_products,read_orders,write_orders,read_themes,write_cart_transforms"
+    )
     brand = db.session.get(Brand, install.brand_id)
     assert (brand.kind, brand.name, brand.currency) == ("shopify", "Acme Mugs", "EUR")
     keyring = client.application.extensions["luneo.keyring"]
     assert fake_shopify.token_is_valid(SHOP, keyring.decrypt(install.access_token_enc))
     assert fake_shopify.count("code") == 1
     actions = [a.action for a in db.session.query(AuditEvent).filter_by(brand_id=brand.id)]
-    assert actions == ["shop.installed"]
+    assert actions == ["shop.installed", "shop.cart_transform_created"]
+    # Luneo's Cart Transform was created through the Admin API, and the theme block is told.
+    assert install.cart_transform_id == fake_shopify.cart_transforms[SHOP][0]["id"]
+    assert fake_shopify.cart_transforms[SHOP][0]["functionId"] == "fn-luneo-fee-transform"
+    assert fake_shopify.app_metafields[(SHOP, "luneo", "fee_mode")] == "transform"
 
 
 def _signed(fake_shopify, state: str, **changes: object) -> dict[str, str]:
@@ -174,3 +182,17 @@ def test_a_code_shopify_refuses_installs_nothing(client, fake_shopify):
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == {"reason": "invalid_request"}
     _nothing_written()
+
+
+def test_a_shop_where_the_transform_cannot_be_made_installs_and_keeps_fee_units(
+    client, fake_shopify
+):
+    fake_shopify.deployed_functions.clear()  # the function is not deployed (yet)
+    state = _start(client)
+    query = signed_callback_query(callback_params(SHOP, state, fake_shopify.issue_code(SHOP)))
+
+    assert client.get("/auth/callback", query_string=query).status_code == 302
+
+    install = db.session.query(ShopInstall).filter_by(shop_domain=SHOP).one()
+    assert install.uninstalled_at is None and install.cart_transform_id is None
+    assert (SHOP, "luneo", "fee_mode") not in fake_shopify.app_metafields

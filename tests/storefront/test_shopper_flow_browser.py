@@ -164,10 +164,21 @@ def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
     # Keyboard activation (also avoids Playwright's flaky hit-target check in a cross-origin,
     # out-of-process iframe at device scale factor 2, where it misplaces the click point).
     frame.get_by_role("button", name="Add to cart").press("Enter")
+    # Buyer consent: the price itemised and an explicit confirmation before anything is added.
+    consent = frame.get_by_role("dialog", name="Your personalization")
+    expect(consent).to_be_visible(timeout=20000)
+    expect(frame.locator("#confirm-lines li")).to_have_count(0)  # nothing paid on this mug
+    expect(frame.locator("#confirm-total")).to_have_text("Included")
+    expect(frame.locator("#confirm-note")).to_have_text("No personalization charge.")
+    assert page.request.get(f"{url}/demo/store/cart.js").json()["items"] == []
+    frame.get_by_role("button", name="Confirm and add to cart").press("Enter")
     expect(dialog).to_be_hidden(timeout=20000)
-    lines = page.request.get(f"{url}/demo/store/cart.js").json()["items"]
-    assert len(lines) == 1
+    shown = page.request.get(f"{url}/demo/store/cart.js").json()
+    lines = shown["items"]
+    assert len(lines) == 1 and shown["item_count"] == 1
+    assert shown["total_price"] == cart.PRODUCT_PRICE_CENTS
     properties = lines[0]["properties"]
+    assert "_luneo_fee_cents" not in properties
     assert properties["_luneo_design_id"].startswith("des_")
     assert "Jessica M" in properties["Personalization"]
     assert (
@@ -182,10 +193,65 @@ def test_phone_shopper_personalizes_and_adds_to_cart(storefront, browser):
     page.close()
 
 
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 390, "height": 844}, {"width": 1280, "height": 900}],
+    ids=["phone", "desktop"],
+)
+def test_paid_options_are_itemised_confirmed_and_carried_at_the_exact_price(
+    storefront, browser, viewport
+):
+    url = storefront.url
+    page = _new_page(browser, viewport=viewport)
+    page.goto(f"{url}/demo/product?product=demo-keepsake")
+    page.request.post(f"{url}/demo/store/cart/clear.js")
+    page.locator("[data-luneo-open]").click()
+    frame = page.frame_locator("iframe.luneo-frame")
+    frame.get_by_label("Prénom").fill("Anna & Tom")
+    frame.get_by_text("Gold", exact=True).click()
+    expect(frame.locator("#price")).to_contain_text("8.00")
+    expect(_preview(frame)).to_be_visible(timeout=20000)
+    frame.get_by_role("button", name="Add to cart").press("Enter")
+
+    consent = frame.get_by_role("dialog", name="Your personalization")
+    expect(consent).to_be_visible(timeout=20000)
+    expect(frame.locator("#confirm-lines li")).to_have_count(2)
+    expect(frame.locator("#confirm-lines li").nth(0)).to_contain_text("$3.00")
+    expect(frame.locator("#confirm-lines li").nth(1)).to_contain_text("Gold")
+    expect(frame.locator("#confirm-total")).to_have_text("$8.00 per item")
+    expect(frame.locator("#confirm-note")).to_contain_text("exactly this price")
+    assert page.request.get(f"{url}/demo/store/cart.js").json()["items"] == []  # not yet
+    name = "phone" if viewport["width"] < 700 else "desktop"
+    page.screenshot(path=str(SHOTS / f"{name}-consent.png"))
+
+    # "Back" adds nothing; confirming adds one line at the widget's exact total.
+    frame.get_by_role("button", name="Back to editing").press("Enter")
+    expect(consent).to_be_hidden()
+    assert page.request.get(f"{url}/demo/store/cart.js").json()["items"] == []
+    frame.get_by_role("button", name="Add to cart").press("Enter")
+    frame.get_by_role("button", name="Confirm and add to cart").press("Enter")
+    expect(page.get_by_role("dialog")).to_be_hidden(timeout=20000)
+    shown = page.request.get(f"{url}/demo/store/cart.js").json()
+    assert len(shown["items"]) == 1 and shown["item_count"] == 1
+    assert shown["total_price"] == cart.PRODUCT_PRICE_CENTS + 800
+    assert shown["items"][0]["properties"]["_luneo_fee_cents"] == "800"
+    expect(page.locator("#mini-cart")).to_be_visible()  # the theme opens it after the add
+    expect(page.locator("#cart-total")).to_have_text("$32.00")
+    expect(page.locator("#cart-lines")).to_contain_text("Personalization add-on $8.00")
+    page.screenshot(path=str(SHOTS / f"{name}-cart.png"))
+    # The demo checkout places a real order through orders/create.
+    page.get_by_role("button", name="Check out (demo order)").click()
+    expect(page.locator("#checkout-result")).to_contain_text("placed", timeout=20000)
+    expect(page.locator("#cart-count")).to_have_text("0")
+    expect(page.locator("#checkout")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / f"{name}-checkout.png"))
+    page.close()
+
+
 def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, browser):
     url = storefront.url
     page = _new_page(browser, viewport={"width": 1280, "height": 800})
-    page.goto(f"{url}/demo/product?product=demo-keepsake&locale=fr")
+    page.goto(f"{url}/demo/product?product=demo-keepsake&locale=fr&fee=units")
     page.request.post(f"{url}/demo/store/cart/clear.js")
     opener = page.locator("[data-luneo-open]")
     expect(opener).to_have_accessible_name("Personnaliser")
@@ -235,6 +301,10 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
     page.screenshot(path=str(SHOTS / "desktop-widget-fr.png"))
 
     frame.get_by_role("button", name="Ajouter au panier").click()
+    # A shop without the Cart Transform: the fee-unit charge is said before adding.
+    expect(frame.locator("#confirm-note")).to_contain_text("unités de 1,00", timeout=20000)
+    page.screenshot(path=str(SHOTS / "desktop-consent-fr.png"))
+    frame.get_by_role("button", name="Confirmer et ajouter au panier").click()
     expect(page.get_by_role("dialog")).to_be_hidden(timeout=20000)
     lines = page.request.get(f"{url}/demo/store/cart.js").json()["items"]
     product_line, fee_line = lines

@@ -121,6 +121,12 @@ def test_the_3d_job_runs_after_the_preview_and_only_for_products_with_a_model(ap
 def test_the_same_design_on_the_same_model_is_baked_once(app, client, bakes):
     _, headers, product = brand_with_mug(app)
     first = _create(client, headers, {**text_design(product.id), "previewMode": "fast"})
+    # A fast preview (the widget's draft while the shopper types) makes no 3D files until
+    # the 3D tab asks for them.
+    assert first.glb_key is None and [j.kind for j in _jobs(first.id)] == ["preview"]
+    assert client.get(f"/v1/designs/{first.id}/ar", headers=headers).status_code == 200
+    db.session.refresh(first)
+    assert first.glb_key and len(bakes) == 1
     # same texture, another design row (the preview size differs): no second bake
     second = _create(client, headers, {**text_design(product.id), "previewMode": "hd"})
     assert first.id != second.id

@@ -177,6 +177,29 @@ export function addOnCents(product, state) {
   return cents;
 }
 
+/** The price add-on itemised for the shopper's consent: [{label, cents}] of paid choices. */
+export function priceLines(product, state) {
+  const lines = [];
+  for (const option of visibleOptions(product, state.values)) {
+    if (!used(option, state)) continue;
+    const own = Number(option.priceCents) || 0;
+    if (own > 0) lines.push({ label: labelOf(option), cents: own });
+    const chosen = (option.values || []).find((v) => v.value === state.values[option.id]);
+    if (chosen && Number(chosen.priceCents) > 0) {
+      lines.push({ label: `${labelOf(option)}: ${valueLabel(option, chosen.value)}`, cents: Number(chosen.priceCents) });
+    }
+  }
+  return lines;
+}
+
+/** How the shop's cart carries a fee of ``cents`` (per item): exactly, or in fee units rounded up. */
+export function feeCharge(cents, feeMode, unitCents) {
+  const unit = Number(unitCents) || 0;
+  if (cents <= 0 || feeMode !== 'units' || unit <= 0) return { cents, units: 0, unitCents: 0, rounded: false };
+  const units = Math.ceil(cents / unit);
+  return { cents: units * unit, units, unitCents: unit, rounded: units * unit !== cents };
+}
+
 /** Label of an option for the shopper (merchant's label, else a sensible default). */
 export function labelOf(option) {
   // the pattern generator is never presented as AI, whatever the option is called

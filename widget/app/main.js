@@ -6,15 +6,27 @@
 
 import { api, follow } from './api.js';
 import * as bridge from './bridge.js';
-import { addOnCents, buildLayers, buildOptions, priceText, summary, visibleOptions } from './design.js';
+import {
+  addOnCents,
+  buildLayers,
+  buildOptions,
+  feeCharge,
+  priceLines,
+  priceText,
+  summary,
+  visibleOptions,
+} from './design.js';
 import { renderForm } from './form.js';
-import { setLocale, t } from './i18n.js';
+import { money, setLocale, t } from './i18n.js';
 import { Cropper } from './photo.js';
 import { Placer } from './placer.js';
 import { loadFont, Sketch } from './preview.js';
 import { setupThreeD } from './view3d.js';
 
-const PAUSE_MS = 650;
+// The pause after the last change before the server preview is asked for. The sketch is
+// redrawn at once either way; 200 ms lets a word be typed without a render per letter
+// (bench/preview_latency.py measures last keystroke -> server preview shown).
+const PAUSE_MS = 200;
 const config = JSON.parse(document.getElementById('luneo-widget-config').textContent);
 const $ = (id) => document.getElementById(id);
 const storeKey = `luneo:${config.shop}:${config.productId}`;
@@ -324,6 +336,10 @@ async function addToCart() {
     });
     const link = await api(`/embed/designs/${encodeURIComponent(design.designId)}/preview-link`);
     const text = summary(product, state);
+    if (!(await confirmPrice(final.price))) {
+      busy(false);
+      return;
+    }
     bridge.send({
       type: 'add-to-cart',
       designId: design.designId,
@@ -337,6 +353,66 @@ async function addToCart() {
     error.textContent = messageOf(err);
     busy(false);
   }
+}
+
+/**
+ * Buyer consent: the personalization price itemised, how the cart will carry it (exactly, or
+ * in fee units rounded up, said before adding), and an explicit confirmation. Resolves true
+ * on "Confirm and add to cart", false on "Back" or Escape.
+ */
+function confirmPrice(serverPrice) {
+  const cents = serverPrice ? serverPrice.addOnCents : addOnCents(product, state);
+  const currency = (serverPrice && serverPrice.currency) || product.currency;
+  const list = $('confirm-lines');
+  list.replaceChildren();
+  for (const line of priceLines(product, state)) {
+    const item = document.createElement('li');
+    const label = document.createElement('span');
+    label.textContent = line.label;
+    const price = document.createElement('span');
+    price.textContent = money(line.cents, currency);
+    item.append(label, price);
+    list.append(item);
+  }
+  const charge = feeCharge(cents, config.feeMode, config.feeUnitCents);
+  $('confirm-total').textContent = cents > 0 ? `${money(charge.cents, currency)} ${t('confirmEach')}` : t('included');
+  let note = '';
+  if (cents <= 0) note = t('noFee');
+  else if (charge.rounded || charge.units) {
+    note = t(charge.rounded ? 'confirmUnits' : 'confirmUnitsExact', {
+      unit: money(charge.unitCents, currency),
+      units: charge.units,
+      price: money(charge.cents, currency),
+      exact: money(cents, currency),
+    });
+  } else if (config.feeMode === 'transform') note = t('confirmExact');
+  else if (config.feeMode === 'page') note = t('confirmPage');
+  $('confirm-note').textContent = note;
+  const panel = $('confirm');
+  const opener = document.activeElement;
+  panel.hidden = false;
+  $('confirm-title').focus();
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      panel.hidden = true;
+      $('confirm-add').removeEventListener('click', yes);
+      $('confirm-back').removeEventListener('click', no);
+      panel.removeEventListener('keydown', key, true);
+      if (!ok && opener && opener.focus) opener.focus();
+      resolve(ok);
+    };
+    const yes = () => done(true);
+    const no = () => done(false);
+    const key = (e) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        done(false);
+      }
+    };
+    $('confirm-add').addEventListener('click', yes);
+    $('confirm-back').addEventListener('click', no);
+    panel.addEventListener('keydown', key, true);
+  });
 }
 
 function cartResult(msg) {
