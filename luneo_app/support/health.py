@@ -17,7 +17,15 @@ from sqlalchemy import Integer, and_, case, exists, false, func, literal, or_, s
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..ai.budget import month_of
-from ..models import Brand, RenderJob, ShopInstall, TokenRefreshAttempt, UsageRecord, WebhookEvent
+from ..models import (
+    Brand,
+    CommerceConnection,
+    RenderJob,
+    ShopInstall,
+    TokenRefreshAttempt,
+    UsageRecord,
+    WebhookEvent,
+)
 
 # A failed webhook delivery or render job counts against health for this long.
 WEBHOOK_WINDOW = timedelta(days=7)
@@ -95,6 +103,13 @@ def _jobs_failing(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _store_failing(_now: datetime) -> ColumnElement[bool]:
+    """A connected store (REST or WooCommerce) refused the key or disabled a webhook."""
+    return exists().where(
+        CommerceConnection.brand_id == Brand.id, CommerceConnection.status == "failing"
+    )
+
+
 def _over_budget(_now: datetime) -> ColumnElement[bool]:
     budget = budget_cents()
     return and_(budget.is_not(None), spent_cents() >= budget)
@@ -114,6 +129,7 @@ BADGES: tuple[Badge, ...] = (
     Badge("token_failing", "Token failing", "critical", _token_failing),
     Badge("webhooks_failing", "Webhooks failing", "warning", _webhooks_failing),
     Badge("jobs_failing", "Jobs failing", "warning", _jobs_failing),
+    Badge("store_failing", "Store failing", "critical", _store_failing),
     Badge("over_budget", "Over AI budget", "attention", _over_budget),
 )
 BY_NAME = {badge.name: badge for badge in BADGES}

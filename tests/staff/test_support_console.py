@@ -472,3 +472,28 @@ def test_resending_an_outbound_event_queues_it_again_and_is_audited(app, client)
         select(AuditEvent).where(AuditEvent.action == "support.outbound_resent")
     )
     assert audit.target_id == delivery.id and audit.details["reason"] == "endpoint fixed"
+
+
+def test_a_brand_whose_store_refused_its_key_is_flagged_and_filtered(app, client):
+    """Connected stores (REST, WooCommerce) that fail show on the installs list."""
+    from luneo_app.models import CommerceConnection
+
+    failing = make_brand("Woo Failing Co")
+    make_brand("Woo Fine Co")
+    db.session.add(
+        CommerceConnection(
+            brand_id=failing.id,
+            platform="woocommerce",
+            status="failing",
+            store_url="https://shop.example",
+            last_error="401 woocommerce_rest_cannot_view",
+        )
+    )
+    db.session.commit()
+    secret = make_staff(SUPPORT, "support")
+    sign_in(client, SUPPORT, secret)
+
+    listing = client.get("/support?health=store_failing").get_data(as_text=True)
+
+    assert "Woo Failing Co" in listing and "Woo Fine Co" not in listing
+    assert "Store failing" in listing
