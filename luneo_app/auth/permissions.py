@@ -95,6 +95,8 @@ OTHER_GUARDS: dict[str, str] = {
     "billing.staff_revenue": "Luneo staff: support console session or staff API token",
     "billing.stripe_webhook": "Stripe: Stripe-Signature verified by the official library",
     "support_auth.*": "public: staff sign-in (password, then TOTP; throttled)",
+    "support_auth.sso_complete": "public: a one-time ticket (2 min) the ACS issued after the "
+    "staff IdP's signed assertion named an active staff account",
     "support.*": "Luneo staff session (staff_view: support reads, admin acts)",
     "auth_api.*": "public: sign-in, refresh, sign-up (throttled per address and account)",
     "console_auth.*": "public: console sign-in, sign-up, verification, reset, invitations",

@@ -124,8 +124,10 @@ def sign_in(assertion: VerifiedAssertion, address: str) -> StaffUser:
     if role is not None:
         user.role = role
     user.last_login_at = utcnow()
+    # The session opens (and ``staff.signed_in`` is recorded) when the console redeems the
+    # ticket; an assertion whose ticket is never used leaves this trace only.
     record(
-        "staff.signed_in",
+        "staff.sso_verified",
         actor=f"staff:{user.id}",
         target_type="staff_user",
         target_id=user.id,

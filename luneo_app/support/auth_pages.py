@@ -1,5 +1,6 @@
-"""``/support`` sign-in: password, then the TOTP code (or enrolment on first sign-in), and
-sign-out. Failed passwords and codes are throttled per address and per account."""
+"""``/support`` sign-in: password, then the TOTP code (or enrolment on first sign-in), or
+single sign-on through the staff IdP; and sign-out. Failed passwords and codes are throttled
+per address and per account."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..core.clock import utcnow
 from ..core.ratelimit import RateLimited, client_address
 from ..extensions import db
 from ..models import StaffUser
+from ..sso import staff as staff_sso
 from ..staff import auth, session
 from .blueprints import auth_bp as bp
 
@@ -36,6 +38,31 @@ def _failed(email: str) -> None:
         auth.SIGN_IN_THROTTLE.hit(f"staff:{email.strip().lower()}")
 
 
+def _return_path(raw: str | None) -> str:
+    """``raw`` when it is a page of the support console on this host, else the installs list
+    (the ``next`` of a sign-in comes from a URL anyone can craft)."""
+    path = (raw or "").strip()
+    segments = path.split("?", 1)[0].split("#", 1)[0].lower().replace("%2e", ".").split("/")
+    if (
+        not {".", ".."} & set(segments)
+        and (path == session.PATH or path.startswith((session.PATH + "/", session.PATH + "?")))
+        and "//" not in path
+        and "\\" not in path
+        and not any(ord(ch) < 32 for ch in path)
+        and not path.startswith(session.PATH + "/login")
+        and not path.startswith(session.PATH + "/sso/")
+    ):
+        return path
+    return url_for("support.installs")
+
+
+def _sso_link() -> str | None:
+    """The "Sign in with SSO" link when the staff IdP is on."""
+    if staff_sso.realm() is None:
+        return None
+    return staff_sso.login_url(_return_path(request.args.get("next")))
+
+
 @bp.before_request
 def _csrf() -> None:
     session.current_staff()
@@ -52,17 +79,19 @@ def login() -> Response:
     """E-mail and password; then the code step."""
     if request.method == "GET":
         if session.current_staff() is not None:
-            return redirect(url_for("support.installs"))
-        return _page("login.html")
+            return redirect(_return_path(request.args.get("next")))
+        return _page("login.html", sso_url=_sso_link())
     email = request.form.get("email", "")
     try:
         _throttled(email)
     except RateLimited as exc:
-        return _page("login.html", 429, email=email, error=exc.message)
+        return _page("login.html", 429, email=email, error=exc.message, sso_url=_sso_link())
     user = auth.verify(email, request.form.get("password", ""))
     if user is None:
         _failed(email)
-        return _page("login.html", 401, email=email, error="Wrong e-mail or password.")
+        return _page(
+            "login.html", 401, email=email, error="Wrong e-mail or password.", sso_url=_sso_link()
+        )
     db.session.commit()  # a rehashed password
     enrol = None if user.totp_secret_enc else passwords.new_totp_secret()
     response = redirect(url_for("support_auth.code"))
@@ -114,6 +143,27 @@ def code() -> Response:
     response = redirect(url_for("support.installs"))
     session.end_pending(response, item)
     session.start_session(response, user, "password+totp")
+    return response
+
+
+@bp.get("/sso/complete")
+def sso_complete() -> Response:
+    """The staff IdP's ACS hands over here with a one-time ticket: open the session and go to
+    the page the sign-in started from."""
+    user = staff_sso.redeem_ticket(request.args.get("ticket", ""))
+    if user is None:
+        # Unknown, used or expired ticket, or an account switched off since the IdP answered.
+        return _page("sso_failed.html", 400, sso_url=_sso_link())
+    response = redirect(_return_path(request.args.get("next")))
+    session.sign_in_verified(response, user, "saml")
+    record(
+        "staff.signed_in",
+        actor=f"staff:{user.email}",
+        target_type="staff_user",
+        target_id=user.id,
+        details={"method": "saml", "ip": client_address()},
+    )
+    db.session.commit()
     return response
 
 
