@@ -135,7 +135,12 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
     seen: dict[str, str] = {}  # previewUrl -> designId
 
     def remember(response):  # type: ignore[no-untyped-def]
-        if "/v1/designs/" in response.url and response.request.method == "GET" and response.ok:
+        if (
+            "/v1/designs/" in response.url
+            and response.request.method == "GET"
+            and response.ok
+            and response.headers.get("content-type", "").startswith("application/json")
+        ):  # the design's JSON, not its server-sent events stream
             body = response.json()
             if body.get("previewUrl"):
                 seen[body["previewUrl"]] = body["designId"]
@@ -214,9 +219,17 @@ def test_text_photo_and_artwork_get_their_own_places_in_preview_print_and_3d(ser
             page.screenshot(path=str(SHOTS / "widget-layers-moved-390.png"))
             page.set_viewport_size({"width": 1280, "height": 900})
 
-            # 3. Add to cart: the print PNG and the GLB's texture carry the same placement.
+            # 3. Add to cart: the design is finalized, the shopper confirms the price in the
+            # consent panel, and the print PNG and the GLB's texture carry the same placement.
             frame.get_by_role("button", name="Add to cart").click()
+            consent = frame.get_by_role("dialog", name="Your personalization")
+            expect(consent).to_be_visible(timeout=30_000)
+            assert page.request.get(f"{storefront}/demo/store/cart.js").json()["items"] == []
+            page.screenshot(path=str(SHOTS / "widget-layers-consent-1280.png"))
+            frame.get_by_role("button", name="Confirm and add to cart").click()
             expect(page.get_by_role("dialog")).to_be_hidden(timeout=30_000)
+            lines = page.request.get(f"{storefront}/demo/store/cart.js").json()["items"]
+            assert [la["properties"]["_luneo_design_id"] for la in lines] == [moved_id]
             assert not errors, errors
         finally:
             browser.close()
