@@ -98,7 +98,20 @@ def _personalize(page, name: str, gold: bool, shot: str = "") -> None:  # type: 
     if shot:
         page.screenshot(path=str(SHOTS / shot))
     frame.get_by_role("button", name="Add to cart").press("Enter")
+    _confirm(page, frame, "€8.00 per item" if gold else "€3.00 per item", shot.replace("widget", "consent"))
     expect(dialog).to_be_hidden(timeout=30000)
+
+
+def _confirm(page, frame, total: str, shot: str = "") -> None:  # type: ignore[no-untyped-def]
+    """The buyer's consent panel: the price stated, nothing in the page's cart until confirmed."""
+    consent = frame.get_by_role("dialog", name="Your personalization")
+    expect(consent).to_be_visible(timeout=30000)
+    expect(frame.locator("#confirm-total")).to_have_text(total)
+    expect(frame.locator("#confirm-note")).to_have_text("Added to your cart at this price.")
+    assert page.evaluate("window.acmeCart.lines()") == []
+    if shot:
+        page.screenshot(path=str(SHOTS / shot))
+    frame.get_by_role("button", name="Confirm and add to cart").press("Enter")
 
 
 def test_desktop_shopper_personalizes_the_cart_gets_the_design_and_the_order_is_placed(
@@ -172,6 +185,7 @@ def test_phone_shopper_on_a_store_whose_backend_mints_the_token(store, browser):
     expect(frame.locator("#server-preview:not(.stale)")).to_be_visible(timeout=20000)
     page.screenshot(path=str(SHOTS / "brand-store-phone-widget.png"))
     frame.get_by_role("button", name="Add to cart").press("Enter")
+    _confirm(page, frame, "€3.00 per item", "brand-store-phone-consent.png")
     expect(page.get_by_role("dialog")).to_be_hidden(timeout=30000)
 
     lines = page.evaluate("window.acmeCart.lines()")

@@ -102,8 +102,8 @@ def browser(storefront):  # type: ignore[no-untyped-def]
         chromium.close()
 
 
-def _photo_png(width: int = 400, height: int = 300) -> bytes:
-    """A smooth photo; 400 x 300 has too few pixels for the mug's 72 mm print area."""
+def _photo_png(width: int = 200, height: int = 150) -> bytes:
+    """A smooth photo; 200 x 150 has too few pixels for the keepsake photo's 36 mm slot."""
     ramp = Image.linear_gradient("L").resize((width, height))
     flipped = ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     out = io.BytesIO()
@@ -207,7 +207,7 @@ def test_paid_options_are_itemised_confirmed_and_carried_at_the_exact_price(
     page.request.post(f"{url}/demo/store/cart/clear.js")
     page.locator("[data-luneo-open]").click()
     frame = page.frame_locator("iframe.luneo-frame")
-    frame.get_by_label("Prénom").fill("Anna & Tom")
+    frame.get_by_label("Name").fill("Anna & Tom")  # an English storefront: the English label
     frame.get_by_text("Gold", exact=True).click()
     expect(frame.locator("#price")).to_contain_text("8.00")
     expect(_preview(frame)).to_be_visible(timeout=20000)
@@ -277,7 +277,8 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
     frame.locator("input[type=file]").set_input_files(
         {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png()}
     )
-    # 400 px over 72 mm is 141 dpi, under the 150 dpi the option asks for: refused.
+    # The photo goes in its slot, the left half of the 72 x 82 mm area (36 x 49.2 mm): 200 px
+    # over 36 mm is 141 dpi, under the 150 dpi the option asks for: refused at upload.
     expect(frame.locator(".field .hint[role=status]").filter(has_text="141 dpi")).to_contain_text(
         "Trop faible pour l’impression"
     )
@@ -285,10 +286,11 @@ def test_desktop_shopper_in_french_uses_photo_ai_and_paid_options(storefront, br
         {"name": "photo.png", "mimeType": "image/png", "buffer": _photo_png(700, 600)}
     )
     expect(frame.locator(".crop__frame img")).to_be_visible(timeout=20000)
-    expect(frame.locator(".quality")).to_contain_text("Bonne qualité d’impression : 186 dpi")
+    # cropped to the slot's shape: 600 px over its 49.2 mm height is 310 dpi
+    expect(frame.locator(".quality")).to_contain_text("Bonne qualité d’impression : 310 dpi")
     frame.locator(".crop__frame").focus()
     page.keyboard.press("+")  # zooming in: the effective dpi follows live
-    expect(frame.locator(".quality")).to_contain_text("169 dpi")
+    expect(frame.locator(".quality")).to_contain_text("282 dpi")  # 310 / 1.1
     page.keyboard.press("ArrowRight")
 
     # no AI provider here: the pattern generator, named as such (not "IA")

@@ -280,13 +280,21 @@ async function upload(option, file) {
   changed();
 }
 
-function crop(option, container, photo) {
+/** The size (mm) a photo of `option` is fitted into, as the engine and the server's grading
+ * place it: its slot in the print area (the merchant's or the read-time layout), else the area. */
+function placedArea(option) {
   const area = product.printAreas.find((a) => a.id === option.printArea) || product.printAreas[0];
+  const slot = option.slot;
+  if (!slot || !(slot.width > 0) || !(slot.height > 0)) return area;
+  return { ...area, widthMm: area.widthMm * slot.width, heightMm: area.heightMm * slot.height };
+}
+
+function crop(option, container, photo) {
   new Cropper(container, {
     url: photo.url,
     width: photo.width,
     height: photo.height,
-    area,
+    area: placedArea(option), // the crop frame has the slot's shape; dpi at the slot's size
     crop: photo.crop,
     minDpi: (photo.quality && photo.quality.minDpi) || option.minDpi || 150,
     onChange: (result, commit) => {

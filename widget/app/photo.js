@@ -1,7 +1,8 @@
-// Photo upload and crop. The crop frame has the print area's shape; the shopper drags the
-// photo (pointer or arrow keys) and zooms with a slider. The effective dpi of the cropped
-// region is shown live while zooming; below the merchant's minimum the server refuses the
-// design (422 photo_resolution_too_low), so the widget says so before it is sent.
+// Photo upload and crop. The crop frame has the shape the photo is placed in (its slot, else
+// the print area); the shopper drags the photo (pointer or arrow keys) and zooms with a slider.
+// The effective dpi of the cropped region is shown live while zooming; below the merchant's
+// minimum the server refuses the design (422 photo_resolution_too_low), so the widget says so
+// before it is sent.
 
 import { t } from './i18n.js';
 
