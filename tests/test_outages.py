@@ -159,12 +159,6 @@ def _post_until_accepted(client, body: dict, headers: dict, deadline: float):  #
     raise AssertionError("a design was never accepted")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 12): in one CI run of four, the worker that lived through the Redis "
-    "restart left 8 published messages unconsumed for 4 minutes; it passes when the worker "
-    "resumes consuming (3 of 4 runs here)",
-)
 def test_no_design_is_lost_or_stuck_through_worker_kills_and_redis_and_postgresql_restarts(
     outage_app, servers
 ):

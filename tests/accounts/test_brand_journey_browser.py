@@ -154,6 +154,11 @@ def test_sign_up_to_production_zip_through_the_widget_on_the_brands_own_store(
             frame.get_by_label("Engraving").fill("Jessica")
             expect(frame.locator("#server-preview:not(.stale)")).to_be_visible(timeout=30000)
             frame.get_by_role("button", name="Add to cart").press("Enter")
+            # the buyer's consent panel: the price stated, nothing added until confirmed
+            consent = frame.get_by_role("dialog", name="Your personalization")
+            expect(consent).to_be_visible(timeout=30000)
+            assert shopper.evaluate("window.acmeCart.lines()") == []
+            frame.get_by_role("button", name="Confirm and add to cart").press("Enter")
             expect(dialog).to_be_hidden(timeout=30000)
             expect(shopper.locator("#cart-count")).to_have_text("1")
             lines = shopper.evaluate("window.acmeCart.lines()")
