@@ -98,7 +98,12 @@ def _personalize(page, name: str, gold: bool, shot: str = "") -> None:  # type: 
     if shot:
         page.screenshot(path=str(SHOTS / shot))
     frame.get_by_role("button", name="Add to cart").press("Enter")
-    _confirm(page, frame, "€8.00 per item" if gold else "€3.00 per item", shot.replace("widget", "consent"))
+    _confirm(
+        page,
+        frame,
+        "€8.00 per item" if gold else "€3.00 per item",
+        shot.replace("widget", "consent"),
+    )
     expect(dialog).to_be_hidden(timeout=30000)
 
 
