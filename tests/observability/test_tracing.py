@@ -22,7 +22,7 @@ from tests.fakes.otlp import FakeCollector
 from tests.fakes.receiver import FakeReceiver
 from tests.orders.helpers import connect_endpoint
 from tests.support.env import need, redis_url
-from tests.support.worker import celery_worker
+from tests.support.worker import celery_worker, outbox_state
 
 SECRET = "whsec_trace_test_secret"
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP SpanKind values
@@ -105,7 +105,7 @@ def test_a_design_is_one_trace_from_the_request_through_the_sweeper_worker_and_w
             "OUTBOUND_WEBHOOK_ALLOW_PRIVATE": "1",
         }
         with celery_worker(traced_app, extra_env=worker_env) as worker:
-            assert sweep().dispatched == 1
+            assert sweep().dispatched == 1, outbox_state(traced_app)
             assert _wait(design_id, {"preview_ready", "failed"}).status == "preview_ready"
             finalized = client.post(f"/v1/designs/{design_id}/finalize", json={}, headers=headers)
             assert finalized.status_code == 200

@@ -125,3 +125,19 @@ def celery_worker(
         yield worker
     finally:
         worker.stop()
+
+
+def outbox_state(app) -> str:  # type: ignore[no-untyped-def]
+    """What a failed dispatch assertion needs to explain itself: every job row and the
+    dispatcher's keys in Redis."""
+    from luneo_app.extensions import db
+    from luneo_app.models import RenderJob
+
+    db.session.remove()
+    rows = [
+        (job.id[:8], job.queue, job.status, job.brand_id, job.lease_until)
+        for job in db.session.query(RenderJob).all()
+    ]
+    client = getattr(app.extensions["luneo.kv"], "client", None)
+    keys = {k: client.pttl(k) for k in client.scan_iter("luneo:*dispatch*")} if client else {}
+    return f"jobs={rows} keys={keys}"
