@@ -41,7 +41,8 @@ from ..outbound.endpoints import EndpointRefused, check_url
 from ..outbound.service import send_event
 from ..shopify.client import EXTENSION as SHOPIFY_ADMIN
 from ..shopify.tokens import access_token_for, refresh_after_rejection
-from .connections import connection_of, mark_failing, mark_working, platform_of, unseal
+from .alerts import key_refused
+from .connections import connection_of, mark_working, platform_of, unseal
 
 log = logging.getLogger("luneo.commerce")
 
@@ -264,7 +265,7 @@ class WooCommercePlatform(Platform):
             self.connector(brand).attach_designs(store, external_id, attachment)
         except ConnectorAuthError as exc:
             db.session.rollback()
-            mark_failing(row_id, f"WooCommerce refused Luneo's key ({exc}); reconnect the store")
+            key_refused(row_id, f"WooCommerce refused Luneo's key ({exc}); reconnect the store")
             raise
         except Exception:
             db.session.rollback()

@@ -14,7 +14,7 @@ from flask import flash, g, redirect, request, url_for
 from connectors.base import ConnectorAuthError, ConnectorError
 
 from ..audit import record
-from ..commerce import catalog, connections, woo_auth
+from ..commerce import alerts, catalog, connections, woo_auth
 from ..commerce.platforms import TEST_EVENT, sample_write_back
 from ..core.errors import LuneoError
 from ..extensions import db
@@ -214,7 +214,7 @@ def import_woo_products():  # type: ignore[no-untyped-def]
                 "success",
             )
         except ConnectorAuthError:
-            connections.mark_failing(row.id, "WooCommerce refused Luneo's key: reconnect the store")
+            alerts.key_refused(row.id, "WooCommerce refused Luneo's key: reconnect the store")
             flash("WooCommerce refused Luneo's key: connect the store again.", "critical")
         except ConnectorError as exc:
             flash(f"The store could not be reached: {exc}", "critical")
@@ -238,7 +238,7 @@ def import_store_product():  # type: ignore[no-untyped-def]
         db.session.rollback()
         row = connections.connection_of(g.brand.id)
         if row is not None:
-            connections.mark_failing(row.id, "the store refused Luneo's key while importing")
+            alerts.key_refused(row.id, "the store refused Luneo's key while importing")
         flash(
             "Your store refused Luneo's key: update the key or connect the store again.", "critical"
         )
