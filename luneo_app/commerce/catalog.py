@@ -16,13 +16,22 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import select
 
-from connectors.base import ConnectorError, ProductInfo
+from connectors.base import (
+    ConnectorAuthError,
+    ConnectorError,
+    ConnectorRequestError,
+    ConnectorUnavailable,
+    ProductInfo,
+)
 
 from ..core.clock import utcnow
+from ..core.errors import LuneoError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Product
 from ..products.photos import store_photo
 from . import woo_webhooks
+from .alerts import key_refused
+from .connections import connection_of
 from .platforms import Platform, for_brand
 
 log = logging.getLogger("luneo.commerce")
@@ -122,6 +131,44 @@ def import_product(brand: Brand, external_id: str) -> tuple[Product, bool]:
     info = platform.fetch_product(brand, external_id)
     product, created = upsert_product(brand, platform.order_platform, info)
     fetch_photo(product, info, platform)
+    return product, created
+
+
+def import_for_api(brand: Brand, external_id: str) -> tuple[Product, bool]:
+    """``import_product`` for the API: commits, and says what went wrong in HTTP terms
+    (422 no store, 404 no such product, 502 key refused, 503 store unavailable)."""
+    try:
+        product, created = import_product(brand, external_id)
+    except ConnectorAuthError as exc:
+        db.session.rollback()
+        row = connection_of(brand.id)
+        if row is not None:
+            key_refused(row.id, "the store refused Luneo's key while importing")
+        raise LuneoError(
+            "Your store refused Luneo's key.", code="store_refused_key", status=502
+        ) from exc
+    except ConnectorUnavailable as exc:
+        db.session.rollback()
+        raise LuneoError(
+            f"Your store could not be read now: {exc}", code="store_unavailable", status=503
+        ) from exc
+    except ConnectorRequestError as exc:
+        db.session.rollback()
+        if exc.code == "not_found":
+            raise NotFound(
+                f"Your store has no product {external_id!r}.", code="store_product_not_found"
+            ) from exc
+        raise ValidationFailed(
+            f"Your store did not give product {external_id!r}: {exc}",
+            code="store_product_unreadable",
+        ) from exc
+    except ConnectorError as exc:
+        db.session.rollback()
+        raise ValidationFailed(
+            "Connect your store first (REST: API base URL and key; or WooCommerce).",
+            code="no_store",
+        ) from exc
+    db.session.commit()
     return product, created
 
 

@@ -13,10 +13,14 @@ from flask import current_app
 from connectors.base import ConnectorError
 from luneo_app.commerce.catalog import import_product
 from luneo_app.extensions import db
-from luneo_app.models import Product
+from luneo_app.models import CommerceConnection, Product
 from tests.fakes.shopify_cdn import FakeShopifyCdn
 from tests.orders.helpers import photo
-from tests.orders.test_rest_connector import brand_api, rest_brand  # noqa: F401 - fixture
+from tests.orders.test_rest_connector import (  # noqa: F401 - brand_api is a fixture
+    _key_header,
+    brand_api,
+    rest_brand,
+)
 from tests.shopify.helpers import SHOP, seed_install
 from tests.support.factories import make_brand
 
@@ -123,3 +127,54 @@ def test_another_shops_product_is_not_found_and_a_photo_off_shopifys_cdn_is_not_
     db.session.commit()
     assert product.title == "Odd Photo" and product.image_key is None
     assert cdn.requests == []
+
+
+def test_the_api_imports_a_store_product_and_answers_each_failure_in_the_uniform_shape(
+    app,
+    client,
+    brand_api,  # noqa: F811
+):
+    brand, _secret, _mug = rest_brand(app, brand_api)
+    headers = _key_header(brand)
+    brand_api.route("GET", "/api/products/SKU-1", 200, {"id": "SKU-1", "title": "Tote"})
+    brand_api.route("GET", "/api/products/SKU-404", 404, {"error": "no"})
+    url = "/v1/connectors/products/{}/import"
+
+    first = client.post(url.format("SKU-1"), headers=headers)
+    again = client.post(url.format("SKU-1"), headers=headers)
+    missing = client.post(url.format("SKU-404"), headers=headers)
+    invalid = client.post(url.format("bad%20id"), headers=headers)
+    brand_api.route("GET", "/api/products/SKU-2", 401, {"error": "revoked"})
+    refused = client.post(url.format("SKU-2"), headers=headers)
+    brand_api.route("GET", "/api/products/SKU-3", 503, {"error": "down"})
+    down = client.post(url.format("SKU-3"), headers=headers)
+    unsigned = client.post(url.format("SKU-1"))
+
+    assert first.status_code == 200, first.get_json()
+    body = first.get_json()
+    assert (body["externalId"], body["title"], body["created"]) == ("SKU-1", "Tote", True)
+    assert again.get_json()["created"] is False
+    assert again.get_json()["productId"] == body["productId"]
+    answers = {
+        "missing": missing, "invalid": invalid, "refused": refused, "down": down,
+        "unsigned": unsigned,
+    }  # fmt: skip
+    assert {k: (r.status_code, r.get_json()["error"]["code"]) for k, r in answers.items()} == {
+        "missing": (404, "store_product_not_found"),
+        "invalid": (422, "invalid_product_id"),
+        "refused": (502, "store_refused_key"),
+        "down": (503, "store_unavailable"),
+        "unsigned": (401, unsigned.get_json()["error"]["code"]),
+    }
+    row = db.session.scalar(db.select(CommerceConnection))
+    db.session.refresh(row)
+    assert row.status == "failing"
+
+
+def test_the_api_says_to_connect_a_store_first(app, client):
+    brand = make_brand(name="Orders by API only")
+    db.session.commit()
+
+    answer = client.post("/v1/connectors/products/1/import", headers=_key_header(brand))
+
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "no_store"
