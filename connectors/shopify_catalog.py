@@ -6,7 +6,6 @@ and the parsing can be tested without HTTP.
 
 * :data:`PRODUCTS_QUERY` / :func:`parse_product_page`: one page of products, searchable, with
   cursors both ways;
-* :data:`PRODUCT_QUERY` / :func:`parse_product`: one product with its full-size photo URL;
 * :data:`THEME_FILES_QUERY` / :func:`parse_theme_state`: whether the main theme carries the
   app block on its product template and has the app embed switched on (``read_themes``).
 """
@@ -28,11 +27,6 @@ PRODUCTS_QUERY = (
     "query: $query, sortKey: TITLE) { nodes { id legacyResourceId title handle status "
     + _IMAGE % "(transform: {maxWidth: 160, maxHeight: 160})"
     + " } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"
-)
-
-PRODUCT_QUERY = (
-    "query LuneoProduct($id: ID!) { product(id: $id) { id legacyResourceId title handle "
-    "status " + _IMAGE % "" + " } }"
 )
 
 SETTINGS_DATA = "config/settings_data.json"

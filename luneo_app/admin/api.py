@@ -84,9 +84,7 @@ def personalizable(external_id: str):  # type: ignore[no-untyped-def]
             "Say whether the product is personalizable.",
             details={"personalizable": "must be true or false"},
         )
-    return catalog.set_personalizable(
-        g.brand, g.shop_domain, external_id[:64], body["personalizable"], actor()
-    )
+    return catalog.set_personalizable(g.brand, external_id[:64], body["personalizable"], actor())
 
 
 @bp.get("/products/<product_id>/template")

@@ -13,27 +13,28 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from connectors.base import ConnectorRequestError
 from connectors.shopify_catalog import (
     PAGE_SIZE,
-    PRODUCT_QUERY,
     PRODUCTS_QUERY,
     ProductPage,
     ShopProduct,
     page_variables,
-    parse_product,
     parse_product_page,
     product_gid,
 )
 from render import samples
 
 from ..audit import record
+from ..commerce.catalog import import_product
 from ..core.errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Brand, Product
+from ..products.photos import store_photo
 from ..shopify.tokens import shop_graphql
 from .guard import demo_active
-from .photos import THUMB_WIDTH, derivative, import_shopify_photo, store_photo
+from .photos import THUMB_WIDTH, derivative
 from .starter import starter_template, suggested_options
 
 _SHOPIFY_ID = re.compile(r"^(gid://shopify/Product/)?[0-9]{1,20}$")
@@ -164,7 +165,7 @@ def _check_external_id(external_id: str) -> None:
         )
 
 
-def _new_product(brand: Brand, shop_domain: str, external_id: str) -> Product:
+def _new_product(brand: Brand, external_id: str) -> Product:
     """Luneo's row for a shop product switched on for the first time, with its photo."""
     kind = _demo_kind(external_id) if demo_active() else None
     if kind is not None:
@@ -180,28 +181,20 @@ def _new_product(brand: Brand, shop_domain: str, external_id: str) -> Product:
         db.session.flush()
         store_photo(product, samples.demo_product_photo(kind, size=DEMO_PHOTO_PX))
         return product
-    # Asking Shopify for the product by id also proves it belongs to this shop.
-    data = shop_graphql(shop_domain, PRODUCT_QUERY, {"id": product_gid(external_id)})
-    found = parse_product(data.get("product"))
-    if found is None:
-        raise NotFound("Shopify has no such product in this shop.", code="product_not_found")
-    product = Product(
-        brand_id=brand.id,
-        platform="shopify",
-        external_id=found.external_id,
-        title=found.title,
-        handle=found.handle,
-        template=starter_template(None),
-    )
-    db.session.add(product)
-    db.session.flush()
-    import_shopify_photo(product, found.image_url)
+    # The shop's connector reads the product by id, which also proves it is this shop's.
+    try:
+        product, _created = import_product(brand, external_id)
+    except ConnectorRequestError as exc:
+        if exc.code != "not_found":
+            raise
+        raise NotFound(
+            "Shopify has no such product in this shop.", code="product_not_found"
+        ) from exc
+    product.template = starter_template(None)
     return product
 
 
-def set_personalizable(
-    brand: Brand, shop_domain: str, external_id: str, on: bool, actor: str
-) -> dict[str, Any]:
+def set_personalizable(brand: Brand, external_id: str, on: bool, actor: str) -> dict[str, Any]:
     """Switch personalization on or off for a shop product; returns its Luneo state.
 
     Switching on a product without print areas gives it a working starter template.
@@ -213,7 +206,7 @@ def set_personalizable(
     if product is None and not on:
         return describe_row(None)
     if product is None:
-        product = _new_product(brand, shop_domain, external_id)
+        product = _new_product(brand, external_id)
     elif on and not (product.template or {}).get("printAreas"):
         product.template = starter_template(product.template)
         product.template_version += 1

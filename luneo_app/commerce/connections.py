@@ -112,6 +112,7 @@ def configure_rest(
     row.outbound_url = endpoint
     if key:
         row.credential_enc = seal(key)
+        row.key_refused_at = None
     elif base is None:
         row.credential_enc = None
     row.status = "connected"
@@ -168,6 +169,7 @@ def mark_working(row: CommerceConnection) -> None:
     if row.status == "failing":
         row.status = "connected"
         row.last_error = None
+    row.key_refused_at = None  # the incident is over: a later refusal is told again
 
 
 def describe(row: CommerceConnection | None) -> dict[str, Any]:

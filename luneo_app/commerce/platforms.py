@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -25,7 +26,9 @@ from sqlalchemy import select
 from connectors.base import (
     CommerceConnector,
     ConnectorAuthError,
+    ConnectorError,
     DesignAttachment,
+    ProductInfo,
     StoreAccess,
 )
 from connectors.rest import RestConnector
@@ -34,10 +37,12 @@ from connectors.woocommerce import WooCommerceConnector
 from ..core import uow
 from ..extensions import db
 from ..models import Brand, ShopInstall
+from ..outbound.endpoints import EndpointRefused, check_url
 from ..outbound.service import send_event
 from ..shopify.client import EXTENSION as SHOPIFY_ADMIN
 from ..shopify.tokens import access_token_for, refresh_after_rejection
-from .connections import connection_of, mark_failing, mark_working, platform_of, unseal
+from .alerts import key_refused
+from .connections import connection_of, mark_working, platform_of, unseal
 
 log = logging.getLogger("luneo.commerce")
 
@@ -63,6 +68,24 @@ class Platform:
     def store(self, brand: Brand) -> StoreAccess | None:
         """Where and as whom to call the brand's store (None: not connected)."""
         return None
+
+    def fetch_product(self, brand: Brand, product_id: str) -> ProductInfo:
+        """The store's product through the connector; ``ConnectorError`` (``not_connected``)
+        when the brand has no store to read, ``not_found`` when the store has no such one."""
+        store = self.store(brand)
+        client = self.connector(brand)
+        if store is None or client is None:
+            raise ConnectorError("the store is not connected", code="not_connected")
+        return client.fetch_product(store, product_id)
+
+    def photo_allowed(self, url: str) -> bool:
+        """Whether Luneo may download a product photo from ``url`` (the webhook SSRF guard:
+        https, public addresses only)."""
+        try:
+            check_url(url)
+        except EndpointRefused:
+            return False
+        return True
 
     def write_back(
         self,
@@ -97,6 +120,27 @@ class ShopifyPlatform(Platform):
         if install is None:
             return None
         return StoreAccess(install.shop_domain, access_token_for(install.shop_domain))
+
+    def fetch_product(self, brand: Brand, product_id: str) -> ProductInfo:
+        """The product by Admin GraphQL (which also proves it is this shop's); a refused
+        token is refreshed once."""
+        store = self.store(brand)
+        admin = self.connector(brand)
+        if store is None or admin is None:
+            raise ConnectorError("the shop is not installed", code="not_connected")
+        try:
+            return admin.fetch_product(store, product_id)
+        except ConnectorAuthError:
+            token = refresh_after_rejection(store.address, store.credential)
+            return admin.fetch_product(StoreAccess(store.address, token), product_id)
+
+    def photo_allowed(self, url: str) -> bool:
+        """Only Shopify's CDN (``SHOPIFY_CDN_ORIGIN``) serves a shop's product photos."""
+        origin = (current_app.config.get("SHOPIFY_CDN_ORIGIN") or "https://cdn.shopify.com").rstrip(
+            "/"
+        )
+        parts = urlsplit(url)
+        return url.startswith(origin + "/") and not parts.username and ".." not in parts.path
 
     def write_back(
         self,
@@ -221,7 +265,7 @@ class WooCommercePlatform(Platform):
             self.connector(brand).attach_designs(store, external_id, attachment)
         except ConnectorAuthError as exc:
             db.session.rollback()
-            mark_failing(row_id, f"WooCommerce refused Luneo's key ({exc}); reconnect the store")
+            key_refused(row_id, f"WooCommerce refused Luneo's key ({exc}); reconnect the store")
             raise
         except Exception:
             db.session.rollback()

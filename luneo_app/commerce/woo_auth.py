@@ -31,10 +31,10 @@ from ..core.clock import utcnow
 from ..core.errors import LuneoError, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..models import Brand, CommerceConnection
+from .alerts import key_refused
 from .connections import (
     checked_url,
     connection_of,
-    mark_failing,
     mark_working,
     seal,
     set_platform,
@@ -153,6 +153,7 @@ def complete(body: Any) -> CommerceConnection:
     row.status = "connected"
     row.connected_at = utcnow()
     row.last_error = None
+    row.key_refused_at = None
     brand = db.session.get(Brand, row.brand_id)
     assert brand is not None
     set_platform(brand, "woocommerce")
@@ -202,7 +203,7 @@ def check_webhooks(row: CommerceConnection) -> dict[str, Any]:
                 }
     except ConnectorAuthError:
         db.session.rollback()
-        mark_failing(row.id, "WooCommerce refused Luneo's key: reconnect the store")
+        key_refused(row.id, "WooCommerce refused Luneo's key: reconnect the store")
         db.session.refresh(row)
         return hooks
     row.webhooks = hooks

@@ -7,12 +7,14 @@ WooCommerce's key authorisation, webhook health and re-enabling, product import)
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, g, redirect, request, url_for
 
 from connectors.base import ConnectorAuthError, ConnectorError
 
 from ..audit import record
-from ..commerce import catalog, connections, woo_auth
+from ..commerce import alerts, catalog, connections, woo_auth
 from ..commerce.platforms import TEST_EVENT, sample_write_back
 from ..core.errors import LuneoError
 from ..extensions import db
@@ -22,6 +24,8 @@ from .pages import _actor, _form_error, _no_store, _page
 from .session import console_view
 
 SCOPE = "webhooks:manage"
+# A store's product id: WooCommerce and Shopify ids are digits, a REST brand's may be a SKU.
+PRODUCT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def _render(secrets: dict[str, str] | None = None) -> str:
@@ -210,10 +214,45 @@ def import_woo_products():  # type: ignore[no-untyped-def]
                 "success",
             )
         except ConnectorAuthError:
-            connections.mark_failing(row.id, "WooCommerce refused Luneo's key: reconnect the store")
+            alerts.key_refused(row.id, "WooCommerce refused Luneo's key: reconnect the store")
             flash("WooCommerce refused Luneo's key: connect the store again.", "critical")
         except ConnectorError as exc:
             flash(f"The store could not be reached: {exc}", "critical")
+    return redirect(url_for("console.connector"))
+
+
+@bp.post("/connector/import-product")
+@console_view("products:write")
+def import_store_product():  # type: ignore[no-untyped-def]
+    """Import one product of the brand's store by its id (title, handle, first photo), through
+    the store's connector, for the brand to draw a template on."""
+    external_id = (request.form.get("product_id") or "").strip()
+    if not PRODUCT_ID.match(external_id):
+        flash("Enter the product's id as your store shows it (letters, digits, - _ .).", "critical")
+        return redirect(url_for("console.connector"))
+    try:
+        product, created = catalog.import_product(g.brand, external_id)
+        _audit("product.imported", externalId=external_id, productId=product.id)
+        db.session.commit()
+    except ConnectorAuthError:
+        db.session.rollback()
+        row = connections.connection_of(g.brand.id)
+        if row is not None:
+            alerts.key_refused(row.id, "the store refused Luneo's key while importing")
+        flash(
+            "Your store refused Luneo's key: update the key or connect the store again.", "critical"
+        )
+        return redirect(url_for("console.connector"))
+    except ConnectorError as exc:
+        db.session.rollback()
+        messages = {
+            "not_found": f"Your store has no product {external_id}.",
+            "not_connected": "Connect your store (base URL and API key) first.",
+        }
+        flash(messages.get(exc.code, f"The store could not be reached: {exc}"), "critical")
+        return redirect(url_for("console.connector"))
+    verb = "imported" if created else "refreshed"
+    flash(f"“{product.title}” {verb}: open Products to draw its template.", "success")
     return redirect(url_for("console.connector"))
 
 

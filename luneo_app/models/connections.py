@@ -45,4 +45,7 @@ class CommerceConnection(BrandOwned, Timestamps, db.Model):
     connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # When the store first refused Luneo's key in the current incident (the brand is emailed
+    # then, once); None while the key works.
+    key_refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

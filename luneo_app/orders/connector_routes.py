@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Boolean, String
-from flask import g, request
+from flask import current_app, g, request
 
 from ..auth.principal import require
+from ..commerce.catalog import import_for_api
+from ..core.errors import ValidationFailed
 from . import inbound
 from .describe import describe_order
 from .routes import OrderOut
@@ -67,3 +71,53 @@ def rest_order_event():  # type: ignore[no-untyped-def]
 def pull_rest_order(external_id: str):  # type: ignore[no-untyped-def]
     """Read the order by its id in your system and link its designs."""
     return describe_order(inbound.pull_order(g.brand, external_id[:128]))
+
+
+# A store's product id: Shopify and WooCommerce ids are digits, a REST brand's may be a SKU.
+STORE_PRODUCT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class ImportedProductOut(Schema):
+    productId = String()  # noqa: N815
+    externalId = String()  # noqa: N815
+    title = String()
+    personalizable = Boolean()
+    imageUrl = String(allow_none=True)  # noqa: N815
+    created = Boolean()
+
+
+@bp.post("/v1/connectors/products/<external_id>/import")
+@require("products:write")
+@bp.output(ImportedProductOut)
+@bp.doc(
+    security="BearerAuth",
+    summary="Import a product from your store",
+    description="Luneo reads the product from the store your brand is connected to (REST: "
+    "`GET {baseUrl}/products/{id}` with your key; WooCommerce: `GET /wp-json/wc/v3/products/{id}`) "
+    "and keeps its title, handle and first photo, for you to draw its template. Importing again "
+    "refreshes it. Personalization stays off until you switch it on.",
+    responses={
+        404: "Your store has no such product",
+        422: "No store connected, or an invalid product id",
+        502: "Your store refused Luneo's key (your team is emailed once)",
+        503: "Your store could not be read now",
+    },
+)
+def import_store_product(external_id: str):  # type: ignore[no-untyped-def]
+    """Import (or refresh) one product of the brand's store by its id there."""
+    if not STORE_PRODUCT_ID.match(external_id):
+        raise ValidationFailed(
+            "A product id is letters, digits, '-', '_' or '.' (at most 128).",
+            code="invalid_product_id",
+            details={"externalId": "invalid"},
+        )
+    product, created = import_for_api(g.brand, external_id)
+    storage = current_app.extensions["luneo.storage"]
+    return {
+        "productId": product.id,
+        "externalId": product.external_id,
+        "title": product.title,
+        "personalizable": product.personalizable,
+        "imageUrl": storage.url(product.image_key) if product.image_key else None,
+        "created": created,
+    }

@@ -31,7 +31,8 @@ from connectors.base import (
 from connectors.rest import order_from_body
 
 from ..commerce import platforms
-from ..commerce.connections import connection_of, mark_failing, platform_of
+from ..commerce.alerts import key_refused
+from ..commerce.connections import connection_of, mark_working, platform_of
 from ..core.clock import utcnow
 from ..core.errors import Conflict, LuneoError, Unauthorized, ValidationFailed
 from ..core.ids import new_id
@@ -150,13 +151,13 @@ def _order_of(brand: Brand, data: dict[str, Any]) -> OrderInfo:
         )
     order_id = str(data["orderId"]).strip()[:128]
     try:
-        return connector.fetch_order(store, order_id)
+        order = connector.fetch_order(store, order_id)
     except ConnectorUnavailable as exc:
         raise StoreUnavailable(f"Your API could not be read: {exc}") from exc
     except ConnectorAuthError as exc:
         row = connection_of(brand.id)
         if row is not None:
-            mark_failing(row.id, "your API refused Luneo's key")
+            key_refused(row.id, "your API refused Luneo's key")
         raise LuneoError(
             "Your API refused the key set in the Luneo console.",
             code="store_refused_key",
@@ -166,6 +167,10 @@ def _order_of(brand: Brand, data: dict[str, Any]) -> OrderInfo:
         raise ValidationFailed(
             f"Your API did not give order {order_id!r}: {exc}", code="store_order_unreadable"
         ) from exc
+    row = connection_of(brand.id)
+    if row is not None:
+        mark_working(row)  # the key works (again); saved with the order
+    return order
 
 
 def _record(

@@ -16,12 +16,13 @@ from werkzeug.serving import make_server
 
 from luneo_app import create_app
 from luneo_app.extensions import db
-from luneo_app.models import CommerceConnection
+from luneo_app.models import CommerceConnection, Product
 from tests.accounts.helpers import PASSWORD, api_sign_up
 from tests.accounts.test_console_browser import _shoot, _shots_dir
 from tests.conftest import clean_state, make_config
 from tests.fakes.receiver import FakeReceiver
 from tests.fakes.woocommerce import FakeWooCommerce
+from tests.orders.helpers import photo
 from tests.support.browser import ARGS, CHROMIUM, free_port, require_chromium
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -96,6 +97,21 @@ def test_the_store_page_sets_up_rest_and_woocommerce(served, mailbox, tmp_path):
             test = [r for r in brand_api.received if r.path == "/luneo/orders"]
             assert test and test[0].signature_ok and test[0].json()["type"] == "connector.test"
             both(page, "connector-rest")
+
+            picture = brand_api.serve_file("/cdn/travel-mug.png", photo())
+            product = {"id": "SKU-1001", "title": "Travel Mug", "images": [{"url": picture}]}
+            brand_api.route("GET", "/api/products/SKU-1001", 200, product)
+            page.fill("#product_id", "SKU-1001")
+            page.click("#import-title >> xpath=.. >> button[type=submit]")
+            page.wait_for_selector(".banner--success")
+            assert "Travel Mug” imported" in page.content()
+            both(page, "connector-rest-imported")
+            with app.app_context():
+                imported = db.session.scalar(
+                    db.select(Product).where(Product.external_id == "SKU-1001")
+                )
+                assert imported.title == "Travel Mug" and imported.image_key
+                db.session.remove()
 
             page.once("dialog", lambda dialog: dialog.accept())
             page.click("text=Disconnect")

@@ -13,16 +13,14 @@ from tests.shopify.helpers import seed_install
 CATALOG = [f"{n:03d}" for n in range(1, 26)]  # 25 products: two pages of 20
 
 
-def _node(number: str, cdn=None) -> dict:  # type: ignore[no-untyped-def]
-    image = {"url": cdn.add(f"/s/files/{number}.png", photo()), "altText": "", "width": 480,
-             "height": 480} if cdn else None  # fmt: skip
+def _node(number: str) -> dict:
     return {
         "id": f"gid://shopify/Product/{number}",
         "legacyResourceId": number,
         "title": f"Mug {number}",
         "handle": f"mug-{number}",
         "status": "ACTIVE",
-        "featuredMedia": {"preview": {"image": image}} if image else None,
+        "featuredMedia": None,
     }
 
 
@@ -47,13 +45,10 @@ def catalog(app, fake_shopify, cdn):  # type: ignore[no-untyped-def]
             "hasNextPage": start + size < len(items), "hasPreviousPage": start > 0,
             "startCursor": str(start + 1), "endCursor": str(start + len(page))}}}}  # fmt: skip
 
-    def product(shop, variables, _body):  # type: ignore[no-untyped-def]
-        number = variables["id"].rsplit("/", 1)[-1]
-        found = shop == SHOP_A and number in CATALOG
-        return {"data": {"product": _node(number, cdn) if found else None}}
-
     fake_shopify.on_graphql("LuneoProducts", products)
-    fake_shopify.on_graphql("LuneoProduct(", product)
+    for number in CATALOG:  # read one by one through the connector's product query
+        photo_url = cdn.add(f"/s/files/{number}.png", photo())
+        fake_shopify.orders.add_product(SHOP_A, number, f"Mug {number}", [photo_url])
     brand, _, _ = seed_install(app, fake_shopify, SHOP_A)
     return {"brand": brand, "asked": asked, "headers": bearer(fake_shopify.session_token(SHOP_A))}
 

@@ -44,6 +44,8 @@ class FakeReceiver(LocalServer):
         self.received: list[Received] = []
         self._statuses: list[int] = []
         self._routes: dict[tuple[str, str], tuple[int, Any]] = {}
+        # GET path -> (bytes, content type): pictures a brand's API links to
+        self.files: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
 
     def start(self) -> FakeReceiver:
@@ -70,12 +72,19 @@ class FakeReceiver(LocalServer):
         with self._lock:
             self._routes[(method, path)] = (status, body)
 
+    def serve_file(self, path: str, data: bytes, content_type: str = "image/png") -> str:
+        """Serve ``data`` at ``GET path`` (a product photo); returns its absolute URL."""
+        with self._lock:
+            self.files[path] = (data, content_type)
+        return self.origin + path
+
     def reset(self) -> None:
         """Forget what was received and every switched answer."""
         with self._lock:
             self.received.clear()
             self._statuses.clear()
             self._routes.clear()
+            self.files.clear()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Wait until ``count`` requests arrived; returns them."""
@@ -123,8 +132,12 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name: value for name, value in self.headers.items()}
         status, payload = self.receiver.handle(self.command, self.path, headers, body)
         data = json.dumps(payload).encode() if payload is not None else b""
+        content_type = "application/json"
+        served = self.receiver.files.get(self.path) if self.command == "GET" else None
+        if served is not None:
+            status, (data, content_type) = 200, served
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

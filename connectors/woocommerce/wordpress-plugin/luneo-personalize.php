@@ -19,7 +19,9 @@ if (!defined('ABSPATH')) {
 }
 
 require_once __DIR__ . '/src/Plugin.php';
+require_once __DIR__ . '/src/Settings.php';
 
 // Order data goes through WC_Order / WC_Order_Item CRUD only: safe with HPOS.
 add_action('before_woocommerce_init', [\Luneo\Personalize\Plugin::class, 'declareCompatibility']);
 \Luneo\Personalize\Plugin::boot(__FILE__);
+\Luneo\Personalize\Settings::boot();

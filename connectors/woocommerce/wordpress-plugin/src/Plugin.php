@@ -7,7 +7,7 @@ namespace Luneo\Personalize;
 /**
  * The Personalize button, the cart item's design and the order line meta.
  *
- * Settings (WooCommerce > Settings > Luneo): the brand id, the Luneo host and an API key with
+ * Settings (WooCommerce > Luneo, see Settings): the brand id, the Luneo host and an API key with
  * the embed:write scope. The key never reaches the browser: the widget gets its short-lived
  * embed token from this site's REST route, which asks Luneo (POST /v1/embed/tokens) for the
  * store's own origin.

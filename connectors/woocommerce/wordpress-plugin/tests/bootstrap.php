@@ -23,9 +23,24 @@ final class WpStub
     public static array $answer = ['response' => ['code' => 201], 'body' => '{"token":"t","expiresIn":600}'];
     /** @var list<array<string, mixed>> */
     public static array $routes = [];
+    /** @var array<string, array<string, mixed>> option name => register_setting args */
+    public static array $settings = [];
+    /** @var array<string, list<array<string, mixed>>> page => sections with their fields */
+    public static array $sections = [];
+    /** @var list<array<string, mixed>> */
+    public static array $pages = [];
+    /** @var list<array{setting: string, code: string, message: string}> */
+    public static array $errors = [];
+    /** @var list<string> capabilities the current user has */
+    public static array $caps = [];
 
     public static function reset(): void
     {
+        self::$settings = [];
+        self::$sections = [];
+        self::$pages = [];
+        self::$errors = [];
+        self::$caps = [];
         self::$hooks = [];
         self::$options = [];
         self::$scripts = [];
@@ -203,4 +218,137 @@ class FakeProduct
     }
 }
 
+// --- the Settings API, as much of it as the settings screen uses -----------------------------
+
+final class WpDie extends RuntimeException
+{
+}
+
+function wp_die(string $message): void
+{
+    throw new WpDie($message);
+}
+
+function current_user_can(string $capability): bool
+{
+    return in_array($capability, WpStub::$caps, true);
+}
+
+function update_option(string $name, mixed $value): bool
+{
+    WpStub::$options[$name] = $value;
+    return true;
+}
+
+/** WordPress's nonces: an HMAC of the action for the session (here one fixed session). */
+function wp_create_nonce(string $action): string
+{
+    return substr(hash_hmac('sha256', $action, 'session-of-the-signed-in-user'), 0, 10);
+}
+
+function wp_verify_nonce(string $nonce, string $action): bool
+{
+    return hash_equals(wp_create_nonce($action), $nonce);
+}
+
+/** @param array<string, mixed> $args */
+function register_setting(string $group, string $name, array $args = []): void
+{
+    WpStub::$settings[$name] = ['group' => $group] + $args;
+}
+
+function add_settings_section(string $id, string $title, callable $callback, string $page): void
+{
+    WpStub::$sections[$page][$id] = ['title' => $title, 'callback' => $callback, 'fields' => []];
+}
+
+/** @param array<string, mixed> $args */
+function add_settings_field(
+    string $id,
+    string $title,
+    callable $callback,
+    string $page,
+    string $section,
+    array $args = []
+): void {
+    WpStub::$sections[$page][$section]['fields'][$id] = ['title' => $title, 'callback' => $callback, 'args' => $args];
+}
+
+function add_settings_error(string $setting, string $code, string $message, string $type = 'error'): void
+{
+    WpStub::$errors[] = ['setting' => $setting, 'code' => $code, 'message' => $message];
+}
+
+function settings_errors(): void
+{
+    foreach (WpStub::$errors as $error) {
+        echo '<div class="notice notice-error settings-error"><p>' . esc_html($error['message']) . '</p></div>';
+    }
+}
+
+function settings_fields(string $group): void
+{
+    echo "<input type='hidden' name='option_page' value='" . esc_attr($group) . "' />";
+    echo '<input type="hidden" name="action" value="update" />';
+    echo '<input type="hidden" id="_wpnonce" name="_wpnonce" value="' . wp_create_nonce($group . '-options') . '" />';
+}
+
+function do_settings_sections(string $page): void
+{
+    foreach (WpStub::$sections[$page] ?? [] as $section) {
+        echo '<h2>' . esc_html($section['title']) . '</h2>';
+        call_user_func($section['callback']);
+        echo '<table class="form-table" role="presentation">';
+        foreach ($section['fields'] as $field) {
+            $for = esc_attr((string) ($field['args']['label_for'] ?? ''));
+            echo '<tr><th scope="row"><label for="' . $for . '">' . esc_html($field['title']) . '</label></th><td>';
+            call_user_func($field['callback'], $field['args']);
+            echo '</td></tr>';
+        }
+        echo '</table>';
+    }
+}
+
+function submit_button(): void
+{
+    echo '<p class="submit"><input type="submit" name="submit" id="submit" class="button button-primary" '
+        . 'value="Save Changes"></p>';
+}
+
+/** @param list<mixed> $args */
+function add_submenu_page(string $parent, string $title, string $menu, string $cap, string $slug, callable $cb): void
+{
+    WpStub::$pages[] = compact('parent', 'title', 'menu', 'cap', 'slug', 'cb');
+}
+
+/**
+ * What wp-admin/options.php does with the settings form: check the nonce and the group's
+ * capability (filtered by option_page_capability_{group}), then sanitize and save each of the
+ * group's registered options.
+ *
+ * @param array<string, string> $post
+ */
+function wp_options_php(array $post): void
+{
+    $group = $post['option_page'] ?? '';
+    if (!wp_verify_nonce($post['_wpnonce'] ?? '', $group . '-options')) {
+        wp_die('The link you followed has expired.');
+    }
+    $capability = 'manage_options';
+    foreach (WpStub::$hooks['option_page_capability_' . $group] ?? [] as [$filter]) {
+        $capability = $filter($capability);
+    }
+    if (!current_user_can($capability)) {
+        wp_die('Sorry, you are not allowed to manage options for this site.');
+    }
+    foreach (WpStub::$settings as $name => $setting) {
+        if ($setting['group'] !== $group) {
+            continue;
+        }
+        $value = $post[$name] ?? null;
+        update_option($name, call_user_func($setting['sanitize_callback'], $value));
+    }
+}
+
 require __DIR__ . '/../src/Plugin.php';
+require __DIR__ . '/../src/Settings.php';
