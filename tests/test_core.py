@@ -53,3 +53,16 @@ def test_logs_are_json_and_never_carry_tokens():
     assert "shpat_abcdef123456" not in line
     assert entry["level"] == "INFO"
     assert redact("key lk_ab12_SECRETSECRETSECRET") == "key lk_ab12_***"
+
+
+def test_woocommerce_keys_in_a_logged_request_url_are_masked():
+    # httpx logs every request's URL at INFO; over plain HTTP WooCommerce's OAuth 1.0a puts
+    # the consumer key and the signature in the query string.
+    url = (
+        "HTTP Request: GET http://shop.test/wp-json/wc/v3/orders/7?oauth_consumer_key="
+        'ck_0123456789abcdef&oauth_signature=Zm9vYmFyYmF6&oauth_nonce=n1 "HTTP/1.1 200 OK"'
+    )
+    line = JsonFormatter().format(logging.makeLogRecord({"msg": url, "name": "httpx"}))
+    assert "ck_0123456789abcdef" not in line and "Zm9vYmFyYmF6" not in line
+    assert "/wp-json/wc/v3/orders/7" in line
+    assert redact("consumer_secret=cs_abcdef0123456789") == "consumer_secret=***"

@@ -20,8 +20,9 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 # Never let a secret reach a log line, whatever a caller passes in.
 _SECRET_RE = re.compile(
-    r"(shpat_|shpca_|shpua_|shprt_|lk_[a-z0-9]+_|sk-)[A-Za-z0-9_\-]{6,}|"
-    r"(access_token|refresh_token|client_secret|password)(\"?\s*[:=]\s*\"?)[^\"&\s,]+",
+    r"(shpat_|shpca_|shpua_|shprt_|lk_[a-z0-9]+_|sk-|ck_|cs_)[A-Za-z0-9_\-]{6,}|"
+    r"(access_token|refresh_token|client_secret|password|consumer_key|consumer_secret|"
+    r"oauth_consumer_key|oauth_signature)(\"?\s*[:=]\s*\"?)[^\"&\s,]+",
     re.IGNORECASE,
 )
 
