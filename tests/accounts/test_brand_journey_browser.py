@@ -53,9 +53,9 @@ def luneo(_schema, mailbox):  # type: ignore[no-untyped-def]
     clean_state(app)  # flushes Redis before the worker declares its queues
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()  # before anything can fail: shutdown() waits for ever on an unstarted server
     try:
         with celery_worker(app, concurrency=1):
-            thread.start()
             yield port, sync_api
     finally:
         server.shutdown()
