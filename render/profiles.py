@@ -31,6 +31,7 @@ OUTPUTS = ("png", "pdf", "pdfx4", "svg", "dxf", "vector-pdf")
 BLOCKABLE = (
     "low_photo_resolution",
     "text_too_small",
+    "stroke_too_thin",
     "outside_safe_zone",
     "out_of_gamut",
     "font_fallback",

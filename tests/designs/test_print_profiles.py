@@ -114,6 +114,20 @@ def test_a_blocking_preflight_rule_refuses_a_low_resolution_photo_at_design_time
     assert db.session.scalar(select(func.count()).select_from(Design)) == 0
 
 
+def test_an_engraver_refuses_hairline_letters_under_its_stroke_floor(app, client):
+    _, headers, product = brand_with_key(app)
+    _profile(product, kind="engraving", minStrokeMm=0.12, block=["stroke_too_thin"])
+    thin = text_design(product.id, text="Hamburg", font="playfair-display", autoFit=False, size=8)
+    answer = client.post("/v1/designs", json=thin, headers=headers)
+    assert answer.status_code == 422
+    error = answer.get_json()["error"]
+    assert error["code"] == "preflight_failed"
+    assert "0.12 mm" in error["details"]["layers[0]"]
+    assert db.session.scalar(select(func.count()).select_from(Design)) == 0
+    sturdy = text_design(product.id, text="Hamburg", font="lato", autoFit=False, size=8)
+    assert client.post("/v1/designs", json=sturdy, headers=headers).status_code == 202
+
+
 def test_warnings_are_kept_on_the_design_and_shown_by_the_api(app, client):
     _, headers, product = brand_with_key(app)
     _profile(product, kind="print-cmyk", safeMm=5)

@@ -282,3 +282,42 @@ def test_outline_font_size_matches_the_raster_engine():
     canvas = output.production_size(a, 300)
     px = text.font_px_for(s.layers[0], canvas, canvas[0] / a.width_mm)
     assert px == pytest.approx(12 * 25.4 / 72 * 300 / 25.4, rel=0.01)
+
+
+def _stem_mm(font_id: str, glyph: str, size_pt: float) -> float:
+    """The width of a plain stem glyph, read from the font file with fontTools."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    from render import fonts
+
+    tt = TTFont(str(fonts.get(font_id).path))
+    glyphs = tt.getGlyphSet()
+    pen = BoundsPen(glyphs)
+    glyphs[tt.getBestCmap()[ord(glyph)]].draw(pen)
+    return (pen.bounds[2] - pen.bounds[0]) / tt["head"].unitsPerEm * size_pt * 25.4 / 72
+
+
+@pytest.mark.parametrize("size", [4, 8, 12])
+def test_stroke_check_measures_a_stem_as_wide_as_the_font_draws_it(size):
+    s = parse_spec(spec(area(kind="engraving", minStrokeMm=0.1), words("l l l", size=size,
+                                                                      autoFit=False)))  # fmt: skip
+    a = s.area()
+    got = render.preflight.thinnest_stroke_mm(s.layers[0], a, (0, 0, a.width_mm * 4, 40))
+    assert got == pytest.approx(_stem_mm("lato", "l", size), abs=0.03)
+
+
+def test_hairline_serifs_under_the_profiles_stroke_floor_are_flagged_and_can_block():
+    hairline = words("Hamburg", font="playfair-display", size=8, autoFit=False)
+    s = spec(area(kind="engraving", minStrokeMm=0.1, block=["stroke_too_thin"]), hairline)
+    (thin,) = [f for f in render.preflight.check(parse_spec(s)) if f.code == "stroke_too_thin"]
+    assert thin.severity == "error" and thin.layer == 0 and 0 < thin.value < 0.1
+    assert "0.1 mm" in thin.message
+
+    # the same words set bolder and bigger pass; a profile without a floor never checks
+    def codes(the_area: dict, layer: dict) -> set[str]:
+        return {f.code for f in render.preflight.check(parse_spec(spec(the_area, layer)))}
+
+    sturdy = words("Hamburg", font="lato", size=8, autoFit=False)
+    assert "stroke_too_thin" not in codes(area(kind="engraving", minStrokeMm=0.1), sturdy)
+    assert "stroke_too_thin" not in codes(area(kind="print-cmyk"), hairline)
