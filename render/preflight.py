@@ -136,7 +136,8 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
             if profile.vector:
                 add(
                     "photo_not_vector",
-                    "a photo cannot be cut as vectors: it is engraved from the PNG only",
+                    "a photo has no vector paths: the engraving files place it as a "
+                    "greyscale raster",
                     index,
                 )
             if profile.color_space == "cmyk" and layer.material is None:

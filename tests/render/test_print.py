@@ -7,6 +7,7 @@ DXF is read back with ezdxf. Positions are compared with the raster engine's pix
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -192,7 +193,8 @@ def test_engraving_files_have_the_exact_physical_size_and_one_layer_per_operatio
         21.25, abs=0.01
     )
     root = re.findall(rb'<g id="(\w+)"', result.files["svg"])
-    assert root == [b"engrave", b"cut"]
+    assert root == [b"photo", b"engrave", b"cut"]
+    assert b"<image" not in result.files["svg"] and "photo" not in result.files  # no pictures
     doc = ezdxf.read(io.StringIO(result.files["dxf"].decode()))
     assert doc.units == ezdxf.units.MM
     msp = doc.modelspace()
@@ -211,8 +213,77 @@ def test_engraving_files_have_the_exact_physical_size_and_one_layer_per_operatio
     pdf = pikepdf.open(io.BytesIO(result.files["vector-pdf"]))
     box = [float(v) * 25.4 / 72 for v in pdf.pages[0].MediaBox]
     assert box[2] == pytest.approx(62.5, abs=0.01) and box[3] == pytest.approx(21.25, abs=0.01)
-    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["engrave", "cut"]
+    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["photo", "engrave", "cut"]
     assert "/Font" not in pdf.pages[0].Resources
+
+
+@pytest.fixture(scope="module")
+def engraved_photo():
+    # a 600x400 photo at half the fit of a 62.5 x 40 mm area: 30 x 20 mm around (18.75, 16)
+    photo = {"type": "image", "image": photo_png(), "scale": 0.5, "x": 0.3, "y": 0.4}
+    s = spec(area(62.5, 40, kind="engraving"), photo, words("Léa", size=20, autoFit=False, x=0.7))
+    return render.production(s)
+
+
+PHOTO_BOX = (3.75, 6.0, 33.75, 26.0)
+
+
+def test_the_engraving_svg_embeds_the_photo_as_a_greyscale_raster_at_its_place(engraved_photo):
+    from defusedxml import ElementTree
+
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ElementTree.fromstring(engraved_photo.files["svg"])
+    groups = {g.get("id"): g for g in root.findall("svg:g", ns)}
+    (image,) = groups["photo"].findall("svg:image", ns)
+    box = [float(image.get(k)) for k in ("x", "y", "width", "height")]
+    placed = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+    assert placed == pytest.approx(PHOTO_BOX, abs=MM_TOL)
+    href = image.get("href")
+    assert href.startswith("data:image/png;base64,")
+    embedded = base64.b64decode(href.split(",", 1)[1])
+    assert embedded == engraved_photo.files["photo"]
+    grey = Image.open(io.BytesIO(embedded))
+    assert grey.mode == "L" and round(grey.info["dpi"][0]) == 600
+    assert grey.width * 25.4 / 600 == pytest.approx(30.0, abs=MM_TOL)
+    assert np.asarray(grey).max() < 200  # the photo engraves: no blank paper inside it
+    # the text is still outlines on its own layer, never inside the picture
+    assert groups["engrave"].findall("svg:path", ns)
+
+
+def test_the_engraving_dxf_places_the_photo_file_as_an_image_entity(engraved_photo, tmp_path):
+    data = engraved_photo.files["dxf"]
+    doc = ezdxf.read(io.StringIO(data.decode()))
+    auditor = doc.audit()
+    assert not auditor.has_errors
+    (image,) = doc.modelspace().query("IMAGE")
+    assert image.dxf.layer == "PHOTO" and image.image_def.dxf.filename == "a.photo.png"
+    corners = image.boundary_path_wcs()
+    xs, ys = [p.x for p in corners], [40 - p.y for p in corners]  # DXF is y up
+    assert (min(xs), min(ys), max(xs), max(ys)) == pytest.approx(PHOTO_BOX, abs=MM_TOL)
+    w_px, h_px = round(image.dxf.image_size.x), round(image.dxf.image_size.y)
+    assert (w_px, h_px) == Image.open(io.BytesIO(engraved_photo.files["photo"])).size
+    moved = ezdxf.read(io.StringIO(render.engrave.relink_dxf(data, "1001-1-x.photo.png").decode()))
+    (image,) = moved.modelspace().query("IMAGE")
+    assert image.image_def.dxf.filename == "1001-1-x.photo.png"
+
+
+@needs_gs
+def test_the_vector_pdf_shows_the_photo_on_its_own_layer(engraved_photo, tmp_path):
+    pdf = pikepdf.open(io.BytesIO(engraved_photo.files["vector-pdf"]))
+    (xobj,) = pdf.pages[0].Resources.XObject.values()
+    assert xobj.ColorSpace == "/DeviceGray"
+    path = tmp_path / "v.pdf"
+    path.write_bytes(engraved_photo.files["vector-pdf"])
+    out = tmp_path / "v.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", "-r254",
+         f"-sOutputFile={out}", str(path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    page = np.asarray(Image.open(out)) < 200  # 10 px per mm
+    inside = page[70:250, 45:330]  # well inside the photo's 30 x 20 mm box
+    assert inside.mean() > 0.99
+    assert page[:, 5:350][270:, :].mean() < 0.01  # below the photo: blank
 
 
 # -- golden set per profile, small and large area -------------------------------------------
