@@ -18,7 +18,7 @@ import numpy as np
 import pikepdf
 import pytest
 import svgelements
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageDraw
 
 import render
 from render import output, text
@@ -144,6 +144,69 @@ def test_ghostscript_renders_the_pdfx4_trim_box_like_the_png(cmyk_job, tmp_path)
     ).stdout.split()  # fmt: skip
     c, m, y, k = (float(v) for v in inks[:4])
     assert m > 40 and y > 30 and c > 5
+
+
+def _gs_trim(data: bytes, dpi: int, tmp_path) -> np.ndarray:
+    path = tmp_path / "page.pdf"
+    path.write_bytes(data)
+    out = tmp_path / "page.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dUseTrimBox", "-sDEVICE=png16m",
+         f"-r{dpi}", f"-sOutputFile={out}", str(path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return np.asarray(Image.open(out).convert("RGB"), np.float32)
+
+
+def _flat(png: bytes) -> np.ndarray:
+    im = Image.open(io.BytesIO(png))
+    flat = Image.new("RGB", im.size, "white")
+    flat.paste(im, mask=im.getchannel("A"))
+    return np.asarray(flat, np.float32)
+
+
+@needs_gs
+def test_text_in_a_picture_masked_area_stays_vector_and_is_cut_where_the_png_is(tmp_path):
+    mask = Image.new("L", (200, 100), 0)
+    mask.paste(255, (0, 0, 100, 100))  # only the left half is printable
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    s = spec(dict(area(kind="print-cmyk"), mask=buf.getvalue()),
+             words("MMMMMMMM", size=30, autoFit=False, color="#000000"))  # fmt: skip
+    result = render.production(s)
+    pdf = pikepdf.open(io.BytesIO(result.files["pdfx4"]))
+    page = pdf.pages[0]
+    ops = [str(op) for _, op in pikepdf.parse_content_stream(page)]
+    assert "f" in ops and "gs" in ops and "Do" not in ops  # outlines, not a picture of text
+    smask = page.Resources.ExtGState.Mask.SMask
+    assert smask.S == "/Luminosity" and smask.G.Group.CS == "/DeviceGray"
+    gs_im = _gs_trim(result.files["pdfx4"], result.dpi, tmp_path)
+    ref = _flat(result.png)
+    h, w = min(gs_im.shape[0], ref.shape[0]), min(gs_im.shape[1], ref.shape[1])
+    ink = gs_im[:h, :w].mean(axis=-1) < 128
+    mid = w // 2
+    assert ink[:, : mid - 2].mean() > 0.02  # the left half of the words is printed
+    assert not ink[:, mid + 2 :].any()  # the right half is cut away by the mask
+    diff = np.abs(gs_im[:h, :w] - ref[:h, :w]).mean(axis=-1)
+    assert (diff > 60).mean() < 0.01
+
+
+@needs_gs
+def test_a_shaped_area_lines_up_with_the_png_in_the_bleed_page(tmp_path):
+    mask = Image.new("L", (400, 200), 0)
+    ImageDraw.Draw(mask).ellipse((20, 10, 380, 190), fill=255)
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    s = spec(dict(area(kind="print-cmyk"), mask=buf.getvalue()),
+             {"type": "image", "image": photo_png(), "scale": 1.2},
+             words("Masked text", size=30, autoFit=False))  # fmt: skip
+    result = render.production(s)
+    gs_im = _gs_trim(result.files["pdfx4"], result.dpi, tmp_path)
+    ref = _flat(result.png)
+    h, w = min(gs_im.shape[0], ref.shape[0]), min(gs_im.shape[1], ref.shape[1])
+    diff = np.abs(gs_im[:h, :w] - ref[:h, :w]).mean(axis=-1)
+    # the photo is cut by the same ellipse as in the PNG, not one stretched over the bleed
+    assert (diff > 60).mean() < 0.01
 
 
 def test_pdfx4_needs_a_cmyk_profile():
