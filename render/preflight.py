@@ -24,6 +24,7 @@ from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
 CHECK_PX_PER_MM = 4.0  # layout resolution for the geometric checks (~100 dpi)
 GAMUT_DELTA_E = 10.0  # CIE76 ΔE beyond which a colour visibly changes in CMYK
 GAMUT_SHARE = 0.05  # a photo is flagged when this share of it is out of gamut
+SEE_THROUGH_SHARE = 0.10  # a picture is flagged when this share of it is partly transparent
 STROKE_PX = 5.0  # the stroke floor spans this many pixels in the stroke check
 STROKE_MAX_PX = 6_000_000  # the stroke check's raster stays under this many pixels
 STROKE_PERCENTILE = 5  # the thinnest stroke ignores the thinnest 5 % (terminals, joins)
@@ -139,6 +140,15 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
                     "a photo has no vector paths: the engraving files place it as a "
                     "greyscale raster",
                     index,
+                )
+            see_through = _see_through_share(layer)
+            if not profile.vector and layer.material is None and see_through > SEE_THROUGH_SHARE:
+                add(
+                    "semi_transparent",
+                    f"{see_through:.0%} of the picture is partly see-through: it prints lighter "
+                    "than on screen, and the product's own colour shows through it",
+                    index,
+                    see_through * 100,
                 )
             if profile.color_space == "cmyk" and layer.material is None:
                 share = _photo_gamut_share(layer, profile.icc or "fogra39")
@@ -279,6 +289,28 @@ def _lab(im: Image.Image) -> np.ndarray:
 
 def _gamut_delta(color: tuple[int, int, int], icc: str) -> float:
     return float(_delta_e(Image.new("RGB", (1, 1), color), icc)[0, 0])
+
+
+def _see_through_share(layer: ImageLayer) -> float:
+    """The share of the picture's visible pixels (of its crop) that are partly transparent
+    (5..95 % opaque, the layer's opacity included): soft edges and glows an AI model paints,
+    or a faded layer. A clean cut-out's anti-aliased rim stays far below the threshold."""
+    src = images.rgba(layer.image)
+    if layer.opacity >= 0.95 and src.getchannel("A").getextrema()[0] >= 242:
+        return 0.0  # opaque (a photo): nothing to measure
+    c = layer.crop
+    box = (
+        round(c.x * src.width),
+        round(c.y * src.height),
+        max(round((c.x + c.width) * src.width), round(c.x * src.width) + 1),
+        max(round((c.y + c.height) * src.height), round(c.y * src.height) + 1),
+    )
+    alpha = np.asarray(src.getchannel("A").crop(box).resize((128, 128)), np.float32) / 255
+    alpha *= layer.opacity
+    visible = alpha > 0.05
+    if not visible.any():
+        return 0.0
+    return float((visible & (alpha < 0.95)).sum() / visible.sum())
 
 
 def _photo_gamut_share(layer: ImageLayer, icc: str) -> float:

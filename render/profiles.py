@@ -34,6 +34,7 @@ BLOCKABLE = (
     "stroke_too_thin",
     "outside_safe_zone",
     "out_of_gamut",
+    "semi_transparent",
     "font_fallback",
     "photo_not_vector",
 )

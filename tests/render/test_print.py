@@ -455,3 +455,40 @@ def test_hairline_serifs_under_the_profiles_stroke_floor_are_flagged_and_can_blo
     sturdy = words("Hamburg", font="lato", size=8, autoFit=False)
     assert "stroke_too_thin" not in codes(area(kind="engraving", minStrokeMm=0.1), sturdy)
     assert "stroke_too_thin" not in codes(area(kind="print-cmyk"), hairline)
+
+
+def _rgba_png(alpha: np.ndarray, color=(40, 120, 60)) -> bytes:
+    h, w = alpha.shape
+    im = Image.new("RGB", (w, h), color)
+    im.putalpha(Image.fromarray(alpha.astype(np.uint8), "L"))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _disc(size=300, soft=False) -> np.ndarray:
+    yy, xx = np.mgrid[:size, :size]
+    r = np.hypot(xx - size / 2, yy - size / 2) / (size / 2)
+    if soft:  # a glow fading out from the centre, as generated artwork often has
+        return np.clip(255 * (1 - r), 0, 255)
+    return np.clip(255 * (0.98 - r) * 100, 0, 255)  # a clean cut-out, anti-aliased rim
+
+
+@pytest.mark.parametrize(
+    ("alpha", "extra", "kind", "flagged"),
+    [
+        ("soft", {}, "print-cmyk", True),
+        ("hard", {}, "print-cmyk", False),
+        ("hard", {"opacity": 0.5}, "print-srgb", True),
+        ("soft", {}, "engraving", False),  # the laser burns tones: transparency is a tone
+    ],
+)
+def test_see_through_pictures_are_flagged_where_they_print(alpha, extra, kind, flagged):
+    picture = {"type": "image", "image": _rgba_png(_disc(soft=alpha == "soft")), "scale": 0.5,
+               **extra}  # fmt: skip
+    found = [f for f in render.preflight.check(parse_spec(spec(area(kind=kind), picture)))
+             if f.code == "semi_transparent"]  # fmt: skip
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0].layer == 0 and found[0].value > 10
+        assert "see-through" in found[0].message
