@@ -195,7 +195,9 @@ def test_with_proof_approval_production_waits_until_the_proof_is_approved(app, c
     db.session.commit()
     body = _finalized(client, headers, product)
     assert body["status"] == "awaiting_proof" and body["production"] == []
-    assert body["proof"] == {"required": True, "approvedAt": None, "approvedBy": None}
+    proof = body["proof"]
+    assert (proof["required"], proof["approvedAt"], proof["approvedBy"]) == (True, None, None)
+    assert proof["changesRequested"] is None and "/proof/" in proof["link"]
     assert _production_jobs() == 0
     approved = client.post(f"/v1/designs/{body['designId']}/proof", headers=headers)
     assert approved.status_code == 200, approved.get_json()
