@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -26,11 +27,12 @@ from fontTools.pens.basePen import BasePen
 from fontTools.pens.transformPen import TransformPen
 from PIL import Image
 
-from render import compose, outline, press
+from render import compose, outline, preflight, press
 from render.pdfwriter import POINTS_PER_MM, PdfPathPen, PdfWriter, num, text_string
 from render.spec import DesignSpec, ImageLayer, PrintArea
 
 LAYERS = ("photo", "engrave", "cut")
+PHOTO_MIN_DPI = 150
 FLATTEN_MM = 0.005  # DXF polylines stay within 5 µm of the curves
 
 
@@ -51,11 +53,24 @@ def photo_raster(
     design: DesignSpec, area: PrintArea, canvas: tuple[int, int], file_name: str = ""
 ) -> PhotoRaster | None:
     """The area's picture layers rendered like the production PNG (engraving tones in
-    black), flattened on white and cropped to what they cover; None without pictures."""
+    black), flattened on white and cropped to what they cover; None without pictures.
+
+    The resolution is the production dpi, or less when no picture has that many pixels at
+    its placed size (the sharpest picture's effective dpi, at least 150)."""
     pictures = tuple(layer for layer in design.layers_in(area.id) if isinstance(layer, ImageLayer))
     if not pictures:
         return None
     sub = dataclasses.replace(design, layers=pictures)
+    # no finer than the sharpest picture's own pixels (at least 150 dpi): more would add
+    # bytes and memory, not detail (600 dpi over a large area is ~50 megapixels)
+    full_dpi = canvas[0] / area.width_mm * 25.4
+    sharpest = max(preflight.effective_dpi(layer, area) for layer in pictures)
+    dpi = min(full_dpi, max(PHOTO_MIN_DPI, math.ceil(sharpest)))
+    if dpi < full_dpi:
+        canvas = (
+            max(1, round(area.width_mm / 25.4 * dpi)),
+            max(1, round(area.height_mm / 25.4 * dpi)),
+        )
     pixels = compose.render_area(sub, area, canvas, None, "production")
     rgba = pixels.to_image()
     ink = rgba.getchannel("A").getbbox()
@@ -64,7 +79,7 @@ def photo_raster(
     rgba = rgba.crop(ink)
     flat = Image.new("RGB", rgba.size, (255, 255, 255))
     flat.paste(rgba, mask=rgba.getchannel("A"))
-    dpi = round(canvas[0] / area.width_mm * 25.4)
+    dpi = round(canvas[0] / area.width_mm * 25.4)  # the PNG's tag: what it holds, exactly
     buf = io.BytesIO()
     flat.convert("L").save(buf, "PNG", dpi=(dpi, dpi), compress_level=6)
     sx, sy = area.width_mm / canvas[0], area.height_mm / canvas[1]
