@@ -1,12 +1,13 @@
 """Benchmark: production files per print profile, at a small and a large print area.
 
-    .venv/bin/python bench/production.py [--runs 3] [--only print-cmyk]
+    .venv/bin/python bench/production.py [--runs 3] [--only print-cmyk] [--area 280x300]
 
 For each print profile (sRGB print, CMYK PDF/X-4, engraving vectors, UV) and two print areas
-(a 70 x 80 mm mug wrap and a 300 x 400 mm poster), renders ``render.production`` for a design
-with a photo and two text layers and prints the median wall time, the peak memory the
-process grew by (tracemalloc, Python + numpy allocations) and the size of each file. The
-load average is printed with the figures: these machines have 2 shared cores.
+(a 70 x 80 mm mug wrap and a 300 x 400 mm poster, or ``--area`` W x H mm), renders
+``render.production`` for a design with a photo and two text layers and prints the median
+wall time, the peak memory the process grew by (tracemalloc, Python + numpy allocations)
+and the size of each file. The load average is printed with the figures: these machines
+have 2 shared cores.
 """
 
 from __future__ import annotations
@@ -74,14 +75,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=sorted(PROFILES))
+    parser.add_argument("--area", help="one print area instead, W x H in mm (280x300)")
     args = parser.parse_args()
+    areas = AREAS
+    if args.area:
+        w, h = (float(v) for v in args.area.lower().split("x"))
+        areas = {f"{w:g}x{h:g} mm": (w, h)}
     image = photo()
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"{'profile':<12} {'area':<17} {'dpi':>4} {'median ms':>10} {'peak MB':>8}  files")
     for name, profile in PROFILES.items():
         if args.only and name != args.only:
             continue
-        for label, size in AREAS.items():
+        for label, size in areas.items():
             s = spec(size, profile, image)
             result = render.production(s)  # warm-up: fonts, ICC transforms, caches
             times = []

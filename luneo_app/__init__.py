@@ -116,6 +116,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .commerce.routes import bp as commerce_bp
     from .console import init_console
     from .demo.routes import bp as demo_bp
+    from .designs.proof_page import bp as proof_page_bp
     from .designs.routes import bp as designs_bp
     from .embed import init_embed
     from .enterprise import init_enterprise
@@ -137,6 +138,7 @@ def _register_blueprints(app: APIFlask) -> None:
     app.register_blueprint(files_bp)
     app.register_blueprint(demo_bp)
     app.register_blueprint(designs_bp)
+    app.register_blueprint(proof_page_bp)
     app.register_blueprint(uploads_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(orders_bp)

@@ -51,12 +51,13 @@ def error_body(status: int, message: str, code: str | None = None, details: Any 
 
 
 def wants_html() -> bool:
-    """Admin pages (not their JSON API) and the support console answer errors in HTML."""
+    """Admin pages (not their JSON API), the support console and the shopper's proof page
+    answer errors in HTML."""
     path = request.path
     if path.startswith(("/admin/api", "/support/api", "/console/api")):
         return False
     return (
-        path.startswith(("/admin", "/support", "/demo", "/console"))
+        path.startswith(("/admin", "/support", "/demo", "/console", "/proof/"))
         and request.accept_mimetypes.accept_html
     )
 

@@ -10,7 +10,7 @@ for the design spec. Public API::
     parse_spec(spec) -> DesignSpec;  content_hash(spec) -> str
 """
 
-from render import preflight, samples
+from render import engrave, preflight, samples
 from render.errors import SpecError
 from render.output import ProductionFile, preview, production, texture
 from render.spec import DesignSpec, content_hash, parse_spec
@@ -23,6 +23,7 @@ __all__ = [
     "ProductionFile",
     "SpecError",
     "content_hash",
+    "engrave",
     "parse_spec",
     "preview",
     "preflight",

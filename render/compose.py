@@ -119,7 +119,11 @@ def render_area(
             dst_a += la
         touched = (xs.start, ys.start, xs.stop, ys.stop)
         box = touched if box is None else _union(box, touched)
-    clip = area_mask(area, (w, h))
+    # the mask covers the trim (what the PNG shows); the bleed continues its edge, so a
+    # shape that reaches the edge bleeds and one inside it stays where the PNG has it
+    clip = area_mask(area, size)
+    if clip is not None and pad:
+        clip = np.pad(clip, pad, mode="edge")
     if clip is not None:
         rgb *= clip[..., None]
         alpha *= clip

@@ -54,6 +54,7 @@ MEDIA_TYPES = {
     "pdfx4": ("x4.pdf", "application/pdf"),
     "svg": ("svg", "image/svg+xml"),
     "dxf": ("dxf", "image/vnd.dxf"),
+    "photo": ("photo.png", "image/png"),  # engraving: the pictures the SVG/DXF/PDF place
     "vector-pdf": ("vector.pdf", "application/pdf"),
 }
 
@@ -127,12 +128,19 @@ def production(
         files["pdf"] = pdf.image_pdf(image, area.width_mm, area.height_mm, title)
     if "pdfx4" in outputs:
         files["pdfx4"] = press.pdfx4(design, area, (w, h), title)
+    photo = None
+    if {"svg", "dxf", "vector-pdf"} & set(outputs):
+        # pictures have no vector form: the engraving files place them as a raster, and the
+        # DXF refers to this file beside it
+        photo = engrave.photo_raster(design, area, (w, h))
+        if photo is not None:
+            files["photo"] = photo.png
     if "svg" in outputs:
-        files["svg"] = engrave.svg(design, area, (w, h), title)
+        files["svg"] = engrave.svg(design, area, (w, h), title, photo)
     if "dxf" in outputs:
-        files["dxf"] = engrave.dxf(design, area, (w, h))
+        files["dxf"] = engrave.dxf(design, area, (w, h), photo)
     if "vector-pdf" in outputs:
-        files["vector-pdf"] = engrave.vector_pdf(design, area, (w, h), title)
+        files["vector-pdf"] = engrave.vector_pdf(design, area, (w, h), title, photo)
     return ProductionFile(
         area_id=area.id,
         png=files["png"],

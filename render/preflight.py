@@ -16,13 +16,18 @@ from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageCms
+from scipy import ndimage
 
-from render import fonts, images, outline
+from render import fonts, images, outline, text
 from render.spec import DesignSpec, ImageLayer, PrintArea, TextLayer
 
 CHECK_PX_PER_MM = 4.0  # layout resolution for the geometric checks (~100 dpi)
 GAMUT_DELTA_E = 10.0  # CIE76 ΔE beyond which a colour visibly changes in CMYK
 GAMUT_SHARE = 0.05  # a photo is flagged when this share of it is out of gamut
+SEE_THROUGH_SHARE = 0.10  # a picture is flagged when this share of it is partly transparent
+STROKE_PX = 5.0  # the stroke floor spans this many pixels in the stroke check
+STROKE_MAX_PX = 6_000_000  # the stroke check's raster stays under this many pixels
+STROKE_PERCENTILE = 5  # the thinnest stroke ignores the thinnest 5 % (terminals, joins)
 _lock = threading.Lock()
 
 
@@ -87,6 +92,18 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
                     index,
                     cap_mm,
                 )
+            if profile.min_stroke_mm > 0 and box is not None:
+                stroke = thinnest_stroke_mm(layer, area, box)
+                process = _PROCESS.get(profile.kind, "print")
+                if stroke is not None and stroke < profile.min_stroke_mm:
+                    add(
+                        "stroke_too_thin",
+                        f"the thinnest strokes of the letters are {stroke:.2f} mm wide; this "
+                        f"{process} needs at least {profile.min_stroke_mm:g} mm: "
+                        "use a bolder font or a larger size",
+                        index,
+                        stroke,
+                    )
             fallback = {
                 f for line in layer.text.split("\n") for f, _ in fonts.runs(layer.font, line)
             }
@@ -120,8 +137,18 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
             if profile.vector:
                 add(
                     "photo_not_vector",
-                    "a photo cannot be cut as vectors: it is engraved from the PNG only",
+                    "a photo has no vector paths: the engraving files place it as a "
+                    "greyscale raster",
                     index,
+                )
+            see_through = _see_through_share(layer)
+            if not profile.vector and layer.material is None and see_through > SEE_THROUGH_SHARE:
+                add(
+                    "semi_transparent",
+                    f"{see_through:.0%} of the picture is partly see-through: it prints lighter "
+                    "than on screen, and the product's own colour shows through it",
+                    index,
+                    see_through * 100,
                 )
             if profile.color_space == "cmyk" and layer.material is None:
                 share = _photo_gamut_share(layer, profile.icc or "fogra39")
@@ -144,6 +171,46 @@ def check_area(design: DesignSpec, area: PrintArea) -> list[Finding]:
                     over,
                 )
     return found
+
+
+_PROCESS = {
+    "engraving": "engraving",
+    "uv": "UV print",
+    "print-srgb": "print",
+    "print-cmyk": "print",
+}
+
+
+def thinnest_stroke_mm(
+    layer: TextLayer, area: PrintArea, box: tuple[float, float, float, float]
+) -> float | None:
+    """The width in mm of the thinnest strokes of a text layer as printed (None: no ink).
+
+    The text is drawn by the raster engine at a resolution where the profile's floor spans
+    a few pixels (less for very large text, so the check stays small); the stroke width is
+    twice the distance from the stroke's centre line (the ridge of the distance transform,
+    pixels not lower than any neighbour) to the nearest blank pixel. The thinnest 5 % of
+    ridge pixels are ignored: tapered terminals and joins are no stroke a tool must make.
+    """
+    floor = area.profile.min_stroke_mm
+    ink_mm2 = max(1e-6, (box[2] - box[0]) * (box[3] - box[1])) / CHECK_PX_PER_MM**2
+    px_per_mm = STROKE_PX / floor
+    px_per_mm = min(px_per_mm, math.sqrt(STROKE_MAX_PX / ink_mm2))
+    px_per_mm = max(px_per_mm, CHECK_PX_PER_MM)
+    canvas = (
+        max(1, round(area.width_mm * px_per_mm)),
+        max(1, round(area.height_mm * px_per_mm)),
+    )
+    placed = text.render_text(layer, canvas, px_per_mm, area.profile.safe_mm)
+    ink = (placed.mask >= 0.5).astype(np.uint8)
+    if not ink.any():
+        return None
+    ink = np.pad(ink, 1)
+    dist = ndimage.distance_transform_edt(ink)
+    ridge = (dist > 0) & (dist >= ndimage.maximum_filter(dist, size=3))
+    # a stroke n pixels wide has centre pixels n/2 (+/- 0.5) from the nearest blank one
+    widths = 2 * dist[ridge] - 0.5
+    return float(np.percentile(widths, STROKE_PERCENTILE)) / px_per_mm
 
 
 @lru_cache(maxsize=32)
@@ -222,6 +289,28 @@ def _lab(im: Image.Image) -> np.ndarray:
 
 def _gamut_delta(color: tuple[int, int, int], icc: str) -> float:
     return float(_delta_e(Image.new("RGB", (1, 1), color), icc)[0, 0])
+
+
+def _see_through_share(layer: ImageLayer) -> float:
+    """The share of the picture's visible pixels (of its crop) that are partly transparent
+    (5..95 % opaque, the layer's opacity included): soft edges and glows an AI model paints,
+    or a faded layer. A clean cut-out's anti-aliased rim stays far below the threshold."""
+    src = images.rgba(layer.image)
+    if layer.opacity >= 0.95 and src.getchannel("A").getextrema()[0] >= 242:
+        return 0.0  # opaque (a photo): nothing to measure
+    c = layer.crop
+    box = (
+        round(c.x * src.width),
+        round(c.y * src.height),
+        max(round((c.x + c.width) * src.width), round(c.x * src.width) + 1),
+        max(round((c.y + c.height) * src.height), round(c.y * src.height) + 1),
+    )
+    alpha = np.asarray(src.getchannel("A").crop(box).resize((128, 128)), np.float32) / 255
+    alpha *= layer.opacity
+    visible = alpha > 0.05
+    if not visible.any():
+        return 0.0
+    return float((visible & (alpha < 0.95)).sum() / visible.sum())
 
 
 def _photo_gamut_share(layer: ImageLayer, icc: str) -> float:

@@ -87,8 +87,14 @@ def pdfx4(
     layers = design.layers_in(area.id)
     text_at = {o.layer_index: o for o in outline.area_outlines(design, area, canvas)}
     clip = _clip_ops(area, px_to_pt, canvas)
-    # a picture-shaped mask (PNG) cannot clip vectors here: such areas keep text in the raster
-    vector_text = not _png_mask(area)
+    ext_gstate = ""
+    if _png_mask(area):
+        # a picture-shaped mask (PNG) clips the vector text as a luminosity soft mask: the
+        # same mask pixels the pictures and the PNG are cut with, over the whole page
+        ext_gstate = (
+            f"/ExtGState << /Mask {_soft_mask(w, area, canvas, pad, page_w, page_h)} 0 R >> "
+        )
+        clip = "/Mask gs "
     run: list = []
 
     def flush() -> None:
@@ -104,7 +110,7 @@ def pdfx4(
         run.clear()
 
     for index, layer in enumerate(layers):
-        if isinstance(layer, TextLayer) and vector_text:
+        if isinstance(layer, TextLayer):
             flush()
             shape = text_at[index]
             if not shape.commands:
@@ -144,7 +150,8 @@ def pdfx4(
     w.set(
         page,
         f"<< /Type /Page /Parent {pages} 0 R /MediaBox {media} /BleedBox {media} "
-        f"/TrimBox {trim} /Resources << /XObject << {xo} >> >> /Contents {contents} 0 R "
+        f"/TrimBox {trim} /Resources << {ext_gstate}/XObject << {xo} >> >> "
+        f"/Contents {contents} 0 R "
         "/Group << /Type /Group /S /Transparency /CS /DeviceCMYK >> >>",
     )
     w.set(pages, f"<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>")
@@ -164,6 +171,30 @@ def profile_bytes(icc: str) -> bytes:
 
 def _png_mask(area: PrintArea) -> bool:
     return area.mask is not None and not isinstance(area.mask, str)
+
+
+def _soft_mask(
+    w: PdfWriter, area: PrintArea, canvas: tuple[int, int], pad: int, page_w: float, page_h: float
+) -> int:
+    """An ExtGState whose luminosity soft mask is the area's PNG mask over the page (trim
+    as the PNG has it, the bleed continuing its edge, as ``compose.render_area`` does)."""
+    mask = compose.area_mask(area, canvas)
+    assert mask is not None  # only called for PNG masks
+    if pad:
+        mask = np.pad(mask, pad, mode="edge")
+    grey = (np.clip(mask, 0, 1) * 255 + 0.5).astype(np.uint8)
+    image = w.stream(
+        f"/Type /XObject /Subtype /Image /Width {grey.shape[1]} /Height {grey.shape[0]} "
+        "/ColorSpace /DeviceGray /BitsPerComponent 8",
+        grey.tobytes(),
+    )
+    form = w.stream(
+        f"/Type /XObject /Subtype /Form /BBox [0 0 {num(page_w)} {num(page_h)}] "
+        "/Group << /Type /Group /S /Transparency /CS /DeviceGray >> "
+        f"/Resources << /XObject << /M {image} 0 R >> >>",
+        f"q {num(page_w)} 0 0 {num(page_h)} 0 0 cm /M Do Q".encode(),
+    )
+    return w.add(f"<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G {form} 0 R >> >>")
 
 
 def _clip_ops(area: PrintArea, m: outline.Affine, canvas: tuple[int, int]) -> str:

@@ -31,8 +31,10 @@ OUTPUTS = ("png", "pdf", "pdfx4", "svg", "dxf", "vector-pdf")
 BLOCKABLE = (
     "low_photo_resolution",
     "text_too_small",
+    "stroke_too_thin",
     "outside_safe_zone",
     "out_of_gamut",
+    "semi_transparent",
     "font_fallback",
     "photo_not_vector",
 )

@@ -148,17 +148,22 @@ def list_orders(brand_id: str, page: int) -> dict[str, Any]:
     ).all()
     described = [describe_order(order) for order in orders]
     design_ids = {i["designId"] for o in described for i in o["items"] if i["designId"]}
-    previews = dict(
-        db.session.execute(
-            select(Design.id, Design.preview_key).where(
-                Design.brand_id == brand_id, Design.id.in_(design_ids)
-            )
-        ).all()
-    )
+    rows = db.session.execute(
+        select(Design.id, Design.preview_key, Design.preflight).where(
+            Design.brand_id == brand_id, Design.id.in_(design_ids)
+        )
+    ).all()
+    previews = {row.id: row.preview_key for row in rows}
+    # the line's print checks (photos, text, AI artwork), errors first, as the design shows
+    checks = {
+        row.id: sorted(row.preflight or [], key=lambda f: f.get("severity") != "error")
+        for row in rows
+    }
     for order in described:
         order["name"] = order["name"] or order["externalOrderId"]
         for item in order["items"]:
             item["thumbnailUrl"] = _thumb(previews.get(item["designId"]))
+            item["preflight"] = checks.get(item["designId"], [])
             for entry in item["files"]:
                 area = entry.get("printArea") or "3D model"
                 entry["label"] = f"{area} {entry['kind'].upper()}"

@@ -79,6 +79,7 @@ OTHER_GUARDS: dict[str, str] = {
     "widget.*": "public: the widget's assets",
     "embed.*": "storefront: embed tokens bound to brand and origin",
     "files.download": "signed URL",
+    "proof_page.*": "signed proof link the shop sends its shopper (itsdangerous, 30 days)",
     "orders.production_file": "signed URL",
     "commerce.woo_auth_callback": "WooCommerce: the one-time state of a console-started "
     "authorisation, and a key that works on the store",

@@ -15,8 +15,11 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from typing import Any
 
 from sqlalchemy import select
+
+import render
 
 from ..ai import alerts
 from ..ai import service as ai_service
@@ -27,6 +30,7 @@ from ..extensions import db
 from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Brand, Design, Product, RenderJob
 from . import lifecycle
+from .spec import build_spec
 from .tasks import queue_preview
 
 log = logging.getLogger("luneo.ai")
@@ -75,10 +79,54 @@ def generate_artwork(job: RenderJob, design_id: str) -> None:
         layer["artworkProvider"] = stored.provider
         spent += stored.cost_cents
         new_alerts += raised
+    design.preflight = artwork_preflight(design, product, layers)
     lifecycle.artwork_made(design, layers, spent, int((time.perf_counter() - started) * 1000))
     _queue_preview_once(design)  # the same commit: never artwork without its preview job
     if new_alerts:
         uow.on_commit(lambda: alerts.dispatch(new_alerts))
+
+
+def artwork_preflight(
+    design: Design, product: Product, layers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The design's preflight report with its AI artwork in place.
+
+    At design time AI layers are left out (their artwork does not exist yet); now the
+    artwork is checked like a photo against each print area's profile: its resolution at
+    the placed size against the profile's floor, colours out of the press's gamut,
+    see-through pixels, the safe zone. Findings of the other layers are kept as they were.
+    The design exists and is paid for, so a blocking finding is not refused here: it is
+    kept as an error, which the merchant sees and which stops a proof being approved.
+    """
+    kept = [
+        f
+        for f in design.preflight or []
+        if not (
+            isinstance(f.get("layer"), int)
+            and f["layer"] < len(layers)
+            and is_ai(layers[f["layer"]])
+        )
+    ]
+    try:
+        spec = render.parse_spec(build_spec(product, layers, product.template or {}))
+        found = render.preflight.check(spec)
+    except render.SpecError as exc:  # a template edited since: the design page says so
+        log.warning("artwork preflight of design %s failed: %s", design.id, exc.code)
+        return kept
+    out = []
+    for finding in found:
+        if finding.layer is None or not is_ai(layers[finding.layer]):
+            continue
+        entry = finding.as_json()
+        entry["source"] = "artwork"
+        if finding.code == "low_photo_resolution" and finding.value is not None:
+            floor = spec.area(finding.area).profile.min_photo_dpi
+            entry["message"] = (
+                f"the AI artwork prints at {finding.value:.0f} dpi at this size; this print "
+                f"needs {floor} dpi, so it will look soft: place it smaller"
+            )
+        out.append(entry)
+    return kept + out
 
 
 def queue_artwork(design: Design, remote_checked: bool) -> RenderJob:

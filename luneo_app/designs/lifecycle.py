@@ -249,6 +249,14 @@ def proof_approved(design: Design, actor: str, by_shopper: bool) -> None:
     )
 
 
+def proof_rejected(design: Design, actor: str, comment: str) -> None:
+    """Changes were asked for on the proof: the design keeps waiting for an approved proof
+    (no status move); the shop reads the comment on the design."""
+    design.proof_rejected_at = utcnow()
+    design.proof_comment = comment
+    log.info("design %s: proof changes requested by %s", design.id, actor[:128])
+
+
 def production_started(design: Design) -> None:
     """The production render began."""
     transition(design, S.PRODUCTION_RENDERING, "production_started", step="production")

@@ -90,6 +90,11 @@ class Design(BrandOwned, Timestamps, db.Model):
         DateTime(timezone=True), nullable=True
     )
     proof_approved_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # the last "request changes" on the proof and its comment (cleared when it is approved)
+    proof_rejected_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    proof_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RenderJob(BrandOwned, db.Model):

@@ -101,7 +101,11 @@ def copy_line_files(order: Order, item: OrderItem, design: Design) -> dict[str, 
         entry = {k: v for k, v in sources[area].items() if k in _FACTS}
         for kind, name in names.items():
             key = folder + name
-            if not storage.exists(key):
+            if kind == "dxf" and "photo" in names:
+                # the DXF's IMAGE names the photo file beside it: follow its new name
+                data = render.engrave.relink_dxf(storage.get(sources[area][kind]), names["photo"])
+                storage.put(key, data, _KINDS[kind][1])
+            elif not storage.exists(key):
                 storage.copy(sources[area][kind], key)
             entry[kind] = key
         out[area] = entry

@@ -90,3 +90,34 @@ def test_pages_of_lists_are_numbered_from_one(client, shop):
 
     assert response.status_code == 422
     assert response.get_json()["error"]["details"] == {"page": "a page number from 1"}
+
+
+def test_an_order_line_shows_its_print_checks(client, app, fake_shopify):  # type: ignore[no-untyped-def]
+    from luneo_app.auth.principal import Principal
+    from luneo_app.designs.service import create_design, finalize_design
+    from luneo_app.extensions import db
+    from tests.designs.helpers import text_design
+
+    brand, _, _ = seed_install(app, fake_shopify, SHOP_A)
+    product = mug(app, brand, title="Press Mug")
+    template = dict(product.template)
+    template["printAreas"] = [
+        dict(a, profile={"kind": "print-cmyk"}) for a in template["printAreas"]
+    ]
+    product.template = template
+    db.session.commit()
+    principal = Principal(brand.id, "api_key", frozenset({"designs:write"}), "test")
+    body = {**text_design(product.id, text="Neon", color="#00ff00"), "previewMode": "fast"}
+    design, _ = create_design(principal, body, source="storefront")
+    order_for(brand, [finalize_design(design)], name="#2002")
+
+    html = client.get(
+        "/admin/orders",
+        query_string={"shop": SHOP_A, "id_token": fake_shopify.session_token(SHOP_A)},
+    ).get_data(as_text=True)
+    body = client.get("/admin/api/orders", headers=bearer(fake_shopify.session_token(SHOP_A)))
+    (item,) = body.get_json()["orders"][0]["items"]
+
+    assert [f["code"] for f in item["preflight"]] == ["out_of_gamut"]
+    assert 'aria-label="Print checks"' in html
+    assert "changes visibly in CMYK print" in html

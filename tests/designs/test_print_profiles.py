@@ -75,6 +75,53 @@ def test_an_engraving_area_gets_svg_dxf_and_vector_pdf(app, client):
     assert {e.dxf.layer for e in doc.modelspace()} == {"ENGRAVE", "CUT"}
 
 
+def test_an_engraved_photo_travels_with_its_dxf_into_the_order_zip(app, client):
+    from luneo_app.models import Order, OrderItem
+    from luneo_app.orders.files import build_zip, copy_line_files
+
+    brand, headers, product = brand_with_key(app)
+    photo_fills_area(product)
+    _profile(product, kind="engraving", dpi=200)
+    upload = client.post(
+        "/v1/uploads",
+        data={"file": (io.BytesIO(png_bytes(900, 1000)), "p.png"), "productId": product.id,
+              "consent": "true"},
+        headers=headers,
+        content_type="multipart/form-data",
+    ).get_json()  # fmt: skip
+    layers = [
+        {"type": "image", "printArea": "front", "uploadId": upload["uploadId"]},
+        {"type": "text", "printArea": "front", "text": "Ada", "font": "lato", "y": 0.8},
+    ]
+    created = client.post(
+        "/v1/designs", json={"productId": product.id, "layers": layers}, headers=headers
+    )
+    assert created.status_code == 202, created.get_json()
+    design_id = created.get_json()["designId"]
+    body = client.post(f"/v1/designs/{design_id}/finalize", json={}, headers=headers).get_json()
+    (area,) = body["production"]
+    assert set(area["files"]) == {"png", "svg", "dxf", "vector-pdf", "photo"}
+    design = db.session.get(Design, design_id)
+    order = Order(brand_id=brand.id, platform="api", external_id="9", name="#9", status="open")
+    db.session.add(order)
+    db.session.flush()
+    item = OrderItem(order_id=order.id, brand_id=brand.id, line_number=1, line_item_id="l1",
+                     design_id=design.id, title="Plaque", quantity=1)  # fmt: skip
+    db.session.add(item)
+    db.session.flush()
+    item.files = copy_line_files(order, item, design)
+    archive = zipfile.ZipFile(
+        io.BytesIO(app.extensions["luneo.storage"].get(build_zip(order, [item])))
+    )
+    photo_name = f"9-1-{design.id}.photo.png"
+    assert photo_name in archive.namelist()
+    doc = ezdxf.read(io.StringIO(archive.read(f"9-1-{design.id}.dxf").decode()))
+    assert not doc.audit().has_errors
+    (image,) = doc.modelspace().query("IMAGE")
+    assert image.image_def.dxf.filename == photo_name  # the file right beside it in the zip
+    assert image.dxf.layer == "PHOTO"
+
+
 def test_a_template_with_a_bad_print_profile_is_refused_field_by_field(app, client):
     from luneo_app.core.errors import ValidationFailed
     from luneo_app.designs.template import validate_template
@@ -114,6 +161,20 @@ def test_a_blocking_preflight_rule_refuses_a_low_resolution_photo_at_design_time
     assert db.session.scalar(select(func.count()).select_from(Design)) == 0
 
 
+def test_an_engraver_refuses_hairline_letters_under_its_stroke_floor(app, client):
+    _, headers, product = brand_with_key(app)
+    _profile(product, kind="engraving", minStrokeMm=0.12, block=["stroke_too_thin"])
+    thin = text_design(product.id, text="Hamburg", font="playfair-display", autoFit=False, size=8)
+    answer = client.post("/v1/designs", json=thin, headers=headers)
+    assert answer.status_code == 422
+    error = answer.get_json()["error"]
+    assert error["code"] == "preflight_failed"
+    assert "0.12 mm" in error["details"]["layers[0]"]
+    assert db.session.scalar(select(func.count()).select_from(Design)) == 0
+    sturdy = text_design(product.id, text="Hamburg", font="lato", autoFit=False, size=8)
+    assert client.post("/v1/designs", json=sturdy, headers=headers).status_code == 202
+
+
 def test_warnings_are_kept_on_the_design_and_shown_by_the_api(app, client):
     _, headers, product = brand_with_key(app)
     _profile(product, kind="print-cmyk", safeMm=5)
@@ -134,7 +195,9 @@ def test_with_proof_approval_production_waits_until_the_proof_is_approved(app, c
     db.session.commit()
     body = _finalized(client, headers, product)
     assert body["status"] == "awaiting_proof" and body["production"] == []
-    assert body["proof"] == {"required": True, "approvedAt": None, "approvedBy": None}
+    proof = body["proof"]
+    assert (proof["required"], proof["approvedAt"], proof["approvedBy"]) == (True, None, None)
+    assert proof["changesRequested"] is None and "/proof/" in proof["link"]
     assert _production_jobs() == 0
     approved = client.post(f"/v1/designs/{body['designId']}/proof", headers=headers)
     assert approved.status_code == 200, approved.get_json()

@@ -7,6 +7,7 @@ DXF is read back with ezdxf. Positions are compared with the raster engine's pix
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -17,7 +18,7 @@ import numpy as np
 import pikepdf
 import pytest
 import svgelements
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageDraw
 
 import render
 from render import output, text
@@ -145,6 +146,69 @@ def test_ghostscript_renders_the_pdfx4_trim_box_like_the_png(cmyk_job, tmp_path)
     assert m > 40 and y > 30 and c > 5
 
 
+def _gs_trim(data: bytes, dpi: int, tmp_path) -> np.ndarray:
+    path = tmp_path / "page.pdf"
+    path.write_bytes(data)
+    out = tmp_path / "page.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dUseTrimBox", "-sDEVICE=png16m",
+         f"-r{dpi}", f"-sOutputFile={out}", str(path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return np.asarray(Image.open(out).convert("RGB"), np.float32)
+
+
+def _flat(png: bytes) -> np.ndarray:
+    im = Image.open(io.BytesIO(png))
+    flat = Image.new("RGB", im.size, "white")
+    flat.paste(im, mask=im.getchannel("A"))
+    return np.asarray(flat, np.float32)
+
+
+@needs_gs
+def test_text_in_a_picture_masked_area_stays_vector_and_is_cut_where_the_png_is(tmp_path):
+    mask = Image.new("L", (200, 100), 0)
+    mask.paste(255, (0, 0, 100, 100))  # only the left half is printable
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    s = spec(dict(area(kind="print-cmyk"), mask=buf.getvalue()),
+             words("MMMMMMMM", size=30, autoFit=False, color="#000000"))  # fmt: skip
+    result = render.production(s)
+    pdf = pikepdf.open(io.BytesIO(result.files["pdfx4"]))
+    page = pdf.pages[0]
+    ops = [str(op) for _, op in pikepdf.parse_content_stream(page)]
+    assert "f" in ops and "gs" in ops and "Do" not in ops  # outlines, not a picture of text
+    smask = page.Resources.ExtGState.Mask.SMask
+    assert smask.S == "/Luminosity" and smask.G.Group.CS == "/DeviceGray"
+    gs_im = _gs_trim(result.files["pdfx4"], result.dpi, tmp_path)
+    ref = _flat(result.png)
+    h, w = min(gs_im.shape[0], ref.shape[0]), min(gs_im.shape[1], ref.shape[1])
+    ink = gs_im[:h, :w].mean(axis=-1) < 128
+    mid = w // 2
+    assert ink[:, : mid - 2].mean() > 0.02  # the left half of the words is printed
+    assert not ink[:, mid + 2 :].any()  # the right half is cut away by the mask
+    diff = np.abs(gs_im[:h, :w] - ref[:h, :w]).mean(axis=-1)
+    assert (diff > 60).mean() < 0.01
+
+
+@needs_gs
+def test_a_shaped_area_lines_up_with_the_png_in_the_bleed_page(tmp_path):
+    mask = Image.new("L", (400, 200), 0)
+    ImageDraw.Draw(mask).ellipse((20, 10, 380, 190), fill=255)
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    s = spec(dict(area(kind="print-cmyk"), mask=buf.getvalue()),
+             {"type": "image", "image": photo_png(), "scale": 1.2},
+             words("Masked text", size=30, autoFit=False))  # fmt: skip
+    result = render.production(s)
+    gs_im = _gs_trim(result.files["pdfx4"], result.dpi, tmp_path)
+    ref = _flat(result.png)
+    h, w = min(gs_im.shape[0], ref.shape[0]), min(gs_im.shape[1], ref.shape[1])
+    diff = np.abs(gs_im[:h, :w] - ref[:h, :w]).mean(axis=-1)
+    # the photo is cut by the same ellipse as in the PNG, not one stretched over the bleed
+    assert (diff > 60).mean() < 0.01
+
+
 def test_pdfx4_needs_a_cmyk_profile():
     with pytest.raises(SpecError) as err:
         parse_spec(spec(area(kind="print-srgb", outputs=["pdfx4"]), words()))
@@ -192,7 +256,8 @@ def test_engraving_files_have_the_exact_physical_size_and_one_layer_per_operatio
         21.25, abs=0.01
     )
     root = re.findall(rb'<g id="(\w+)"', result.files["svg"])
-    assert root == [b"engrave", b"cut"]
+    assert root == [b"photo", b"engrave", b"cut"]
+    assert b"<image" not in result.files["svg"] and "photo" not in result.files  # no pictures
     doc = ezdxf.read(io.StringIO(result.files["dxf"].decode()))
     assert doc.units == ezdxf.units.MM
     msp = doc.modelspace()
@@ -211,8 +276,79 @@ def test_engraving_files_have_the_exact_physical_size_and_one_layer_per_operatio
     pdf = pikepdf.open(io.BytesIO(result.files["vector-pdf"]))
     box = [float(v) * 25.4 / 72 for v in pdf.pages[0].MediaBox]
     assert box[2] == pytest.approx(62.5, abs=0.01) and box[3] == pytest.approx(21.25, abs=0.01)
-    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["engrave", "cut"]
+    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["photo", "engrave", "cut"]
     assert "/Font" not in pdf.pages[0].Resources
+
+
+@pytest.fixture(scope="module")
+def engraved_photo():
+    # a 600x400 photo at half the fit of a 62.5 x 40 mm area: 30 x 20 mm around (18.75, 16)
+    photo = {"type": "image", "image": photo_png(), "scale": 0.5, "x": 0.3, "y": 0.4}
+    s = spec(area(62.5, 40, kind="engraving"), photo, words("Léa", size=20, autoFit=False, x=0.7))
+    return render.production(s)
+
+
+PHOTO_BOX = (3.75, 6.0, 33.75, 26.0)
+
+
+def test_the_engraving_svg_embeds_the_photo_as_a_greyscale_raster_at_its_place(engraved_photo):
+    from defusedxml import ElementTree
+
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ElementTree.fromstring(engraved_photo.files["svg"])
+    groups = {g.get("id"): g for g in root.findall("svg:g", ns)}
+    (image,) = groups["photo"].findall("svg:image", ns)
+    box = [float(image.get(k)) for k in ("x", "y", "width", "height")]
+    placed = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+    assert placed == pytest.approx(PHOTO_BOX, abs=MM_TOL)
+    href = image.get("href")
+    assert href.startswith("data:image/png;base64,")
+    embedded = base64.b64decode(href.split(",", 1)[1])
+    assert embedded == engraved_photo.files["photo"]
+    grey = Image.open(io.BytesIO(embedded))
+    # 600 px over 30 mm is 508 dpi: the raster keeps the photo's pixels, not the 600 dpi
+    dpi = grey.info["dpi"][0]
+    assert grey.mode == "L" and 505 <= dpi <= 512
+    assert grey.width * 25.4 / dpi == pytest.approx(30.0, abs=MM_TOL)
+    assert np.asarray(grey).max() < 200  # the photo engraves: no blank paper inside it
+    # the text is still outlines on its own layer, never inside the picture
+    assert groups["engrave"].findall("svg:path", ns)
+
+
+def test_the_engraving_dxf_places_the_photo_file_as_an_image_entity(engraved_photo, tmp_path):
+    data = engraved_photo.files["dxf"]
+    doc = ezdxf.read(io.StringIO(data.decode()))
+    auditor = doc.audit()
+    assert not auditor.has_errors
+    (image,) = doc.modelspace().query("IMAGE")
+    assert image.dxf.layer == "PHOTO" and image.image_def.dxf.filename == "a.photo.png"
+    corners = image.boundary_path_wcs()
+    xs, ys = [p.x for p in corners], [40 - p.y for p in corners]  # DXF is y up
+    assert (min(xs), min(ys), max(xs), max(ys)) == pytest.approx(PHOTO_BOX, abs=MM_TOL)
+    w_px, h_px = round(image.dxf.image_size.x), round(image.dxf.image_size.y)
+    assert (w_px, h_px) == Image.open(io.BytesIO(engraved_photo.files["photo"])).size
+    moved = ezdxf.read(io.StringIO(render.engrave.relink_dxf(data, "1001-1-x.photo.png").decode()))
+    (image,) = moved.modelspace().query("IMAGE")
+    assert image.image_def.dxf.filename == "1001-1-x.photo.png"
+
+
+@needs_gs
+def test_the_vector_pdf_shows_the_photo_on_its_own_layer(engraved_photo, tmp_path):
+    pdf = pikepdf.open(io.BytesIO(engraved_photo.files["vector-pdf"]))
+    (xobj,) = pdf.pages[0].Resources.XObject.values()
+    assert xobj.ColorSpace == "/DeviceGray"
+    path = tmp_path / "v.pdf"
+    path.write_bytes(engraved_photo.files["vector-pdf"])
+    out = tmp_path / "v.png"
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", "-r254",
+         f"-sOutputFile={out}", str(path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    page = np.asarray(Image.open(out)) < 200  # 10 px per mm
+    inside = page[70:250, 45:330]  # well inside the photo's 30 x 20 mm box
+    assert inside.mean() > 0.99
+    assert page[:, 5:350][270:, :].mean() < 0.01  # below the photo: blank
 
 
 # -- golden set per profile, small and large area -------------------------------------------
@@ -282,3 +418,79 @@ def test_outline_font_size_matches_the_raster_engine():
     canvas = output.production_size(a, 300)
     px = text.font_px_for(s.layers[0], canvas, canvas[0] / a.width_mm)
     assert px == pytest.approx(12 * 25.4 / 72 * 300 / 25.4, rel=0.01)
+
+
+def _stem_mm(font_id: str, glyph: str, size_pt: float) -> float:
+    """The width of a plain stem glyph, read from the font file with fontTools."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    from render import fonts
+
+    tt = TTFont(str(fonts.get(font_id).path))
+    glyphs = tt.getGlyphSet()
+    pen = BoundsPen(glyphs)
+    glyphs[tt.getBestCmap()[ord(glyph)]].draw(pen)
+    return (pen.bounds[2] - pen.bounds[0]) / tt["head"].unitsPerEm * size_pt * 25.4 / 72
+
+
+@pytest.mark.parametrize("size", [4, 8, 12])
+def test_stroke_check_measures_a_stem_as_wide_as_the_font_draws_it(size):
+    s = parse_spec(spec(area(kind="engraving", minStrokeMm=0.1), words("l l l", size=size,
+                                                                      autoFit=False)))  # fmt: skip
+    a = s.area()
+    got = render.preflight.thinnest_stroke_mm(s.layers[0], a, (0, 0, a.width_mm * 4, 40))
+    assert got == pytest.approx(_stem_mm("lato", "l", size), abs=0.03)
+
+
+def test_hairline_serifs_under_the_profiles_stroke_floor_are_flagged_and_can_block():
+    hairline = words("Hamburg", font="playfair-display", size=8, autoFit=False)
+    s = spec(area(kind="engraving", minStrokeMm=0.1, block=["stroke_too_thin"]), hairline)
+    (thin,) = [f for f in render.preflight.check(parse_spec(s)) if f.code == "stroke_too_thin"]
+    assert thin.severity == "error" and thin.layer == 0 and 0 < thin.value < 0.1
+    assert "0.1 mm" in thin.message
+
+    # the same words set bolder and bigger pass; a profile without a floor never checks
+    def codes(the_area: dict, layer: dict) -> set[str]:
+        return {f.code for f in render.preflight.check(parse_spec(spec(the_area, layer)))}
+
+    sturdy = words("Hamburg", font="lato", size=8, autoFit=False)
+    assert "stroke_too_thin" not in codes(area(kind="engraving", minStrokeMm=0.1), sturdy)
+    assert "stroke_too_thin" not in codes(area(kind="print-cmyk"), hairline)
+
+
+def _rgba_png(alpha: np.ndarray, color=(40, 120, 60)) -> bytes:
+    h, w = alpha.shape
+    im = Image.new("RGB", (w, h), color)
+    im.putalpha(Image.fromarray(alpha.astype(np.uint8), "L"))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _disc(size=300, soft=False) -> np.ndarray:
+    yy, xx = np.mgrid[:size, :size]
+    r = np.hypot(xx - size / 2, yy - size / 2) / (size / 2)
+    if soft:  # a glow fading out from the centre, as generated artwork often has
+        return np.clip(255 * (1 - r), 0, 255)
+    return np.clip(255 * (0.98 - r) * 100, 0, 255)  # a clean cut-out, anti-aliased rim
+
+
+@pytest.mark.parametrize(
+    ("alpha", "extra", "kind", "flagged"),
+    [
+        ("soft", {}, "print-cmyk", True),
+        ("hard", {}, "print-cmyk", False),
+        ("hard", {"opacity": 0.5}, "print-srgb", True),
+        ("soft", {}, "engraving", False),  # the laser burns tones: transparency is a tone
+    ],
+)
+def test_see_through_pictures_are_flagged_where_they_print(alpha, extra, kind, flagged):
+    picture = {"type": "image", "image": _rgba_png(_disc(soft=alpha == "soft")), "scale": 0.5,
+               **extra}  # fmt: skip
+    found = [f for f in render.preflight.check(parse_spec(spec(area(kind=kind), picture)))
+             if f.code == "semi_transparent"]  # fmt: skip
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0].layer == 0 and found[0].value > 10
+        assert "see-through" in found[0].message
