@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_print"
-down_revision = "0009_p14cart"
+down_revision = "0010_conn"
 branch_labels = None
 depends_on = None
 
