@@ -531,7 +531,8 @@
   function reopenFromLink() {
     var token;
     try { token = new URL(location.href).searchParams.get(REOPEN); } catch (e) { return; }
-    if (!token || token.length > 512) return;
+    if (!token || token.length > 512) return; // the usual page: nothing to do at load
+    if (d.readyState === 'loading') { d.addEventListener('DOMContentLoaded', reopenFromLink); return; }
     var block = d.querySelector('[data-luneo-block]');
     if (!block) return;
     // Out of the address bar, so a reload or a shared screenshot does not carry it.
@@ -543,8 +544,7 @@
     } catch (err) { if (w.console) console.error(err); }
   }
 
-  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', reopenFromLink);
-  else reopenFromLink();
+  reopenFromLink();
 
   w.LuneoWidget = {
     version: '1.0.0',

@@ -2,8 +2,9 @@
 
 It speaks the real wire format the SDK uses on a shop (``POST cart/add.js`` with
 ``{items: [{id, quantity, properties}]}``, ``POST cart/change.js`` with ``{id | line, quantity,
-properties}``, ``GET cart.js``), so the shopper flow can be tried locally. Errors carry Shopify's ``{status, message, description}`` fields (what the SDK
-reads on a real shop) beside Luneo's uniform ``error`` envelope. The cart lives in the app's
+properties}``, ``GET cart.js``), so the shopper flow can be tried locally. Errors carry
+Shopify's ``{status, message, description}`` fields (what the SDK reads on a real shop) beside
+Luneo's uniform ``error`` envelope. The cart lives in the app's
 key-value store under a random cookie, one day.
 """
 
@@ -174,9 +175,7 @@ def parse_change(payload: Any) -> LineChange:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= 999:
             raise CartError("quantity must be between 0 and 999")
     properties = payload.get("properties")
-    return LineChange(
-        key, line, quantity, None if properties is None else _properties(properties)
-    )
+    return LineChange(key, line, quantity, None if properties is None else _properties(properties))
 
 
 def change(lines: list[dict[str, Any]], asked: LineChange) -> list[dict[str, Any]]:

@@ -18,7 +18,9 @@ def _page(client, token: str, **query: str) -> str:  # type: ignore[no-untyped-d
     return answer.get_data(as_text=True)
 
 
-def test_rows_show_the_shoppers_text_a_thumbnail_and_whether_it_was_saved(app, client, fake_shopify):
+def test_rows_show_the_shoppers_text_a_thumbnail_and_whether_it_was_saved(
+    app, client, fake_shopify
+):
     brand, _, _ = seed_install(app, fake_shopify, SHOP_A)
     product = mug(app, brand, title="Engraved Mug")
     design_for(brand, product, text="Ada & Tom", order=True)

@@ -21,7 +21,9 @@ BRAVO = "https://bravo.example"
 
 
 def _design(client, token: str, text: str = "Anna & Tom") -> str:
-    created = client.post("/v1/designs", json=text_design("mug-1", text=text), headers=bearer(token))
+    created = client.post(
+        "/v1/designs", json=text_design("mug-1", text=text), headers=bearer(token)
+    )
     assert created.status_code in (200, 202), created.get_json()
     return created.get_json()["designId"]
 

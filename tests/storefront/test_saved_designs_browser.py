@@ -32,7 +32,9 @@ def _name(viewport: dict) -> str:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["phone", "desktop"])
 def test_a_saved_design_reopens_from_its_link_with_the_text_and_finish(
-    storefront, browser, viewport
+    storefront,  # noqa: F811 - the shopper-flow module's fixture
+    browser,  # noqa: F811
+    viewport,
 ):
     url = storefront.url
     page = _new_page(browser, viewport=viewport)
@@ -73,7 +75,10 @@ def test_a_saved_design_reopens_from_its_link_with_the_text_and_finish(
     later.close()
 
 
-def test_a_forged_link_is_refused_politely_and_the_widget_starts_empty(storefront, browser):
+def test_a_forged_link_is_refused_politely_and_the_widget_starts_empty(
+    storefront,  # noqa: F811 - the shopper-flow module's fixture
+    browser,  # noqa: F811
+):
     page = _new_page(browser, viewport=VIEWPORTS[1])
     page.goto(f"{storefront.url}{KEEPSAKE}&luneo_design=forged.token.value")
     frame = page.frame_locator("iframe.luneo-frame")
@@ -86,7 +91,9 @@ def test_a_forged_link_is_refused_politely_and_the_widget_starts_empty(storefron
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["phone", "desktop"])
 def test_editing_from_the_cart_replaces_the_line_with_the_new_text_and_fee(
-    storefront, browser, viewport
+    storefront,  # noqa: F811 - the shopper-flow module's fixture
+    browser,  # noqa: F811
+    viewport,
 ):
     url = storefront.url
     page = _new_page(browser, viewport=viewport)
@@ -147,7 +154,10 @@ def test_editing_from_the_cart_replaces_the_line_with_the_new_text_and_fee(
     page.close()
 
 
-def test_editing_in_fee_units_recounts_the_fee_line(storefront, browser):
+def test_editing_in_fee_units_recounts_the_fee_line(
+    storefront,  # noqa: F811 - the shopper-flow module's fixture
+    browser,  # noqa: F811
+):
     url = storefront.url
     page = _new_page(browser, viewport=VIEWPORTS[1])
     page.goto(f"{url}{KEEPSAKE}&fee=units")
