@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
@@ -12,9 +18,11 @@ from luneo_app.designs import saved
 from luneo_app.designs.retention import purge_expired_designs
 from luneo_app.extensions import db
 from luneo_app.models import Design
-from tests.designs.helpers import text_design
+from render import samples
+from tests.designs.helpers import png_bytes, text_design
 from tests.storefront.helpers import bearer, live_token, storefront_shop
 
+ROOT = Path(__file__).resolve().parents[2]
 SHOP = "acme.myshopify.com"
 OTHER = "bravo.myshopify.com"
 BRAVO = "https://bravo.example"
@@ -124,3 +132,85 @@ def test_the_cart_link_of_a_design_reopens_it(app, client):
     assert reopened.get_json()["layers"][0]["text"] == "Cart line"
     # a cart link alone does not mark the design saved (its own retention applies)
     assert db.session.get(Design, design_id).saved_at is None
+
+
+ROUND_TRIP = {  # a text, a photo and a material, each in its slot
+    **samples.demo_template("mug"),
+    "materials": [None, "gold"],
+    "options": [
+        {"id": "name", "type": "text", "label": "Name", "printArea": "front", "maxChars": 14},
+        {"id": "photo", "type": "image", "label": "Photo", "printArea": "front"},
+        {"id": "finish", "type": "material", "label": "Finish",
+         "values": [{"value": None}, {"value": "gold", "label": "Gold"}]},
+    ],
+}  # fmt: skip
+PLACED = (
+    *("type", "optionId", "text", "font", "size", "material", "uploadId", "crop"),
+    *("x", "y", "scale", "rotation"),
+)
+
+
+def _widget_restores(tmp_path, product: dict, reopened: dict) -> dict:  # type: ignore[type-arg]
+    source = tmp_path / "restore.json"
+    source.write_text(json.dumps({"product": product, "saved": reopened}))
+    node = shutil.which("node")
+    assert node
+    out = subprocess.run(
+        [node, str(ROOT / "tests/storefront/widget_restore.mjs"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_the_widget_rebuilds_the_saved_text_font_photo_crop_finish_and_placement(
+    app, client, tmp_path
+):
+    _, _, product = storefront_shop(app)
+    product.template = ROUND_TRIP
+    db.session.commit()
+    token = live_token(client, SHOP)
+    upload = client.post(
+        "/v1/uploads",
+        data={"file": (io.BytesIO(png_bytes(1500, 1500)), "p.png"), "productId": product.id,
+              "optionId": "photo", "consent": "true"},
+        headers=bearer(token), content_type="multipart/form-data",
+    )  # fmt: skip
+    assert upload.status_code == 201, upload.get_json()
+    upload_id = upload.get_json()["uploadId"]
+    crop = {"x": 0.1, "y": 0.05, "width": 0.8, "height": 0.7}
+    body = text_design(product.id, "ANNA & TOM", font="lato", optionId="name", material="gold",
+                       x=0.45, y=0.55, rotation=-8.0, size=20)  # fmt: skip
+    body["layers"].insert(0, {"type": "image", "printArea": "front", "optionId": "photo",
+                              "uploadId": upload_id, "crop": crop, "scale": 1.3, "x": 0.6,
+                              "y": 0.4, "rotation": 12.0})  # fmt: skip
+    body["options"] = {"name": "ANNA & TOM", "photo": upload_id, "finish": "gold"}
+    created = client.post("/v1/designs", json=body, headers=bearer(token))
+    assert created.status_code in (200, 202), created.get_json()
+    design_id = created.get_json()["designId"]
+    reopen = _save(client, token, design_id).get_json()["token"]
+
+    shown = client.get(f"/embed/products/{product.id}", headers=bearer(token)).get_json()
+    reopened = _open(client, token, reopen).get_json()
+    photo = reopened["photos"][upload_id]
+    assert (
+        client.get(urlsplit(photo["url"]).path + "?" + urlsplit(photo["url"]).query).status_code
+        == 200
+    )
+    widget = _widget_restores(tmp_path, shown, reopened)
+
+    state = widget["state"]
+    assert state["values"]["name"] == "ANNA & TOM" and state["fonts"]["name"] == "lato"
+    assert state["values"]["finish"] == "gold"
+    assert state["values"]["photo"]["uploadId"] == upload_id
+    assert state["values"]["photo"]["crop"] == crop
+    assert state["place"]["photo"] == {"x": 0.6, "y": 0.4, "scale": 1.3, "rotation": 12.0}
+    # what the widget would send again is the design that was saved
+    stored = db.session.get(Design, design_id).layers
+
+    def placed(layers):  # type: ignore[no-untyped-def]
+        return [{k: la.get(k) for k in PLACED} for la in layers]
+
+    assert placed(widget["layers"]) == placed(stored)
