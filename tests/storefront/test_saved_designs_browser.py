@@ -21,6 +21,7 @@ from tests.storefront.test_shopper_flow_browser import (  # noqa: F401 - fixture
     expect,
     storefront,
 )
+from tests.storefront.test_widget_a11y_browser import AXE, _axe
 
 VIEWPORTS = [{"width": 390, "height": 844}, {"width": 1280, "height": 900}]
 KEEPSAKE = "/demo/product?product=demo-keepsake"
@@ -37,7 +38,8 @@ def test_a_saved_design_reopens_from_its_link_with_the_text_and_finish(
     viewport,
 ):
     url = storefront.url
-    page = _new_page(browser, viewport=viewport)
+    # bypass_csp: axe-core is injected into the widget to check the saved panel
+    page = _new_page(browser, viewport=viewport, bypass_csp=True)
     page.goto(f"{url}{KEEPSAKE}")
     page.locator("[data-luneo-open]").click()
     frame = page.frame_locator("iframe.luneo-frame")
@@ -52,6 +54,10 @@ def test_a_saved_design_reopens_from_its_link_with_the_text_and_finish(
     link = frame.get_by_label("Link to your design").input_value()
     assert link.startswith(f"{url}/demo/product?product=demo-keepsake&luneo_design=")
     page.screenshot(path=str(SHOTS / f"{_name(viewport)}-saved-link.png"))
+    if AXE.is_file():
+        widget = next(f for f in page.frames if "/embed/widget" in f.url)
+        violations = _axe(widget)
+        assert violations == [], violations
     frame.get_by_role("button", name="Copy link").press("Enter")
     expect(frame.locator("#saved-copied")).to_have_text("Link copied")
     frame.get_by_role("button", name="Done").press("Enter")
