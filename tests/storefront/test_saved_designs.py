@@ -20,7 +20,7 @@ from luneo_app.extensions import db
 from luneo_app.models import Design
 from render import samples
 from tests.designs.helpers import png_bytes, text_design
-from tests.storefront.helpers import bearer, live_token, storefront_shop
+from tests.storefront.helpers import ORIGIN, bearer, live_token, storefront_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = "acme.myshopify.com"
@@ -214,3 +214,22 @@ def test_the_widget_rebuilds_the_saved_text_font_photo_crop_finish_and_placement
         return [{k: la.get(k) for k in PLACED} for la in layers]
 
     assert placed(widget["layers"]) == placed(stored)
+
+
+def test_reopen_links_only_lead_back_to_a_page_of_the_storefront(app, client):
+    storefront_shop(app)
+    for asked, kept in (
+        ("/products/mug?variant=1", "/products/mug?variant=1"),
+        ("//evil.example/products/mug", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+    ):
+        page = client.get(
+            "/embed/widget",
+            query_string={"shop": SHOP, "origin": ORIGIN, "product": "mug-1", "page": asked},
+        )
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        config = json.loads(html.split('id="luneo-widget-config">')[1].split("</script>")[0])
+        assert config["page"] == kept, asked
