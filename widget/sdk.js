@@ -15,6 +15,11 @@
  * `price` is the server's ({addOnCents, currency}); a returned promise is awaited, and its
  * rejection is shown to the shopper.
  *
+ * Saved designs and cart lines carry a reopen link (the page's URL with ?luneo_design=<token>):
+ * opening it reopens the block's widget with the design restored. A design added from a
+ * widget that was opened that way, or opened again after adding, replaces its cart line
+ * (POST cart/change.js with the new properties, Shopify's semantics) instead of adding one.
+ *
  * Blocks rendered by the theme app extension ([data-luneo-block]) are wired by one delegated
  * click listener. On the first click: GET {host}/embed/token, open the sandboxed widget
  * iframe, check its handshake nonce, POST {host}/embed/validate, hand the token over, wait for
@@ -26,6 +31,7 @@
 
   var MARGIN = 60; // refresh the token this many seconds before it expires
   var PFX = 'luneo-';
+  var REOPEN = 'luneo_design'; // the query parameter of reopen links
   var styled = false;
 
   function config() {
@@ -35,6 +41,13 @@
 
   function originOf(url) {
     try { return new URL(url, location.href).origin; } catch (e) { return ''; }
+  }
+
+  /** This page's path and query without a reopen token (where reopen links lead back to). */
+  function pagePath() {
+    var u = new URL(location.href);
+    u.searchParams.delete(REOPEN);
+    return u.pathname + u.search;
   }
 
   function qs(params) {
@@ -88,6 +101,8 @@
     }
     this.host = originOf(this.o.host);
     this.block = this.o.block || null;
+    this.reopenToken = this.o.reopenToken || '';
+    this.inCart = ''; // the design this widget last put in the cart (its line is replaced)
     this.session = null;
     this.overlay = null;
     this.frame = null;
@@ -243,8 +258,12 @@
     q.product = this.o.productId;
     q.variant = this.o.shop ? this.variant() : '';
     q.locale = this.o.locale || d.documentElement.lang;
+    q.page = pagePath();
     if (this.o.shop) { q.fee = this.feeMode(); q.feeUnit = this.feeMode() === 'units' ? String(Number(this.o.feeUnitCents) || '') : ''; }
-    f.src = this.host + '/embed/widget?' + qs(q) + '#nonce=' + encodeURIComponent(s.nonce);
+    // The reopen token rides in the fragment with the nonce: never sent in a request line.
+    var hash = 'nonce=' + encodeURIComponent(s.nonce);
+    if (this.reopenToken) hash += '&design=' + encodeURIComponent(this.reopenToken);
+    f.src = this.host + '/embed/widget?' + qs(q) + '#' + hash;
     this.frame = f;
     this.overlay.firstChild.insertBefore(f, this.status);
   };
@@ -328,40 +347,67 @@
     return this.o.feeMode === 'transform' ? 'transform' : 'units';
   };
 
-  /** Add the variant (and the fee: line attributes for the transform, or fee units). */
+  P.cartUrl = function (kind) {
+    var o = this.o;
+    var root = (w.Shopify && w.Shopify.routes && w.Shopify.routes.root) || '/';
+    if (kind === 'add') return (o.cartAdd || root + 'cart/add') + '.js';
+    if (kind === 'change') return (o.cartChange || root + 'cart/change') + '.js';
+    return o.cartJs || root + 'cart.js';
+  };
+
+  P.cartPost = function (kind, body) {
+    return fetch(this.cartUrl(kind), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body)
+    }).then(json);
+  };
+
+  /**
+   * Add the variant (and the fee: line attributes for the transform, or fee units). When the
+   * design edits one already in the cart (`replaces`, or the design this widget added last),
+   * that line is changed in place instead: cart/change.js with the new properties (Shopify
+   * replaces them all), the shopper's quantity kept, and its fee-unit line re-counted.
+   */
   P.addToCart = function (m) {
     var self = this;
     if (!self.o.shop) return self.handOver(m);
     var o = self.o;
-    var qty = self.quantity();
     var props = {};
     for (var k in m.properties || {}) props[k] = String(m.properties[k]);
     props._luneo_design_id = String(m.designId);
-    var items = [{ id: Number(self.variant()), quantity: qty, properties: props }];
     var fee = Number(o.feeVariantId);
     var unit = Number(o.feeUnitCents) || 100;
     // The server's price (finalize) is what the cart charges; the widget's own figure is
     // only used when the page gets no server price.
     var cents = m.price && m.price.addOnCents != null ? Number(m.price.addOnCents) : Number(m.addOnCents);
     m.addOnCents = cents;
+    var units = cents > 0 && fee && self.feeMode() !== 'transform';
     if (cents > 0 && fee && self.feeMode() === 'transform') {
       props._luneo_fee_cents = String(cents);
       props._luneo_fee_variant = String(fee);
-    } else if (cents > 0 && fee) {
-      items.push({ id: fee, quantity: Math.ceil(cents / unit) * qty, properties: {
-        _luneo_design_id: String(m.designId), _luneo_fee_for: String(items[0].id)
-      } });
     }
-    var url = (o.cartAdd || ((w.Shopify && w.Shopify.routes && w.Shopify.routes.root) || '/') + 'cart/add') + '.js';
-    return fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ items: items })
-    }).then(json).then(function (cart) {
+    var feeProps = function (variant) {
+      return { _luneo_design_id: String(m.designId), _luneo_fee_for: String(variant) };
+    };
+    var add = function () {
+      var qty = self.quantity();
+      var items = [{ id: Number(self.variant()), quantity: qty, properties: props }];
+      if (units) items.push({ id: fee, quantity: Math.ceil(cents / unit) * qty, properties: feeProps(items[0].id) });
+      return self.cartPost('add', { items: items });
+    };
+    var replaces = String(m.replaces || self.inCart || '');
+    var done = !replaces ? add() :
+      self.replaceLine(replaces, props, units ? { id: fee, unit: unit, cents: cents, props: feeProps } : null)
+        .then(function (cart) { return cart || add(); });
+    return done.then(function (cart) {
+      self.inCart = String(m.designId);
+      self.reopenToken = '';
       self.post({ type: 'cart-result', ok: true });
       self.show(m.previewUrl, m.summary);
-      var detail = { designId: m.designId, items: cart.items || [], feeMissing: m.addOnCents > 0 && !fee };
+      var detail = { designId: m.designId, items: cart.items || [], feeMissing: m.addOnCents > 0 && !fee,
+        replaced: replaces || null };
       self.emit('AddToCart', detail);
       self.close();
       if (o.afterAdd === 'cart') location.href = o.cartUrl || '/cart';
@@ -369,6 +415,44 @@
       self.post({ type: 'cart-result', ok: false, message: e.message });
       self.emit('Error', { code: e.code || 'cart_error', message: e.message });
     });
+  };
+
+  /**
+   * Put the new design on the cart line of design `old` (cart/change.js); resolves the cart,
+   * or null when no line carries `old` any more (the shopper removed it: add instead).
+   */
+  P.replaceLine = function (old, props, units) {
+    var self = this;
+    return fetch(self.cartUrl('cart'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(json).then(function (cart) {
+        var items = cart.items || [];
+        var mine = function (l) { return l.properties && l.properties._luneo_design_id === old; };
+        var line = null;
+        var feeLine = null;
+        items.forEach(function (l) {
+          if (!mine(l)) return;
+          if (l.properties._luneo_fee_for) feeLine = feeLine || l; else line = line || l;
+        });
+        if (!line) return null;
+        var qty = line.quantity;
+        var steps = [function () { return self.cartPost('change', { id: line.key, quantity: qty, properties: props }); }];
+        var wanted = units ? Math.ceil(units.cents / units.unit) * qty : 0;
+        if (feeLine && wanted) {
+          steps.push(function () {
+            return self.cartPost('change', { id: feeLine.key, quantity: wanted, properties: units.props(line.variant_id || line.id) });
+          });
+        } else if (feeLine) {
+          steps.push(function () { return self.cartPost('change', { id: feeLine.key, quantity: 0 }); });
+        } else if (wanted) {
+          steps.push(function () {
+            return self.cartPost('add', { items: [{ id: units.id, quantity: wanted, properties: units.props(line.variant_id || line.id) }] });
+          });
+        }
+        return steps.reduce(function (p, step) { return p.then(step); }, Promise.resolve())
+          .then(function () {
+            return fetch(self.cartUrl('cart'), { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+          }).then(json);
+      });
   };
 
   P.fail = function (e) {
@@ -442,6 +526,25 @@
     e.preventDefault();
     try { fromBlock(block).open(); } catch (err) { if (w.console) console.error(err); }
   });
+
+  /** A reopen link (?luneo_design=<token>) opens the page's Luneo block with the design. */
+  function reopenFromLink() {
+    var token;
+    try { token = new URL(location.href).searchParams.get(REOPEN); } catch (e) { return; }
+    if (!token || token.length > 512) return; // the usual page: nothing to do at load
+    if (d.readyState === 'loading') { d.addEventListener('DOMContentLoaded', reopenFromLink); return; }
+    var block = d.querySelector('[data-luneo-block]');
+    if (!block) return;
+    // Out of the address bar, so a reload or a shared screenshot does not carry it.
+    try { history.replaceState(history.state, '', pagePath()); } catch (e) { /* sandboxed */ }
+    try {
+      var wgt = fromBlock(block);
+      wgt.reopenToken = token;
+      wgt.open();
+    } catch (err) { if (w.console) console.error(err); }
+  }
+
+  reopenFromLink();
 
   w.LuneoWidget = {
     version: '1.0.0',

@@ -38,6 +38,21 @@ def _page_info(page: int, total: int) -> dict[str, Any]:
     return {"page": page, "pages": pages, "total": total, "pageSize": PAGE_SIZE}
 
 
+MAX_SHOPPER_TEXT = 120
+
+
+def shopper_text(design: Design) -> str:
+    """What the shopper wrote, as a merchant recognises the design: its texts in stacking
+    order (" · " between them), else its artwork prompt; empty for a photo-only design."""
+    texts = [
+        str(layer.get("text") or "").strip()
+        for layer in design.layers or []
+        if layer.get("type") == "text"
+    ]
+    shown = " · ".join(t for t in texts if t) or (design.prompt or "").strip()
+    return shown if len(shown) <= MAX_SHOPPER_TEXT else shown[: MAX_SHOPPER_TEXT - 1] + "…"
+
+
 def list_designs(brand_id: str, page: int, status: str | None) -> dict[str, Any]:
     """A page of the brand's designs, newest first, with thumbnails and product titles.
 
@@ -66,6 +81,9 @@ def list_designs(brand_id: str, page: int, status: str | None) -> dict[str, Any]
         "designs": [
             {
                 "designId": design.id,
+                "shopperText": shopper_text(design),
+                "hasPhoto": any(layer.get("type") == "image" for layer in design.layers or []),
+                "saved": design.saved_at is not None,
                 "status": design.status,
                 "productId": design.product_id,
                 "productTitle": title,

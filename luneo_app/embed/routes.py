@@ -34,6 +34,7 @@ from ..core.errors import (
     ValidationFailed,
 )
 from ..core.ratelimit import client_address, setting
+from ..designs import saved
 from ..designs import service as designs
 from ..extensions import db, limiter
 from ..models import Design
@@ -218,6 +219,7 @@ def widget() -> Response:
             "parentOrigin": origin,
             "productId": product,
             "variantId": (request.args.get("variant") or "")[:64],
+            "page": _page_path(request.args.get("page")),
             "locale": locale,
             "labelLocale": label_locale,
             **_fee_config(shop.shop_domain),
@@ -230,6 +232,15 @@ def widget() -> Response:
     response.headers["Referrer-Policy"] = "strict-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _page_path(value: str | None) -> str:
+    """The storefront page's path and query (where reopen links lead): a path on the parent
+    origin only, never another host (``//evil.example``) or a script URL."""
+    path = (value or "").strip()
+    if not path.startswith("/") or path.startswith("//") or len(path) > 1024 or "\\" in path:
+        return "/"
+    return path
 
 
 def _fee_config(shop_domain: str) -> dict[str, Any]:
@@ -302,7 +313,50 @@ def product(product_ref: str):  # type: ignore[no-untyped-def]
 def preview_link(design_id: str):  # type: ignore[no-untyped-def]
     """``{designId, previewUrl}`` where the URL does not expire."""
     design = designs.get_design(g.brand.id, design_id)
-    return {"designId": design.id, "previewUrl": links.preview_link(design.id)}
+    reopen = saved.reopen_link(design)
+    return {
+        "designId": design.id,
+        "previewUrl": links.preview_link(design.id),
+        "editToken": reopen.token,
+        "editExpiresAt": reopen.expires_at.isoformat(),
+    }
+
+
+class SavedOpenIn(Schema):
+    token = String(required=True, validate=Length(1, saved.MAX_TOKEN_LENGTH))
+
+
+@bp.post("/designs/<design_id>/save")
+@require("designs:write")
+@bp.doc(
+    summary="Save a design to come back to it",
+    description="Keeps the design for the saved-design retention and answers an "
+    "account-less reopen token (`{designId, token, expiresAt}`), valid on this shop only.",
+    responses={404: "No such design in this shop"},
+)
+def save_design(design_id: str):  # type: ignore[no-untyped-def]
+    """Mark the design saved and answer its reopen token."""
+    return saved.save(designs.get_design(g.brand.id, design_id)).as_json()
+
+
+@bp.post("/saved")
+@require("designs:read")
+@bp.input(SavedOpenIn, arg_name="body")
+@bp.doc(
+    summary="Reopen a saved design",
+    description="The design a reopen token names (its product, layers, options, prompt and "
+    "fresh photo links), for the widget to restore. The token travels in the body, never "
+    "in a URL Luneo logs.",
+    responses={
+        404: "Not a valid token for this shop (forged, another shop's, or the design is gone)",
+        410: "The saved design outlived its retention",
+    },
+)
+def open_saved(body: dict):  # type: ignore[no-untyped-def]
+    """Restore what a reopen token names, for this shop's storefront only."""
+    response = jsonify(saved.restore_state(saved.open_saved(g.brand.id, body["token"])))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/designs/<design_id>/preview")

@@ -6,9 +6,10 @@ limited more tightly than an API key:
 * its brand is the shop's (or the API brand's), read again on every call: an uninstalled
   shop's tokens, or those of an origin the brand removed, stop working at once;
 * its scopes are ``designs:read``, ``designs:write``, ``uploads:write`` and nothing else;
-* it is accepted only on the endpoints the widget uses (create/read/finalize/follow a design,
-  upload a photo, the storefront product view), whatever scope another endpoint asks for, so
-  a shopper's token can never reach merchant endpoints that happen to share a scope;
+* it is accepted only on the endpoints the widget uses (create/read/finalize/follow, save and
+  reopen a design, upload a photo, the storefront product view), whatever scope another
+  endpoint asks for, so a shopper's token can never reach merchant endpoints that happen to
+  share a scope;
 * it must have completed its handshake (nonce consumed), and a browser may only present it
   from Luneo's own origin (the widget iframe) or the storefront origin it is bound to.
 """
@@ -31,6 +32,8 @@ STOREFRONT_ENDPOINTS = frozenset(
         "uploads.upload",
         "embed.product",
         "embed.preview_link",
+        "embed.save_design",  # "Save for later"
+        "embed.open_saved",  # reopening a saved design or a cart line
         "three_d.design_ar",  # the widget's 3D / AR tab
     }
 )

@@ -1,9 +1,10 @@
 """A small fake of Shopify's Ajax Cart API for the demo storefront.
 
 It speaks the real wire format the SDK uses on a shop (``POST cart/add.js`` with
-``{items: [{id, quantity, properties}]}``, ``GET cart.js``), so the shopper flow can be tried
-locally. Errors carry Shopify's ``{status, message, description}`` fields (what the SDK
-reads on a real shop) beside Luneo's uniform ``error`` envelope. The cart lives in the app's
+``{items: [{id, quantity, properties}]}``, ``POST cart/change.js`` with ``{id | line, quantity,
+properties}``, ``GET cart.js``), so the shopper flow can be tried locally. Errors carry
+Shopify's ``{status, message, description}`` fields (what the SDK reads on a real shop) beside
+Luneo's uniform ``error`` envelope. The cart lives in the app's
 key-value store under a random cookie, one day.
 """
 
@@ -118,10 +119,7 @@ def add(
         variant: Variant | None = catalog.get(variant_id)
         if variant is None:
             raise CartError(f"Cannot find variant {variant_id}")
-        key = (
-            f"{variant_id}:"
-            + hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:16]
-        )
+        key = line_key(variant_id, properties)
         line = next((ln for ln in lines if ln["key"] == key), None)
         if line is None:
             if len(lines) >= MAX_LINES:
@@ -142,6 +140,69 @@ def add(
         line["line_price"] = line["final_line_price"] = line["price"] * line["quantity"]
         added.append(line)
     return added
+
+
+def line_key(variant_id: int, properties: dict[str, str]) -> str:
+    """A line's key: its variant and properties (a change of properties makes a new key)."""
+    digest = hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{variant_id}:{digest}"
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A parsed ``change.js`` body: which line (key or 1-based index), and what to set."""
+
+    key: str | None
+    line: int | None
+    quantity: int | None
+    properties: dict[str, str] | None
+
+
+def parse_change(payload: Any) -> LineChange:
+    """``{id: line key, quantity?, properties?}`` or ``{line: n, ...}``, as Shopify takes it."""
+    if not isinstance(payload, dict):
+        raise CartError("send a JSON object")
+    key = payload.get("id")
+    line = payload.get("line")
+    if (key is None) == (line is None):
+        raise CartError("name the line to change with id (its key) or line (its position)")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 100):
+        raise CartError("id must be a cart line key")
+    if line is not None and (isinstance(line, bool) or not isinstance(line, int) or line < 1):
+        raise CartError("line must be a position from 1")
+    quantity = payload.get("quantity")
+    if quantity is not None:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= 999:
+            raise CartError("quantity must be between 0 and 999")
+    properties = payload.get("properties")
+    return LineChange(key, line, quantity, None if properties is None else _properties(properties))
+
+
+def change(lines: list[dict[str, Any]], asked: LineChange) -> list[dict[str, Any]]:
+    """Change one line in place as ``cart/change.js`` does: new properties replace the old
+    ones (the line keeps its place and gets a new key), quantity 0 removes it."""
+    if asked.line is not None:
+        index = asked.line - 1 if asked.line <= len(lines) else -1
+    else:
+        index = next((i for i, ln in enumerate(lines) if ln["key"] == asked.key), -1)
+    if index < 0:
+        raise CartError("Cannot find the cart line to change")
+    line = lines[index]
+    if asked.quantity == 0:
+        del lines[index]
+        return lines
+    if asked.properties is not None:
+        line["properties"] = asked.properties
+        line["key"] = line_key(line["id"], asked.properties)
+    if asked.quantity is not None:
+        line["quantity"] = asked.quantity
+    line["line_price"] = line["final_line_price"] = line["price"] * line["quantity"]
+    twin = next((ln for ln in lines if ln is not line and ln["key"] == line["key"]), None)
+    if twin is not None:  # now identical to another line: Shopify shows them as one
+        twin["quantity"] += line["quantity"]
+        twin["line_price"] = twin["final_line_price"] = twin["price"] * twin["quantity"]
+        lines.remove(line)
+    return lines
 
 
 def _fee_cents(properties: dict[str, str], catalog: dict) -> int:

@@ -77,6 +77,8 @@ def demo_product():  # type: ignore[no-untyped-def]
         "shop": install.shop_domain,
         "locale": locale,
         "cartAdd": "/demo/store/cart/add",
+        "cartChange": "/demo/store/cart/change",
+        "cartJs": "/demo/store/cart.js",
         "cartUrl": "/demo/product",
         "currency": brand.currency,
     }
@@ -149,6 +151,22 @@ def cart_add() -> Response:
     cart.save(token, lines)
     shown = cart.expand(added, _catalog(brand))
     return _with_cookie(make_response(jsonify({"items": shown})))
+
+
+@bp.post("/store/cart/change.js")
+def cart_change() -> Response:
+    """Change one line (Shopify's ``POST /cart/change.js``): ``{id: key | line: n, quantity,
+    properties}``; new properties replace the line's, quantity 0 removes it. Answers the cart."""
+    _, brand = _demo_shop()
+    token = _cart_token()
+    try:
+        asked = cart.parse_change(request.get_json(silent=True))
+        lines = cart.change(cart.load(token), asked)
+    except cart.CartError as exc:
+        return _cart_error(exc)
+    cart.save(token, lines)
+    shown = cart.expand(lines, _catalog(brand))
+    return _with_cookie(jsonify(cart.summary(token, shown, brand.currency)))
 
 
 @bp.post("/store/cart/clear.js")

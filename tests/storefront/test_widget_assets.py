@@ -30,7 +30,11 @@ def test_sdk_has_no_dependencies_and_does_nothing_at_load():
     # At load it only defines LuneoWidget and one delegated click listener: no fetch, no DOM.
     top_level = source.split("var widgets = [];")[1]
     assert "fetch(" not in top_level and "createElement" not in top_level
-    assert top_level.count("addEventListener") == 1
+    # ... unless the page's URL is a reopen link (?luneo_design=): checked before anything else
+    reopen = re.search(r"function reopenFromLink\(\) \{.*?\n  \}\n", top_level, re.S).group(0)
+    first_act = min(reopen.index("addEventListener"), reopen.index("querySelector"))
+    assert -1 < reopen.index("if (!token") < first_act
+    assert top_level.replace(reopen, "").count("addEventListener") == 1
 
 
 def test_extension_ships_the_same_sdk_as_luneo_serves():

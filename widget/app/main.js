@@ -21,6 +21,7 @@ import { money, setLocale, t } from './i18n.js';
 import { Cropper } from './photo.js';
 import { Placer } from './placer.js';
 import { loadFont, Sketch } from './preview.js';
+import { openSaved, reopenUrl, showSavedLink, stateFromDesign } from './saved.js';
 import { setupThreeD } from './view3d.js';
 
 // The pause after the last change before the server preview is asked for. The sketch is
@@ -30,6 +31,9 @@ const PAUSE_MS = 200;
 const config = JSON.parse(document.getElementById('luneo-widget-config').textContent);
 const $ = (id) => document.getElementById(id);
 const storeKey = `luneo:${config.shop}:${config.productId}`;
+// A reopen token (saved design or cart line) rides in the fragment, read before the bridge
+// clears it.
+const reopenToken = new URLSearchParams(location.hash.slice(1)).get('design') || '';
 
 let product = null;
 let sketch = null;
@@ -39,6 +43,7 @@ let timer = 0;
 let shownKey = '';
 let visibleKey = '';
 let adding = false;
+let replaces = ''; // the design whose cart line the next add replaces (a reopened design)
 const pending = new Map(); // content key -> Promise<design>
 
 setLocale(config.locale, config.labelLocale);
@@ -54,6 +59,7 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') bridge.send({ type: 'close' });
 });
 $('add').addEventListener('click', addToCart);
+$('save').addEventListener('click', saveForLater);
 
 async function boot() {
   try {
@@ -63,7 +69,8 @@ async function boot() {
     else fatal(err.status === 404 ? t('unavailable') : t('error'));
     return;
   }
-  restore();
+  const reopened = reopenToken ? await reopen(reopenToken) : false;
+  if (!reopened) restore();
   $('title').textContent = `${t('title')} · ${product.title}`;
   $('sketch').setAttribute('aria-label', t('liveLabel'));
   sketch = new Sketch($('sketch'), product);
@@ -92,6 +99,23 @@ async function boot() {
   bridge.send({ type: 'ready' });
   new ResizeObserver(() => redraw()).observe($('sketch'));
   if (content().layers.length || state.prompt) schedule(0);
+  if (reopened === null) $('cart-error').textContent = t('reopenGone');
+}
+
+/** Restore the design a reopen token names: true when restored, null when the token is no
+ * longer good (expired, another shop's), false when it is for another product. */
+async function reopen(token) {
+  let saved;
+  try {
+    saved = await openSaved(token);
+  } catch {
+    return null;
+  }
+  if (saved.productId !== product.productId) return false;
+  apply(stateFromDesign(product, saved));
+  replaces = saved.designId;
+  persist();
+  return true;
 }
 
 function fatal(message) {
@@ -343,6 +367,7 @@ async function addToCart() {
       body: { contentHash: design.contentHash },
     });
     const link = await api(`/embed/designs/${encodeURIComponent(design.designId)}/preview-link`);
+    const editUrl = reopenUrl(config, link.editToken);
     const text = summary(product, state);
     if (!(await confirmPrice(final.price))) {
       busy(false);
@@ -355,7 +380,8 @@ async function addToCart() {
       summary: text,
       addOnCents: addOnCents(product, state),
       price: final.price, // the server's price: what the page's cart should charge
-      properties: { [t('propSummary')]: text, [t('propPreview')]: link.previewUrl },
+      properties: { [t('propSummary')]: text, [t('propPreview')]: link.previewUrl, [t('propEdit')]: editUrl },
+      replaces: replaces || undefined,
     });
   } catch (err) {
     error.textContent = messageOf(err);
@@ -423,9 +449,36 @@ function confirmPrice(serverPrice) {
   });
 }
 
+/** Save the current design (a draft kept for the saved-design retention) and show its link. */
+async function saveForLater() {
+  const button = $('save');
+  if (button.disabled) return;
+  const error = $('cart-error');
+  error.textContent = '';
+  if (!content().layers.length && !state.prompt) {
+    error.textContent = t('nothing');
+    return;
+  }
+  button.disabled = true;
+  button.textContent = t('saving');
+  clearTimeout(timer);
+  try {
+    const design = await ensureDesign();
+    if (content().key === design.key) await show(design);
+    const answer = await api(`/embed/designs/${encodeURIComponent(design.designId)}/save`, { method: 'POST', body: {} });
+    showSavedLink(config, answer);
+  } catch (err) {
+    error.textContent = messageOf(err);
+  } finally {
+    button.disabled = false;
+    button.textContent = t('save');
+  }
+}
+
 function cartResult(msg) {
   busy(false);
   if (msg.ok) {
+    replaces = '';
     setStatus(t('added'), 'done');
   } else {
     $('cart-error').textContent = msg.message || t('error');
@@ -457,7 +510,11 @@ function restore() {
   } catch {
     saved = null;
   }
-  if (!saved) return;
+  if (saved) apply(saved);
+}
+
+/** Take the saved parts of a shopper's work that still fit the product. */
+function apply(saved) {
   const known = new Set(product.options.map((o) => o.id));
   for (const [k, v] of Object.entries(saved.values || {})) if (known.has(k)) state.values[k] = v;
   for (const [k, v] of Object.entries(saved.fonts || {})) {
