@@ -24,9 +24,9 @@ def download(key: str) -> Response:
     filename = request.args.get("name")
     try:
         check_key(key)
-        DownloadSigner(current_app.config["SECRET_KEY"]).verify(
-            key, request.args.get("exp"), request.args.get("sig"), filename
-        )
+        DownloadSigner(
+            current_app.config["SECRET_KEY"], current_app.config.get("SECRET_KEY_FALLBACKS") or ()
+        ).verify(key, request.args.get("exp"), request.args.get("sig"), filename)
     except SignatureError as exc:
         raise Forbidden(f"This download link is not valid: {exc}.", code="bad_signature") from exc
     except StorageError as exc:
