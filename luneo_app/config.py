@@ -52,6 +52,13 @@ class Config:
 
         # --- core -------------------------------------------------------------------
         self.SECRET_KEY: str | None = e.get("SECRET_KEY") or None
+        # Older app secrets still accepted during a rotation ("old1,old2"): sessions, links
+        # and tokens signed with them verify; new ones use SECRET_KEY (core/secret_keys.py).
+        self.SECRET_KEY_FALLBACKS: list[str] = [
+            k.strip()
+            for k in (e.get("SECRET_KEY_FALLBACKS") or "").replace("\n", ",").split(",")
+            if k.strip()
+        ]
         self.LUNEO_ENCRYPTION_KEY: str | None = e.get("LUNEO_ENCRYPTION_KEY") or None
         # Older keys stay readable during a rotation: "kid:base64key,kid:base64key".
         self.LUNEO_ENCRYPTION_OLD_KEYS: str = e.get("LUNEO_ENCRYPTION_OLD_KEYS", "")

@@ -13,6 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..core.errors import LuneoError
+from ..core.secret_keys import itsdangerous_keys
 
 MAX_AGE = {"verify": 3 * 86400, "reset": 3600, "invite": 7 * 86400}
 
@@ -23,7 +24,7 @@ class BadLink(LuneoError):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"luneo-{purpose}")
+    return URLSafeTimedSerializer(itsdangerous_keys(), salt=f"luneo-{purpose}")
 
 
 def make(purpose: str, payload: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ from ..auth.principal import Principal
 from ..core.clock import utcnow
 from ..core.errors import Forbidden, Unauthorized
 from ..core.ids import new_id
+from ..core.secret_keys import derived_keys
 from ..extensions import db
 from ..models import Account, RefreshToken
 
@@ -49,11 +50,34 @@ class TokenPair:
         }
 
 
+def _derive(secret: bytes) -> bytes:
+    return hmac.new(secret, b"luneo-user-access-token", hashlib.sha256).digest()
+
+
 def signing_key() -> bytes:
     """A key for access tokens only, derived from ``SECRET_KEY`` (sessions and links use
     the secret for other purposes; a separate key keeps one from standing in for another)."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, b"luneo-user-access-token", hashlib.sha256).digest()
+    return _derive(str(current_app.config["SECRET_KEY"]).encode())
+
+
+def _decode(token: str) -> dict[str, Any]:
+    """The claims of an access token signed with the current key or, during a rotation of
+    ``SECRET_KEY``, with one of ``SECRET_KEY_FALLBACKS``."""
+    keys = derived_keys(_derive)
+    for index, key in enumerate(keys):
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=current_app.config["APP_URL"],
+                options={"require": ["exp", "iat", "sub", "brand", "auth_time"]},
+            )
+        except jwt.InvalidSignatureError:
+            if index == len(keys) - 1:
+                raise
+    raise jwt.InvalidSignatureError("no key")
 
 
 def _hash(token: str) -> str:
@@ -183,14 +207,7 @@ def user_principal(token: str) -> Principal | None:
     except jwt.InvalidTokenError:
         return None
     try:
-        claims = jwt.decode(
-            token,
-            signing_key(),
-            algorithms=[ALGORITHM],
-            audience=AUDIENCE,
-            issuer=current_app.config["APP_URL"],
-            options={"require": ["exp", "iat", "sub", "brand", "auth_time"]},
-        )
+        claims = _decode(token)
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired.", code="token_expired") from exc
     except jwt.InvalidTokenError as exc:

@@ -18,6 +18,7 @@ from ..billing.plans import choosable_plan
 from ..core.errors import ValidationFailed
 from ..designs import proof
 from ..designs.service import get_design
+from ..orders import reprint
 from ..web_errors import error_body
 from . import activity, billing, catalog, editor, onboarding, shop_settings
 from .guard import actor, guard_api
@@ -136,6 +137,13 @@ def approve_proof(design_id: str):  # type: ignore[no-untyped-def]
 def orders():  # type: ignore[no-untyped-def]
     """A page of orders with Luneo designs, their production state and files."""
     return activity.list_orders(g.brand.id, page_arg())
+
+
+@bp.post("/orders/<order_id>/reprint")
+def reprint_order(order_id: str):  # type: ignore[no-untyped-def]
+    """Render an order's production files again after retention removed them (202)."""
+    order = reprint.reprint(order_id, g.brand.id, actor())
+    return {"orderId": order.id, "productionStatus": order.production_status}, 202
 
 
 @bp.get("/settings")

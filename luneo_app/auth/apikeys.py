@@ -62,13 +62,21 @@ def find_api_key(presented: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != "lk" or not parts[1]:
         return None
     row = db.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if row is None or row.revoked_at is not None:
+    if row is None or not is_active(row):
         # Same work either way, so timing does not tell which prefixes exist.
         hmac.compare_digest(_hash(presented), "0" * 64)
         return None
     if not hmac.compare_digest(_hash(presented), row.key_hash):
         return None
     return row
+
+
+def is_active(row: ApiKey) -> bool:
+    """True while the key may be used: not revoked, and inside its overlap window if it was
+    rotated."""
+    if row.revoked_at is not None:
+        return False
+    return row.expires_at is None or as_utc(row.expires_at) > utcnow()
 
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -93,7 +101,7 @@ def brand_keys(brand_id: str) -> list[ApiKey]:
     rows = db.session.scalars(
         select(ApiKey).where(ApiKey.brand_id == brand_id).order_by(ApiKey.created_at.desc())
     ).all()
-    return sorted(rows, key=lambda r: r.revoked_at is not None)
+    return sorted(rows, key=lambda r: not is_active(r))
 
 
 def brand_key(brand_id: str, key_id: str) -> ApiKey | None:
@@ -107,7 +115,14 @@ def revoke(row: ApiKey) -> None:
     row.revoked_at = row.revoked_at or utcnow()
 
 
-def rotate(brand: Brand, row: ApiKey) -> IssuedKey:
-    """Replace a key by a new one with the same name and scopes (caller commits)."""
-    revoke(row)
+def rotate(brand: Brand, row: ApiKey, overlap: timedelta) -> IssuedKey:
+    """Replace a key by a new one with the same name and scopes (caller commits).
+
+    The old key keeps working for ``overlap`` (see ``core/rotation.py``), then is refused;
+    a zero overlap revokes it now.
+    """
+    if overlap <= timedelta(0):
+        revoke(row)
+    else:
+        row.expires_at = utcnow() + overlap
     return create_api_key(brand, row.name, list(row.scopes))

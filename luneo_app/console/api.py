@@ -13,6 +13,7 @@ from ..accounts.throttle import client_address
 from ..admin import editor, shop_settings
 from ..admin.params import json_body
 from ..core.errors import Forbidden, ValidationFailed
+from ..orders import reprint
 from .blueprints import api_bp as bp
 from .session import console_view, current, mark_reauthenticated, safe_next
 
@@ -48,6 +49,14 @@ def put_template(product_id: str):  # type: ignore[no-untyped-def]
 def preview(product_id: str) -> Response:
     """The draft template drawn by the render engine (WebP)."""
     return editor.preview_response(g.brand, product_id, json_body())
+
+
+@bp.post("/orders/<order_id>/reprint")
+@console_view("orders:write")
+def reprint_order(order_id: str):  # type: ignore[no-untyped-def]
+    """Render an order's production files again after retention removed them (202)."""
+    order = reprint.reprint(order_id, g.brand.id, _actor())
+    return {"orderId": order.id, "productionStatus": order.production_status}, 202
 
 
 @bp.get("/settings")

@@ -8,6 +8,7 @@ admin's templates and scripts against ``/console/api``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from ..admin.params import page_arg, status_arg
 from ..audit import record
 from ..auth import apikeys
 from ..auth.permissions import ROLE_HELP, ROLE_LABELS, key_scopes_for, scopes_of
+from ..core import rotation
 from ..core.errors import LuneoError, NotFound
 from ..embed import origins
 from ..extensions import db
@@ -116,6 +118,9 @@ def keys():  # type: ignore[no-untyped-def]
         "console.keys",
         keys=apikeys.brand_keys(g.brand.id),
         scopes=key_scopes_for(current().role),
+        key_active=apikeys.is_active,
+        overlap_default=rotation.DEFAULT_OVERLAP_HOURS,
+        overlap_max=rotation.MAX_OVERLAP_HOURS,
     )
 
 
@@ -177,22 +182,32 @@ def revoke_key(key_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/keys/<key_id>/rotate")
 @console_view("keys:manage")
 def rotate_key(key_id: str):  # type: ignore[no-untyped-def]
-    """Revoke the key and issue its replacement with the same name and scopes."""
+    """Issue the key's replacement (same name and scopes); the old key keeps working for
+    the overlap window chosen in the form (hours), then is refused."""
     row = _key_or_404(key_id)
-    if row.revoked_at is not None:
-        flash("A revoked key cannot be rotated; create a new one.", "critical")
+    if not apikeys.is_active(row) or row.expires_at is not None:
+        flash("This key is revoked or already being replaced; create a new one.", "critical")
         return redirect(url_for("console.keys"))
-    issued = apikeys.rotate(g.brand, row)
+    try:
+        overlap = rotation.overlap_window(request.form.get("overlap_hours"))
+    except LuneoError as exc:
+        _form_error(exc)
+        return redirect(url_for("console.keys"))
+    issued = apikeys.rotate(g.brand, row, overlap)
     record(
         "api_key.rotated",
         actor=_actor(),
         brand_id=g.brand.id,
         target_type="api_key",
         target_id=row.id,
-        details={"replacement": issued.id},
+        details={"replacement": issued.id, "overlapHours": overlap_hours(overlap)},
     )
     db.session.commit()
     return _show_key(issued, f"Replacement for “{row.name}”")
+
+
+def overlap_hours(overlap: timedelta) -> int:
+    return int(overlap.total_seconds() // 3600)
 
 
 # ----------------------------------------------------------------------------- webhooks
@@ -208,6 +223,9 @@ def webhooks():  # type: ignore[no-untyped-def]
         deliveries=outbound.delivery_log(g.brand.id, 100),
         secret=None,
         replay_url=_replay_url,
+        previous_until=endpoints.previous_secret_until(g.brand),
+        overlap_default=rotation.DEFAULT_OVERLAP_HOURS,
+        overlap_max=rotation.MAX_OVERLAP_HOURS,
     )
 
 
@@ -250,6 +268,9 @@ def _webhooks_with_secret(secret: str | None, message: str) -> Response:
         deliveries=outbound.delivery_log(g.brand.id, 100),
         secret=secret,
         replay_url=_replay_url,
+        previous_until=endpoints.previous_secret_until(g.brand),
+        overlap_default=rotation.DEFAULT_OVERLAP_HOURS,
+        overlap_max=rotation.MAX_OVERLAP_HOURS,
     )
     return _no_store(body)
 
@@ -257,20 +278,36 @@ def _webhooks_with_secret(secret: str | None, message: str) -> Response:
 @bp.post("/webhooks/secret")
 @console_view("webhooks:manage")
 def rotate_webhook_secret():  # type: ignore[no-untyped-def]
-    """A new signing secret for the same URL (shown once); the old one stops at once."""
+    """A new signing secret for the same URL (shown once); the old one keeps signing beside
+    it for the overlap window chosen in the form (hours)."""
     if not g.brand.webhook_url:
         flash("Set an endpoint URL first.", "critical")
         return redirect(url_for("console.webhooks"))
-    secret = endpoints.configure_endpoint(g.brand, g.brand.webhook_url)
+    try:
+        overlap = rotation.overlap_window(request.form.get("overlap_hours"))
+    except LuneoError as exc:
+        _form_error(exc)
+        return redirect(url_for("console.webhooks"))
+    secret = endpoints.rotate_secret(g.brand, overlap)
     record(
         "webhook.secret_rotated",
         actor=_actor(),
         brand_id=g.brand.id,
         target_type="brand",
         target_id=g.brand.id,
+        details={"overlapHours": overlap_hours(overlap)},
     )
     db.session.commit()
-    return _webhooks_with_secret(secret, "New signing secret made; the old one no longer signs.")
+    until = endpoints.previous_secret_until(g.brand)
+    if until is None:
+        message = "New signing secret made; the old one no longer signs."
+    else:
+        message = (
+            "New signing secret made. Until "
+            f"{until.strftime('%Y-%m-%d %H:%M')} UTC each webhook carries two signatures, "
+            "one per secret; update your receiver before then."
+        )
+    return _webhooks_with_secret(secret, message)
 
 
 @bp.post("/webhooks/test")

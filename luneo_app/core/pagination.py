@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, or_
 
 from .clock import as_utc
 from .errors import ValidationFailed
+from .secret_keys import itsdangerous_keys
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -33,7 +33,7 @@ class Page:
 
 
 def _serializer(resource: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"luneo.cursor.{resource}")
+    return URLSafeSerializer(itsdangerous_keys(), salt=f"luneo.cursor.{resource}")
 
 
 def encode_cursor(resource: str, created_at: datetime, row_id: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 #: Every setting that holds a secret (or a URL that may carry a password).
 SECRET_SETTINGS = (
     "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
     "LUNEO_ENCRYPTION_KEY",
     "LUNEO_ENCRYPTION_OLD_KEYS",
     "DATABASE_URL",

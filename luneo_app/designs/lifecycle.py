@@ -275,6 +275,13 @@ def production_rendered(design: Design, files: dict[str, Any], ms: int) -> None:
     )
 
 
+def production_files_removed(design: Design) -> None:
+    """Retention removed the print files (the order's copies are gone too): the design keeps
+    its snapshot and source uploads, and a reprint renders the files again
+    (``PRODUCTION_READY`` -> ``PRODUCTION_RENDERING`` is allowed for that)."""
+    design.production_keys = {}
+
+
 def failed(design: Design, code: str, message: str, step: str) -> bool:
     """A step failed for good. Returns False (and changes nothing) when the design is already
     past failing: a late failure of a preview never undoes ready production files."""

@@ -25,6 +25,7 @@ from ..core import uow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
+from ..observability import tracing
 from ..web_errors import OUTAGE_ERRORS
 from . import layout, lifecycle, metrics, proof, quality, tasks
 from .artwork import queue_artwork
@@ -324,6 +325,7 @@ def finalize_design(
     product = db.session.get(Product, design.product_id)
     if check_quality:
         check_print_quality(design, product)
+    link_creation_trace(design)
     lifecycle.finalized(design, snapshot_of(design, product))
     metrics.count_committed(design)
     held = proof.hold_for_proof(design)  # the brand approves a proof before production
@@ -449,3 +451,20 @@ def artwork_summary(design: Design) -> dict[str, str | None]:
 
 def preview_width(design: Design) -> int:
     return PREVIEW_WIDTHS.get((design.timings or {}).get("previewMode", "standard"), 1200)
+
+
+def link_creation_trace(design: Design) -> bool:
+    """Link the current span (the finalize) to the trace that created the design: the
+    context its first job row stored when the creation request enqueued it."""
+    if not tracing.recording():
+        return False  # not traced: no query
+    contexts = db.session.scalars(
+        select(RenderJob.trace_context)
+        .where(RenderJob.design_id == design.id)
+        .order_by(RenderJob.enqueued_at, RenderJob.id)
+        .limit(5)
+    ).all()
+    carrier = next((c for c in contexts if c), None)
+    return tracing.link_current_span(
+        carrier, **{"luneo.link": "design.created", "luneo.design_id": design.id}
+    )

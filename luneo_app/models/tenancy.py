@@ -27,6 +27,11 @@ class Brand(Timestamps, db.Model):
     monthly_ai_budget_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
     webhook_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     webhook_secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # After a rotation the previous secret still signs (beside the new one) until then.
+    webhook_secret_old_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    webhook_secret_old_until: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     # When the owner asked for every datum of the brand to be erased: the erasure runs at
     # this time unless cancelled before (``DELETE /v1/brands/{id}/data``).
     erasure_due_at: Mapped[datetime | None] = mapped_column(
@@ -114,3 +119,5 @@ class ApiKey(BrandOwned, Timestamps, db.Model):
     scopes: Mapped[list[str]] = json_column([])
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A rotated key keeps working until then (the overlap window), then is refused.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -81,6 +81,14 @@ OUTBOUND_DELIVERIES = Counter(
     ["event", "outcome"],
 )
 
+IMAGE_DELIVERIES = Counter(
+    "luneo_image_deliveries_total",
+    "Images and files handed out from storage where the app serves them, by route and "
+    "outcome: served, not_modified, redirected (to a presigned URL of an object that "
+    "exists); missing, error = failed; refused = a bad or expired link (not an SLO failure)",
+    ["route", "outcome"],
+)
+
 #: Render job kinds as the dashboards name them.
 RENDER_KINDS = {"preview": "preview", "production": "production", "3d": "3d", "artwork": "ai"}
 

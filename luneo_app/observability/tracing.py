@@ -15,7 +15,11 @@ How one design stays one trace:
   so Celery's instrumentation puts the publish span, and through the message headers the
   worker's run span, in the request's trace;
 * jobs a task enqueues (the outbound ``design.completed`` delivery) store the task's context
-  in turn, and httpx's instrumentation sends ``traceparent`` to the brand's endpoint.
+  in turn, and httpx's instrumentation sends ``traceparent`` to the brand's endpoint;
+* finalizing a design (often minutes or days later) starts its own trace; the span that
+  finalizes gets a span link to the design's creation trace, read from the context stored
+  on the design's first job row (:func:`link_current_span`), so a trace view jumps from one
+  to the other.
 
 The provider is per process (Celery's prefork children inherit it; the SDK's batch processor
 restarts its thread after a fork). Flask apps are instrumented one by one; the other
@@ -131,6 +135,24 @@ def job_context(carrier: Mapping[str, str] | None) -> Iterator[None]:
         yield
     finally:
         otel_context.detach(token)
+
+
+def recording() -> bool:
+    """True when the current span records (tracing is on and this work is sampled)."""
+    return trace.get_current_span().is_recording()
+
+
+def link_current_span(carrier: Mapping[str, str] | None, **attributes: str) -> bool:
+    """Add a span link from the current span to the span stored in ``carrier`` (W3C
+    headers, as :func:`current_carrier` made them); False when either side is not traced."""
+    span = trace.get_current_span()
+    if not carrier or not span.get_span_context().is_valid or not span.is_recording():
+        return False
+    linked = trace.get_current_span(propagate.extract(dict(carrier))).get_span_context()
+    if not linked.is_valid:
+        return False
+    span.add_link(linked, attributes)
+    return True
 
 
 def current_trace_id() -> str | None:

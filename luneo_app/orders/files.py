@@ -25,6 +25,7 @@ from flask import current_app
 
 import render
 
+from ..core.secret_keys import derived_keys, matches_any
 from ..designs.choices import design_choices
 from ..extensions import db
 from ..files.storage import brand_prefix
@@ -194,9 +195,12 @@ def _design_options(item: OrderItem) -> dict[str, Any]:
 
 
 # --- stable signed links ------------------------------------------------------------------
-def _link_key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
+def _derive_link_key(secret: bytes) -> bytes:
     return hashlib.sha256(b"luneo-production-links:" + secret).digest()
+
+
+def _link_key() -> bytes:
+    return _derive_link_key(current_app.config["SECRET_KEY"].encode())
 
 
 def link_signature(order_id: str, name: str) -> str:
@@ -209,7 +213,8 @@ def link_is_valid(order_id: str, name: str, signature: str | None) -> bool:
     """Constant-time check of a production link's signature."""
     if not signature or len(signature) != 64:
         return False
-    return hmac.compare_digest(link_signature(order_id, name), signature)
+    # Links written before a SECRET_KEY rotation verify with the fallbacks.
+    return matches_any(derived_keys(_derive_link_key), f"{order_id}/{name}".encode(), signature)
 
 
 def production_link(order: Order, key: str) -> str:

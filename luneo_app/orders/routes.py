@@ -15,6 +15,7 @@ from ..core.pagination import paginate
 from ..extensions import db
 from ..listing import NEXT_CURSOR_DOC, OrderListQuery, page_answer, product_filter
 from ..models import Design, Order, OrderItem
+from ..observability.metrics import IMAGE_DELIVERIES
 from . import api
 from .describe import describe_order
 from .files import link_is_valid, order_folder
@@ -200,6 +201,16 @@ def production_file(order_id: str, name: str):  # type: ignore[no-untyped-def]
         )
     storage = current_app.extensions["luneo.storage"]
     key = order_folder(order) + name
-    if "/" in name or not storage.exists(key):
+    # Counted for the image delivery SLO: the link was valid, so a file that is gone or a
+    # store that fails is a delivery Luneo owes and did not make.
+    try:
+        found = "/" not in name and storage.exists(key)
+        url = storage.url(key, 300, filename=name) if found else None
+    except Exception:
+        IMAGE_DELIVERIES.labels("production", "error").inc()
+        raise
+    if url is None:
+        IMAGE_DELIVERIES.labels("production", "missing").inc()
         raise NotFound("No such file.")
-    return redirect(storage.url(key, 300, filename=name), code=302)
+    IMAGE_DELIVERIES.labels("production", "redirected").inc()
+    return redirect(url, code=302)

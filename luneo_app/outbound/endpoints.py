@@ -11,10 +11,12 @@ import ipaddress
 import secrets
 import socket
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..core.clock import as_utc, utcnow
 from ..core.errors import ValidationFailed
 from ..models import Brand
 
@@ -70,8 +72,11 @@ def _addresses(host: str, port: int | None) -> list[ipaddress.IPv4Address | ipad
 def configure_endpoint(brand: Brand, url: str | None) -> str | None:
     """Set (or with ``None`` remove) the brand's webhook URL; returns a new secret, once.
 
-    A new secret is made whenever a URL is set. The caller commits.
+    A new secret is made whenever a URL is set; a previous secret in its overlap window is
+    dropped (a new receiver never knew it). The caller commits.
     """
+    brand.webhook_secret_old_enc = None
+    brand.webhook_secret_old_until = None
     if url is None:
         brand.webhook_url = None
         brand.webhook_secret_enc = None
@@ -80,6 +85,29 @@ def configure_endpoint(brand: Brand, url: str | None) -> str | None:
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     brand.webhook_secret_enc = current_app.extensions["luneo.keyring"].encrypt(secret)
     return secret
+
+
+def rotate_secret(brand: Brand, overlap: timedelta) -> str:
+    """A new signing secret for the same URL, returned once. The current one keeps signing
+    beside it for ``overlap`` (zero: it stops now). The caller commits."""
+    previous = brand.webhook_secret_enc
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    brand.webhook_secret_enc = current_app.extensions["luneo.keyring"].encrypt(secret)
+    if previous and overlap > timedelta(0):
+        brand.webhook_secret_old_enc = previous
+        brand.webhook_secret_old_until = utcnow() + overlap
+    else:
+        brand.webhook_secret_old_enc = None
+        brand.webhook_secret_old_until = None
+    return secret
+
+
+def previous_secret_until(brand: Brand) -> datetime | None:
+    """When the previous signing secret stops signing; None when none is in its window."""
+    until = as_utc(brand.webhook_secret_old_until)
+    if brand.webhook_secret_old_enc and until is not None and until > utcnow():
+        return until
+    return None
 
 
 def ensure_secret(brand: Brand) -> str | None:
@@ -120,11 +148,19 @@ def targeted(event_type: str) -> bool:
     return event_type in _TARGETS
 
 
-def target_of(brand: Brand, event_type: str) -> tuple[str, str] | None:
-    """Where an event of this type goes for the brand and the secret that signs it; None
+def target_of(brand: Brand, event_type: str) -> tuple[str, list[str]] | None:
+    """Where an event of this type goes for the brand and the secrets that sign it (the
+    current one first, then the previous one during a rotation's overlap window); None
     when the brand has no such endpoint. The caller commits (a secret may be made)."""
     resolve = _TARGETS.get(event_type)
     if resolve is not None:
-        return resolve(brand)
+        found = resolve(brand)
+        return (found[0], [found[1]]) if found is not None else None
     secret = ensure_secret(brand)
-    return (brand.webhook_url, secret) if brand.webhook_url and secret else None
+    if not brand.webhook_url or not secret:
+        return None
+    signing = [secret]
+    if previous_secret_until(brand) is not None:
+        keyring = current_app.extensions["luneo.keyring"]
+        signing.append(keyring.decrypt(brand.webhook_secret_old_enc))
+    return brand.webhook_url, signing

@@ -159,13 +159,25 @@ def queue_delivery(delivery_id: str, countdown: float | None = None) -> None:
         log.exception("could not queue webhook delivery %s", delivery_id)
 
 
-def attempt(delivery: OutboundDelivery, url: str, secret: str) -> AttemptResult:
+def signature_header(secrets: list[str], body: bytes, timestamp: int | None = None) -> str:
+    """``Luneo-Signature``: ``t=<unix>,v1=<hex>[,v1=<hex>]``, one ``v1`` per secret.
+
+    During a secret rotation's overlap window the body is signed with the new secret and
+    the previous one (Stripe's scheme), so a receiver that still holds the old secret keeps
+    verifying; :func:`connectors.signatures.verify` accepts any matching ``v1``.
+    """
+    stamp = int(time.time()) if timestamp is None else int(timestamp)
+    values = ",".join(f"v1={signatures.compute(s, stamp, body)}" for s in secrets)
+    return f"t={stamp},{values}"
+
+
+def attempt(delivery: OutboundDelivery, url: str, secrets: list[str]) -> AttemptResult:
     """One signed POST of the delivery's body. Never raises; redirects count as failures."""
     body = delivery.body.encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        signatures.HEADER: signatures.sign(secret, body),
+        signatures.HEADER: signature_header(secrets, body),
         "Luneo-Event-Id": delivery.event_id,
         "Luneo-Event-Type": delivery.event_type,
         "Luneo-Delivery-Attempt": str(delivery.attempts),
@@ -233,7 +245,7 @@ def verify_endpoint(
         raise ValidationFailed(
             "This brand has no endpoint for it yet.", code="no_webhook_url", status=409
         )
-    url, secret = target
+    url, secrets = target
     now = utcnow()
     event_id = new_id("evt")
     if data is None:
@@ -252,7 +264,7 @@ def verify_endpoint(
     )
     db.session.add(delivery)
     db.session.commit()
-    result = attempt(delivery, url, secret)
+    result = attempt(delivery, url, secrets)
     record_attempt(delivery, result)
     db.session.commit()
     return delivery, result

@@ -70,9 +70,9 @@ def deliver_webhook(delivery_id: str) -> None:
         delivery.lease_until = None
         db.session.commit()
         return
-    url, secret = target
+    url, secrets = target
     delivery.url = url  # a corrected URL applies to pending retries too
-    result = attempt(delivery, url, secret)
+    result = attempt(delivery, url, secrets)
     delay = record_attempt(delivery, result)
     db.session.commit()
     log.info(

@@ -88,7 +88,9 @@ def test_an_api_key_is_shown_once_works_and_stops_when_revoked(client, mailbox):
     assert client.get("/v1/ai/usage", headers=bearer(plaintext)).status_code == 200
     assert "Never" not in client.get("/console/keys").text  # last used is shown
 
-    r = client.post(f"/console/keys/{row.id}/rotate", data={"csrf_token": csrf})
+    r = client.post(
+        f"/console/keys/{row.id}/rotate", data={"csrf_token": csrf, "overlap_hours": "0"}
+    )
     rotated = re.search(r'<code id="new-key">(lk_[^<]+)</code>', r.text).group(1)
     assert client.get("/v1/ai/usage", headers=bearer(plaintext)).status_code == 401
     assert client.get("/v1/ai/usage", headers=bearer(rotated)).status_code == 200

@@ -33,6 +33,8 @@ class ReceivedSpan:
     name: str
     kind: int
     attributes: dict[str, Any]
+    # Span links: (trace id, span id, attributes) of each linked span context.
+    links: tuple[tuple[str, str, dict[str, Any]], ...] = ()
 
 
 class FakeCollector(LocalServer):
@@ -81,6 +83,14 @@ class FakeCollector(LocalServer):
                             name=span.name,
                             kind=span.kind,
                             attributes={a.key: _value(a.value) for a in span.attributes},
+                            links=tuple(
+                                (
+                                    link.trace_id.hex(),
+                                    link.span_id.hex(),
+                                    {a.key: _value(a.value) for a in link.attributes},
+                                )
+                                for link in span.links
+                            ),
                         )
                     )
         with self._lock:

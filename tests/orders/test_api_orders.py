@@ -156,7 +156,11 @@ def test_closed_orders_keep_their_files_for_the_retention_period_then_lose_them(
     assert purge_expired(utcnow() + timedelta(days=29)).orders == 0
     report = purge_expired(utcnow() + timedelta(days=31))
 
-    assert report.orders == 1 and report.files == 3  # png, pdf, zip
+    # The order's png, pdf and zip, and its design's rendered png and pdf (the design keeps
+    # its snapshot for a reprint); the open order's design keeps its renders.
+    assert report.orders == 1 and report.files == 5
+    designs = {key.split("/")[3] for key in storage.list(f"brands/{brand.id}/designs/")}
+    assert len(designs) == 1
     left = {key.split("/")[3] for key in storage.list(prefix)}
     assert left == {open_one.get_json()["orderId"]}
     after = client.get(f"/v1/orders/{closed_id}", headers=headers).get_json()
