@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_ops"
-down_revision = "0009_p14cart"
+down_revision = "0010_print"
 branch_labels = None
 depends_on = None
 
