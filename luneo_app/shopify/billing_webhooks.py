@@ -65,6 +65,8 @@ def subscription_updated(delivery: WebhookDelivery) -> str | None:
         account.status = "active"
         account.pending_plan = None
         account.capped_amount_cents = _cents(subscription.get("capped_amount"))
+        if (account.capped_amount_cents or 0) >= int(details.get("pendingCapCents") or 0):
+            details.pop("pendingCapCents", None)  # the raised cap was approved
         details.pop("pendingSubscriptionId", None)
         details.pop("approachingCap", None)
         account.details = details

@@ -389,12 +389,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *_: Any) -> None:  # keep test output quiet
         return
 
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        page = None
+        if path.startswith("/store/") and "/charges/" in path:
+            page = self.owner.billing.confirmation_page(path.split("/")[4])
+        if page is None:
+            self._send(404, {"errors": "Not Found"})
+        else:
+            self._send(200, page)
+
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode() if length else ""
         shop = (self.headers.get("Host") or "").split(":")[0]
         path = self.path.split("?")[0]
-        if path == "/admin/oauth/access_token":
+        if path.startswith("/store/") and "/charges/" in path:
+            answer = parse_qs(raw).get("answer", [""])[-1]
+            target = self.owner.billing.confirm(path.split("/")[4], answer == "approve")
+            if target is None:
+                self._send(404, {"errors": "Not Found"})
+            else:
+                self._send(303, "", {"Location": target})
+        elif path == "/admin/oauth/access_token":
             if "json" in (self.headers.get("Content-Type") or ""):
                 params = json.loads(raw or "{}")
             else:
