@@ -119,8 +119,9 @@ def raise_cap(brand: Brand, capped_cents: object) -> str:
 
 
 def shopify_return_url(shop_domain: str) -> str:
-    """Where Shopify sends the merchant after the confirmation page: the app in the admin."""
-    return admin_api().app_url(shop_domain)
+    """Where Shopify sends the merchant after the confirmation page: the plan page of the
+    app in the shop's admin (Shopify appends the path to the app's URL)."""
+    return f"{admin_api().app_url(shop_domain)}/billing"
 
 
 def plan_notice(brand: Brand | None) -> dict[str, str] | None:

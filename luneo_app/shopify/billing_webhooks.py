@@ -69,6 +69,7 @@ def subscription_updated(delivery: WebhookDelivery) -> str | None:
             details.pop("pendingCapCents", None)  # the raised cap was approved
         details.pop("pendingSubscriptionId", None)
         details.pop("approachingCap", None)
+        details.pop("lastDeclined", None)  # an approved plan makes an older refusal moot
         account.details = details
         brand.plan = plan.key
         # A raised cap lets held charges through: they go back to the reporter.

@@ -41,6 +41,17 @@
   document.querySelectorAll('[data-choose]').forEach(function (button) {
     button.addEventListener('click', function () { choose(button, false); });
   });
+  // Back from Shopify before its webhook arrived: look again shortly (a few times).
+  if (document.querySelector('[data-awaiting-shopify]')) {
+    var tries = Number(sessionStorage.getItem('luneo.billing.awaiting') || 0);
+    if (tries < 5) {
+      sessionStorage.setItem('luneo.billing.awaiting', String(tries + 1));
+      setTimeout(function () { location.reload(); }, 2000);
+    }
+  } else {
+    sessionStorage.removeItem('luneo.billing.awaiting');
+  }
+
   var capForm = document.getElementById('cap-form');
   if (capForm) {
     capForm.addEventListener('submit', function (event) {
