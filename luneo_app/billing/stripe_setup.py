@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .plans import METRIC_LABELS, METRICS, Plan, catalog, raw_catalog
+from .plans import METRIC_LABELS, METRICS, STORAGE_KIND, Plan, catalog, raw_catalog
 from .stripe_billing import client, meter_names
 
 
@@ -142,7 +142,7 @@ def sync_catalog() -> list[Step]:
             products[plan_key] = product
     plans = billed_plans()
     keys = [f"luneo_{p.key}_monthly" for p in plans] + [
-        f"luneo_{p.key}_{m}" for p in plans for m in METRICS
+        f"luneo_{p.key}_{m}" for p in plans for m in (*METRICS, STORAGE_KIND)
     ]
     prices = {}
     for start in range(0, len(keys), 10):  # Stripe takes up to 10 lookup keys per list
@@ -181,6 +181,24 @@ def sync_catalog() -> list[Step]:
                         "meter": meters[metric],
                     },
                     "nickname": f"{plan.name}: {METRIC_LABELS[metric].lower()} beyond the plan",
+                },
+                prices.get(key),
+                steps,
+            )
+        if plan.pay_to_keep_cents_per_gb_month is not None:
+            key = f"luneo_{plan.key}_{STORAGE_KIND}"
+            sync_price(  # metered in cents: the month's amount is computed by Luneo
+                key,
+                {
+                    "product": product_id,
+                    "currency": currency,
+                    "unit_amount": 1,
+                    "recurring": {
+                        "interval": "month",
+                        "usage_type": "metered",
+                        "meter": meters[STORAGE_KIND],
+                    },
+                    "nickname": f"{plan.name}: designs kept past retention (per cent)",
                 },
                 prices.get(key),
                 steps,

@@ -23,7 +23,7 @@ from connectors.shopify import ShopifyRequestError
 
 from ..billing import reporting
 from ..billing.accounts import account_of, find_account
-from ..billing.plans import Plan, catalog
+from ..billing.plans import STORAGE_KIND, Plan, catalog
 from ..core.clock import utcnow
 from ..core.errors import LuneoError, ValidationFailed
 from ..extensions import db
@@ -279,8 +279,7 @@ def charge_usage(brand: Brand, account: BillingAccount, event: BillableEvent) ->
             {
                 "subscriptionLineItemId": account.usage_item_id,
                 "price": _money(event.unit_price_cents),
-                "description": f"{event.kind} beyond the plan ({event.period}): "
-                f"{event.idempotency_key}"[:255],
+                "description": _description(event)[:255],
                 "idempotencyKey": event.id,
             },
         )
@@ -291,6 +290,18 @@ def charge_usage(brand: Brand, account: BillingAccount, event: BillableEvent) ->
     if errors:
         return reporting.Charge(None, True, "; ".join(str(e.get("message")) for e in errors)[:300])
     return reporting.Charge(str((result.get("appUsageRecord") or {}).get("id")), False, None)
+
+
+def _description(event: BillableEvent) -> str:
+    """What the merchant reads on Shopify's invoice for one usage charge."""
+    if event.kind == STORAGE_KIND:
+        details = event.details or {}
+        gb = Decimal(int(details.get("bytes") or 0)) / 1_000_000_000
+        return (
+            f"Designs kept past retention, {event.period}: {details.get('designs')} designs, "
+            f"{gb:.2f} GB"
+        )
+    return f"{event.kind} beyond the plan ({event.period}): {event.idempotency_key}"
 
 
 def end_subscription(brand: Brand) -> None:

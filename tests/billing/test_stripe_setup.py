@@ -29,7 +29,12 @@ def test_stripe_setup_builds_the_catalogue_from_the_plans_file_once(app, fake_st
     first = _run(app)
 
     meters = {m["event_name"]: m for m in fake_stripe.meters.values()}
-    assert set(meters) == {"luneo_ordered_designs", "luneo_ai_images", "luneo_3d_bakes"}
+    assert set(meters) == {
+        "luneo_ordered_designs",
+        "luneo_ai_images",
+        "luneo_3d_bakes",
+        "luneo_kept_storage_cents",
+    }
     designs_meter = meters["luneo_ordered_designs"]
     assert designs_meter["default_aggregation"] == {"formula": "sum"}
     assert designs_meter["customer_mapping"]["event_payload_key"] == "stripe_customer_id"
@@ -50,21 +55,27 @@ def test_stripe_setup_builds_the_catalogue_from_the_plans_file_once(app, fake_st
     assert overage["unit_amount"] == 10
     assert overage["recurring"]["usage_type"] == "metered"
     assert overage["recurring"]["meter"] == designs_meter["id"]
-    assert len(fake_stripe.prices) == 2 * 4  # monthly + 3 metered, per paid plan
+    kept = _price(fake_stripe, "luneo_growth_keptStorage")  # pay-to-keep, in cents
+    assert (kept["unit_amount"], kept["recurring"]["meter"]) == (
+        1,
+        meters["luneo_kept_storage_cents"]["id"],
+    )
+    assert len(fake_stripe.prices) == 2 * 5  # monthly + 3 metered + kept storage, per plan
     assert "created  price   luneo_growth_aiImages" in first
-    assert first.strip().endswith("13 change(s), 0 already up to date")
+    assert first.strip().endswith("16 change(s), 0 already up to date")
 
     before = (copy.deepcopy(fake_stripe.prices), copy.deepcopy(fake_stripe.products))
     again = _run(app)
     assert (fake_stripe.prices, fake_stripe.products) == before
-    assert len(fake_stripe.meters) == 3
-    assert again.strip().endswith("0 change(s), 13 already up to date")
+    assert len(fake_stripe.meters) == 4
+    assert again.strip().endswith("0 change(s), 16 already up to date")
 
     # Checkout finds exactly these prices.
     items = stripe_billing.prices_for(plan_named("growth"))
     assert items[0] == {"price": monthly["id"], "quantity": 1}
     assert {i["price"] for i in items[1:]} == {
-        _price(fake_stripe, f"luneo_growth_{m}")["id"] for m in ("designs", "aiImages", "bakes3d")
+        _price(fake_stripe, f"luneo_growth_{m}")["id"]
+        for m in ("designs", "aiImages", "bakes3d", "keptStorage")
     }
 
 
@@ -93,5 +104,5 @@ def test_a_new_price_in_the_plans_file_replaces_the_old_one_under_its_lookup_key
         None,
     )
     assert f"replaced price   luneo_growth_monthly ({new['id']})" in output
-    assert output.strip().endswith("1 change(s), 12 already up to date")
+    assert output.strip().endswith("1 change(s), 15 already up to date")
     assert stripe_billing.prices_for(plan_named("growth"))[0]["price"] == new["id"]
