@@ -43,6 +43,19 @@ luneo_cli.add_command(backup_command)
 luneo_cli.add_command(restore_command)
 
 
+@luneo_cli.command("stripe-setup")
+def stripe_setup_command() -> None:
+    """Create or update Stripe's products, prices and Billing Meters from the plans file
+    (found by metadata, lookup key and event name: safe to run on every deploy)."""
+    from .billing.stripe_setup import sync_catalog
+
+    steps = sync_catalog()
+    for step in steps:
+        click.echo(step.line())
+    changed = sum(1 for s in steps if s.action != "kept")
+    click.echo(f"{changed} change(s), {len(steps) - changed} already up to date")
+
+
 @luneo_cli.command("sweep")
 def sweep_command() -> None:
     """Repair stranded jobs and publish waiting ones (what the schedule runs every tick)."""

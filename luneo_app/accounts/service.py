@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
@@ -22,6 +23,11 @@ from . import links, passwords, throttle, tokens
 from .mail import MailUnavailable, send_mail
 
 BAD_SIGN_IN = "The email or password is not right."
+
+signals = Namespace()
+# Sent with the brand before a member who takes a seat is added; a receiver that raises
+# (billing: 402 ``plan_limit_reached`` when the plan's seats are taken) stops the addition.
+member_adding = signals.signal("member-adding")
 
 
 @dataclass(frozen=True)
@@ -287,6 +293,7 @@ def invite(by: Account, email: object, role: object) -> Account:
     chosen = _role(role)
     if find_by_email(address) is not None:
         raise Conflict("This email address already has a Luneo account.", code="email_unavailable")
+    member_adding.send(db.session.get(Brand, by.brand_id))
     account = Account(
         brand_id=by.brand_id, email=address, role=chosen, status="invited", invited_by=by.id
     )

@@ -68,6 +68,14 @@ def billing_subscribe():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.post("/billing/cap")
+def billing_cap():  # type: ignore[no-untyped-def]
+    """Raise the monthly cap on usage charges (``{"cappedAmountCents": 50000}``): answers
+    Shopify's ``confirmationUrl`` to open at the top level."""
+    body = json_body()
+    return {"confirmationUrl": billing.raise_cap(g.brand, body.get("cappedAmountCents"))}
+
+
 @bp.get("/products")
 def products():  # type: ignore[no-untyped-def]
     """A page of the shop's products: ``?query=`` searches titles, ``?after=``/``?before=``."""

@@ -63,6 +63,13 @@ def state(brand: Brand) -> dict[str, Any]:
             "status": account.status if account else "none",
             "pendingPlan": account.pending_plan if account else None,
             "cappedAmountCents": account.capped_amount_cents if account else None,
+            "pendingCapCents": details.get("pendingCapCents"),
+            "canRaiseCap": bool(
+                account
+                and account.provider == "shopify"
+                and account.status == "active"
+                and account.usage_item_id
+            ),
             "graceUntil": account.grace_until.isoformat()
             if account and account.grace_until
             else None,
@@ -106,9 +113,15 @@ def choose(
     return {"url": stripe_billing.checkout_url(brand, plan, email, return_url)}
 
 
+def raise_cap(brand: Brand, capped_cents: object) -> str:
+    """Ask Shopify for a higher cap on usage charges; where to send the browser."""
+    return shopify_billing.raise_cap(brand, capped_cents).confirmation_url
+
+
 def shopify_return_url(shop_domain: str) -> str:
-    """Where Shopify sends the merchant after the confirmation page: the app in the admin."""
-    return admin_api().app_url(shop_domain)
+    """Where Shopify sends the merchant after the confirmation page: the plan page of the
+    app in the shop's admin (Shopify appends the path to the app's URL)."""
+    return f"{admin_api().app_url(shop_domain)}/billing"
 
 
 def plan_notice(brand: Brand | None) -> dict[str, str] | None:

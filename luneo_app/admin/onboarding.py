@@ -20,9 +20,10 @@ from connectors.shopify import ShopifyError
 from connectors.shopify_catalog import THEME_FILES_QUERY, parse_theme_state
 
 from ..ai.budget import budget_cents, month_of, spent_cents
+from ..billing import usage_for
 from ..core.clock import utcnow
 from ..extensions import db
-from ..models import Brand, BudgetAlert, Design, Order, Product, ShopInstall, UsageRecord
+from ..models import Brand, BudgetAlert, Order, Product, ShopInstall
 from ..shopify.tokens import TokenUnavailable, shop_graphql
 from .guard import demo_active
 
@@ -82,26 +83,15 @@ def _month_start(now: datetime) -> datetime:
 
 
 def usage(brand: Brand) -> dict[str, Any]:
-    """The plan, this calendar month's designs, orders and AI spend against the budget, and
-    the month's budget alerts (75 % / 100 %) raised by the AI feature."""
+    """The plan and this month's use of it (from :func:`billing.usage_for`, the figures the
+    plan page, the API and enforcement read), the month's orders, the AI spend against the
+    budget and the month's budget alerts (75 % / 100 %) raised by the AI feature."""
     now = utcnow()
-    since = _month_start(now)
-    designs = db.session.scalar(
-        select(func.count())
-        .select_from(Design)
-        .where(Design.brand_id == brand.id, Design.committed_at >= since)
-    )
+    plan_usage = usage_for(brand)
     orders = db.session.scalar(
         select(func.count())
         .select_from(Order)
-        .where(Order.brand_id == brand.id, Order.created_at >= since)
-    )
-    ai_images = db.session.scalar(
-        select(func.coalesce(func.sum(UsageRecord.units), 0)).where(
-            UsageRecord.brand_id == brand.id,
-            UsageRecord.month == month_of(now),
-            UsageRecord.kind.like("ai%"),
-        )
+        .where(Order.brand_id == brand.id, Order.created_at >= _month_start(now))
     )
     alerts = db.session.scalars(
         select(BudgetAlert)
@@ -111,11 +101,13 @@ def usage(brand: Brand) -> dict[str, Any]:
     spent = spent_cents(brand.id, month_of(now))
     budget = budget_cents(brand)
     return {
-        "plan": brand.plan or "free",
+        "plan": plan_usage.plan.name,
+        "planKey": plan_usage.plan.key,
+        "badge": plan_usage.badge,
+        "period": plan_usage.period,
+        "metrics": [m.as_json() for m in plan_usage.metrics],
         "month": now.strftime("%B %Y"),
-        "designs": designs or 0,
         "orders": orders or 0,
-        "aiImages": int(ai_images or 0),
         "aiSpentCents": spent,
         "aiBudgetCents": budget,
         "aiBudgetUsed": round(min(1.0, spent / budget), 3) if budget else None,

@@ -197,7 +197,13 @@ def webhooks():  # type: ignore[no-untyped-def]
 @bp.get("/billing")
 def billing_page():  # type: ignore[no-untyped-def]
     """The plan, this month's usage against it, and the plans to choose from."""
-    return _page("billing.html", "admin.billing_page", data=billing.state(g.brand))
+    return _page(
+        "billing.html",
+        "admin.billing_page",
+        data=billing.state(g.brand),
+        # Back from Shopify's confirmation page (``charge_id``): say what became of it.
+        returned=bool(request.args.get("charge_id")),
+    )
 
 
 @bp.get("/settings")

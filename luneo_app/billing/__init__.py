@@ -17,8 +17,11 @@ __all__ = ["PlanUsage", "init_billing", "usage_for"]
 
 
 def init_billing(app: Flask) -> None:
-    """Register the billing routes and the Shopify billing webhook handlers."""
+    """Register the billing routes, the Stripe handlers and the seat check on new members."""
+    from ..accounts.service import member_adding
     from . import stripe_billing, stripe_webhooks, tasks  # noqa: F401 - register on import
     from .routes import bp
+    from .seats import on_member_adding
 
     app.register_blueprint(bp)
+    member_adding.connect(on_member_adding)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
-from ..extensions import db
-from ..models import Account, Brand
+from ..models import Brand
 from .plans import METRIC_UNITS, Plan, plan_named
 from .retention import retention_of
+from .seats import seats_in_use
 from .usage import usage_for
 
 
@@ -20,14 +18,6 @@ class Effect:
 
     what: str  # seats | retention | designs | aiImages | bakes3d
     message: str
-
-
-def seats_in_use(brand: Brand) -> int:
-    """Team members of an API brand (invited or active); Shopify merchants use the shop's
-    staff accounts, which Luneo does not count."""
-    if brand.kind == "shopify":
-        return 0
-    return int(db.session.scalar(select(func.count()).where(Account.brand_id == brand.id)) or 0)
 
 
 def is_downgrade(current: Plan, new: Plan) -> bool:

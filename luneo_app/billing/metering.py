@@ -8,7 +8,8 @@ race the way a "count, then insert" check can. The row is also the outbox: a ``p
 row is reported by the job published after the commit, or by the periodic sweep.
 
 Billable: a design in a placed order (key ``design:{id}``, once per design), an AI image
-(``ai:{design}:{layer hash}``), a 3D/AR bake (``bake3d:{design}``). Drafts and abandoned
+(``ai:{design}:{layer hash}``), a 3D/AR bake (``bake3d:{design}``), and the month's
+pay-to-keep storage of a brand (``keep:{YYYY-MM}``, :mod:`.storage`). Drafts and abandoned
 carts never reach here: only order intake records designs.
 """
 
@@ -25,7 +26,7 @@ from ..core.clock import utcnow
 from ..core.ids import new_id
 from ..extensions import db
 from ..models import BillableEvent
-from .plans import METRICS
+from .plans import METRICS, STORAGE_KIND
 
 log = logging.getLogger("luneo.billing")
 
@@ -48,7 +49,7 @@ def record(
     Adds to the caller's transaction (the caller commits); the charge is reported by a job
     published after that commit.
     """
-    if kind not in METRICS:
+    if kind not in METRICS and kind != STORAGE_KIND:
         raise ValueError(f"not a billable kind: {kind}")
     when = occurred_at or utcnow()
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite

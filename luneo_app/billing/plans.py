@@ -21,6 +21,9 @@ PLANS_FILE = Path(__file__).with_name("plans.json")
 
 # What is metered, in the merchant's words; the keys of ``includes`` and ``overage``.
 METRICS = ("designs", "aiImages", "bakes3d")
+# Pay-to-keep storage: one event per brand and month, priced when it is measured
+# (``details.amountCents``), charged only on plans with ``payToKeep``.
+STORAGE_KIND = "keptStorage"
 # The same in the middle of a sentence ("5 AI images / month").
 METRIC_UNITS = {
     "designs": "ordered designs",
@@ -35,6 +38,7 @@ METRIC_LABELS = {
     "bakes3d": "3D/AR models",
     "productionFiles": "Production files",
     "seats": "Team seats",
+    STORAGE_KIND: "Kept storage",
 }
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from ..core.clock import utcnow
 from ..extensions import db
 from ..models import BillableEvent, BillingAccount, Brand
-from .plans import plan_named
+from .plans import STORAGE_KIND, plan_named
 from .usage import record_alerts
 
 log = logging.getLogger("luneo.billing")
@@ -93,19 +93,26 @@ def _report(event_id: str) -> str:
         return event.report_status
     brand = db.session.get(Brand, event.brand_id)
     plan = plan_named(brand.plan)
-    included = plan.included(event.kind)
-    rank = rank_of(event)
     event.attempts += 1
     alerts = record_alerts(brand, event.period)
-    if included is None or rank <= included:
+    if event.kind == STORAGE_KIND:
+        # Pay-to-keep storage is priced when measured and is all beyond the plan.
+        price = int((event.details or {}).get("amountCents") or 0)
+        beyond, allowed = price > 0, plan.pay_to_keep_cents_per_gb_month is not None
+    else:
+        included = plan.included(event.kind)
+        beyond = included is not None and rank_of(event) > included
+        price = plan.overage_cents.get(event.kind, 0)
+        allowed = plan.overage_allowed(event.kind)
+    if not beyond:
         event.overage, event.report_status = False, "included"
         db.session.commit()
         _dispatch(alerts)
         return event.report_status
     event.overage = True
-    event.unit_price_cents = plan.overage_cents.get(event.kind, 0)
+    event.unit_price_cents = price
     account = db.session.scalar(select(BillingAccount).where(BillingAccount.brand_id == brand.id))
-    if not plan.overage_allowed(event.kind) or account is None or account.status not in CHARGEABLE:
+    if not allowed or account is None or account.status not in CHARGEABLE:
         # Beyond a plan that cannot charge for it (new work of this kind is refused from
         # here on); the event stays recorded for the usage figures.
         event.report_status = "unbilled"

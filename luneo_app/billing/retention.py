@@ -45,3 +45,12 @@ def retention_of(brand: Brand, plan: Plan | None = None) -> Retention:
 def retention_days(brand: Brand) -> int:
     """Days production files are kept after the order closed or was cancelled."""
     return retention_of(brand).days
+
+
+def pays_to_keep(brand: Brand) -> bool:
+    """Pay-to-keep: the brand keeps every design it made (``settings["keepDesigns"]``) and
+    its plan sells that (``payToKeep``); the storage is billed monthly (:mod:`.storage`)."""
+    plan = plan_named(brand.plan)
+    return plan.pay_to_keep_cents_per_gb_month is not None and bool(
+        (brand.settings or {}).get("keepDesigns")
+    )

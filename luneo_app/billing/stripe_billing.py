@@ -4,7 +4,8 @@ pages (Checkout, the customer portal), automatic tax on invoices.
 
 The official ``stripe`` library speaks to Stripe (``STRIPE_API_BASE`` points it elsewhere,
 as the tests do at a local fake). Prices are found by lookup key
-(``luneo_<plan>_monthly``, ``luneo_<plan>_<metric>``), so plans.json stays the one place
+(``luneo_<plan>_monthly``, ``luneo_<plan>_<metric>``, ``luneo_<plan>_keptStorage`` at
+1 cent per unit for pay-to-keep storage metered in cents), so plans.json stays the one place
 the plan names live and Stripe's dashboard holds the ids.
 """
 
@@ -21,7 +22,7 @@ from ..core.errors import LuneoError
 from ..extensions import db
 from ..models import BillableEvent, BillingAccount, Brand
 from .accounts import account_of
-from .plans import METRICS, Plan, raw_catalog
+from .plans import METRICS, STORAGE_KIND, Plan, raw_catalog
 from .reporting import Charge, register_charger
 
 
@@ -78,6 +79,8 @@ def prices_for(plan: Plan) -> list[dict[str, Any]]:
     keys = [f"luneo_{plan.key}_monthly"] + [
         f"luneo_{plan.key}_{m}" for m in METRICS if plan.overage_allowed(m)
     ]
+    if plan.pay_to_keep_cents_per_gb_month is not None:
+        keys.append(f"luneo_{plan.key}_{STORAGE_KIND}")
     found = client().v1.prices.list(params={"lookup_keys": keys, "active": True})
     by_key = {p.lookup_key: p for p in found.data}
     missing = [k for k in keys if k not in by_key]
@@ -137,10 +140,15 @@ def send_meter_event(_brand: Brand, account: BillingAccount, event: BillableEven
             "event_name": meter_names()[event.kind],
             "identifier": event.id,
             "timestamp": int(occurred.timestamp()),
-            "payload": {"stripe_customer_id": account.customer_id, "value": "1"},
+            "payload": {"stripe_customer_id": account.customer_id, "value": _value(event)},
         }
     )
     return Charge(event.id, False, None)
+
+
+def _value(event: BillableEvent) -> str:
+    """One unit per event; pay-to-keep storage is metered in cents (its price is 1 cent)."""
+    return str(event.unit_price_cents) if event.kind == STORAGE_KIND else "1"
 
 
 register_charger("stripe", send_meter_event)

@@ -20,8 +20,9 @@ from ..admin.params import page_arg, status_arg
 from ..audit import record
 from ..auth import apikeys
 from ..auth.permissions import ROLE_HELP, ROLE_LABELS, key_scopes_for, scopes_of
+from ..billing.seats import seats_of
 from ..core import rotation
-from ..core.errors import LuneoError, NotFound
+from ..core.errors import LuneoError, NotFound, PaymentRequired
 from ..embed import origins
 from ..extensions import db
 from ..outbound import endpoints
@@ -436,6 +437,7 @@ def team():  # type: ignore[no-untyped-def]
         "console/team.html",
         "console.team",
         members=service.team(g.brand.id),
+        seats=seats_of(g.brand),
         roles=[r for r in ROLE_LABELS if r != "owner"],
         role_labels=ROLE_LABELS,
         role_help=ROLE_HELP,
@@ -450,6 +452,8 @@ def invite():  # type: ignore[no-untyped-def]
         flash(f"Invitation sent to {invited.email}.", "success")
     except MailUnavailable:
         flash("The invitation is saved but the email could not be sent; try again.", "warning")
+    except PaymentRequired as exc:  # the plan's seats are taken: the page explains and links
+        flash(exc.message, "critical")
     except LuneoError as exc:
         _form_error(exc)
     return redirect(url_for("console.team"))

@@ -177,3 +177,11 @@ def purge_expired_designs_task() -> dict:
 
     report = purge_expired_designs()
     return {"designs": report.designs, "files": report.files}
+
+
+@shared_task(name="luneo.designs.meter_kept", ignore_result=True)
+def meter_kept_designs_task() -> int:
+    """Periodic (daily): this month's pay-to-keep storage charge of each brand, once."""
+    from .retention import meter_kept_designs
+
+    return meter_kept_designs()

@@ -47,6 +47,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.outbound.sweep", 60),
         Entry("luneo.orders.purge_expired", 3600),
         Entry("luneo.designs.purge_expired", 3600),
+        Entry("luneo.designs.meter_kept", 86400),
         Entry("luneo.billing.sweep", 300),
         Entry("luneo.commerce.check_stores", 3600),
         Entry("luneo.support.purge_server_errors", 86400),

@@ -23,7 +23,7 @@ from connectors.shopify import ShopifyRequestError
 
 from ..billing import reporting
 from ..billing.accounts import account_of, find_account
-from ..billing.plans import Plan, catalog
+from ..billing.plans import STORAGE_KIND, Plan, catalog
 from ..core.clock import utcnow
 from ..core.errors import LuneoError, ValidationFailed
 from ..extensions import db
@@ -94,6 +94,20 @@ mutation LuneoAppUsageRecordCreate(
   }
 }
 """
+
+
+CAPPED_AMOUNT_UPDATE = """
+mutation LuneoAppSubscriptionLineItemUpdate($id: ID!, $cappedAmount: MoneyInput!) {
+  appSubscriptionLineItemUpdate(id: $id, cappedAmount: $cappedAmount) {
+    appSubscription { id }
+    confirmationUrl
+    userErrors { field message }
+  }
+}
+"""
+
+# The highest monthly cap the plan page offers (Shopify's own limit is far above it).
+MAX_CAP_CENTS = 1_000_000
 
 
 class SubscriptionRefused(LuneoError):
@@ -193,6 +207,46 @@ def subscribe(brand: Brand, plan: Plan, return_url: str) -> Confirmation:
     return Confirmation(result["confirmationUrl"], str(subscription.get("id") or ""))
 
 
+def raise_cap(brand: Brand, capped_cents: object) -> Confirmation:
+    """Ask Shopify to raise the usage line item's capped amount
+    (``appSubscriptionLineItemUpdate``); the merchant approves on the returned confirmation
+    URL, then ``app_subscriptions/update`` carries the new cap and held charges are re-sent.
+    Commits the pending cap."""
+    account = account_of(brand)
+    if account.provider != "shopify" or account.status != "active" or not account.usage_item_id:
+        raise LuneoError(
+            "Your plan has no usage charges to cap: choose a paid plan first.",
+            code="no_usage_charges",
+            status=409,
+        )
+    current = int(account.capped_amount_cents or 0)
+    if (
+        isinstance(capped_cents, bool)
+        or not isinstance(capped_cents, int)
+        or not current < capped_cents <= MAX_CAP_CENTS
+    ):
+        raise ValidationFailed(
+            f"Choose a monthly cap above the current {Decimal(current) / 100:.2f} USD "
+            f"and at most {Decimal(MAX_CAP_CENTS) / 100:.2f} USD.",
+            details={"cappedAmountCents": f"an amount in cents above {current}"},
+        )
+    data = shop_graphql(
+        shop_of(brand),
+        CAPPED_AMOUNT_UPDATE,
+        {"id": account.usage_item_id, "cappedAmount": _money(capped_cents)},
+    )
+    result = data.get("appSubscriptionLineItemUpdate") or {}
+    errors = result.get("userErrors") or []
+    if errors or not result.get("confirmationUrl"):
+        message = "; ".join(str(e.get("message")) for e in errors) or "no confirmation URL"
+        raise SubscriptionRefused(f"Shopify refused the new cap: {message}"[:300])
+    details = dict(account.details or {})
+    details["pendingCapCents"] = capped_cents
+    account.details = details
+    db.session.commit()
+    return Confirmation(result["confirmationUrl"], str(account.subscription_id or ""))
+
+
 def _usage_item(subscription: dict[str, Any]) -> str | None:
     for item in subscription.get("lineItems") or []:
         kind = ((item.get("plan") or {}).get("pricingDetails") or {}).get("__typename")
@@ -225,8 +279,7 @@ def charge_usage(brand: Brand, account: BillingAccount, event: BillableEvent) ->
             {
                 "subscriptionLineItemId": account.usage_item_id,
                 "price": _money(event.unit_price_cents),
-                "description": f"{event.kind} beyond the plan ({event.period}): "
-                f"{event.idempotency_key}"[:255],
+                "description": _description(event)[:255],
                 "idempotencyKey": event.id,
             },
         )
@@ -237,6 +290,18 @@ def charge_usage(brand: Brand, account: BillingAccount, event: BillableEvent) ->
     if errors:
         return reporting.Charge(None, True, "; ".join(str(e.get("message")) for e in errors)[:300])
     return reporting.Charge(str((result.get("appUsageRecord") or {}).get("id")), False, None)
+
+
+def _description(event: BillableEvent) -> str:
+    """What the merchant reads on Shopify's invoice for one usage charge."""
+    if event.kind == STORAGE_KIND:
+        details = event.details or {}
+        gb = Decimal(int(details.get("bytes") or 0)) / 1_000_000_000
+        return (
+            f"Designs kept past retention, {event.period}: {details.get('designs')} designs, "
+            f"{gb:.2f} GB"
+        )
+    return f"{event.kind} beyond the plan ({event.period}): {event.idempotency_key}"
 
 
 def end_subscription(brand: Brand) -> None:

@@ -65,8 +65,11 @@ def subscription_updated(delivery: WebhookDelivery) -> str | None:
         account.status = "active"
         account.pending_plan = None
         account.capped_amount_cents = _cents(subscription.get("capped_amount"))
+        if (account.capped_amount_cents or 0) >= int(details.get("pendingCapCents") or 0):
+            details.pop("pendingCapCents", None)  # the raised cap was approved
         details.pop("pendingSubscriptionId", None)
         details.pop("approachingCap", None)
+        details.pop("lastDeclined", None)  # an approved plan makes an older refusal moot
         account.details = details
         brand.plan = plan.key
         # A raised cap lets held charges through: they go back to the reporter.

@@ -165,6 +165,13 @@ def test_home_ticks_product_and_order_steps_and_shows_usage_and_budget_alerts(
 
     steps = {s["id"]: s["done"] for s in body["checklist"]["steps"]}
     assert steps["product"] is True and steps["order"] is True
-    assert body["usage"]["designs"] == 1 and body["usage"]["orders"] == 1
+    assert body["usage"]["orders"] == 1
+    # The plan card's figures are the plan page's (one source: billing.usage_for).
+    plan_page = client.get("/admin/api/billing", headers=shop["headers"]).get_json()
+    assert body["usage"]["metrics"] == plan_page["usage"]["metrics"]
+    ordered = next(m for m in body["usage"]["metrics"] if m["metric"] == "designs")
+    assert (ordered["used"], ordered["included"]) == (1, 25)
+    assert body["usage"]["plan"] == "Free"
     assert body["usage"]["alerts"][0]["thresholdPercent"] == 75
     assert "75% of this month" in html and "2 of 4 tasks complete" in html
+    assert "Free plan" in html and "1 of 25" in html and "See plans" in html

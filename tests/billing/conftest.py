@@ -25,6 +25,7 @@ PLANS = {
         "designs": "luneo_ordered_designs",
         "aiImages": "luneo_ai_images",
         "bakes3d": "luneo_3d_bakes",
+        "keptStorage": "luneo_kept_storage_cents",
     },
     "plans": [
         {
@@ -98,8 +99,12 @@ def fake_shopify() -> Iterator[FakeShopify]:
 @pytest.fixture()
 def fake_stripe() -> Iterator[FakeStripe]:
     with FakeStripe() as fake:
-        fake.add_plan_prices("growth", 2900, {"designs": 15, "aiImages": 6, "bakes3d": 10})
-        fake.add_plan_prices("pro", 9900, {"designs": 10, "aiImages": 5, "bakes3d": 8})
+        fake.add_plan_prices(
+            "growth", 2900, {"designs": 15, "aiImages": 6, "bakes3d": 10, "keptStorage": 1}
+        )
+        fake.add_plan_prices(
+            "pro", 9900, {"designs": 10, "aiImages": 5, "bakes3d": 8, "keptStorage": 1}
+        )
         yield fake
 
 

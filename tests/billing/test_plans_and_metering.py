@@ -35,7 +35,7 @@ def test_the_shipped_plans_file_names_every_allowance_of_every_plan():
         assert plan["retentionDays"] >= 1
         if plan["overage"]:  # a plan that charges usage has a cap Shopify can enforce
             assert plan["usageCapCents"] > 0 and plan["priceCents"] > 0
-    assert set(raw["stripeMeters"]) == set(METRICS)
+    assert set(raw["stripeMeters"]) == {*METRICS, "keptStorage"}  # + pay-to-keep storage
 
 
 def test_an_unknown_plan_reads_as_the_default_and_cannot_be_chosen(app):

@@ -207,3 +207,49 @@ def test_uninstalling_ends_the_subscription_so_a_reinstall_starts_on_the_free_pl
         None,
         None,
     )
+
+
+def test_raising_the_cap_from_the_plan_page_needs_approval_then_sends_the_held_charges(
+    client, shop, fake_shopify
+):
+    _answer, gid = _subscribe(client, shop, fake_shopify)
+    brand_id = shop["brand_id"]
+    for n in range(5 + 8):  # 8 beyond the plan at 15 cents against a 1.00 USD cap
+        bill(brand_id, "designs", f"design:{n}")
+    assert [e.report_status for e in events(brand_id) if e.overage] == ["reported"] * 6 + [
+        "held"
+    ] * 2
+
+    for bad in (100, 50, "5.00", True, None, 10**9):  # not above the cap, not cents, too high
+        refused = client.post("/admin/api/billing/cap", json={"cappedAmountCents": bad},
+                              headers=shop["headers"])  # fmt: skip
+        assert refused.status_code == 422, bad
+        assert "cappedAmountCents" in refused.get_json()["error"]["details"]
+    assert "pendingCapCents" not in fake_shopify.billing.subscriptions[gid]
+
+    asked = client.post("/admin/api/billing/cap", json={"cappedAmountCents": 500},
+                        headers=shop["headers"])  # fmt: skip
+    assert asked.status_code == 200, asked.get_json()
+    assert "/confirm_update_capped_amount" in asked.get_json()["confirmationUrl"]
+    page = client.get("/admin/api/billing", headers=shop["headers"]).get_json()
+    assert (page["account"]["cappedAmountCents"], page["account"]["pendingCapCents"]) == (100, 500)
+    assert page["heldCharges"] == 2  # nothing is sent before the merchant approves
+    assert len(fake_shopify.billing.records_of(SHOP)) == 6
+
+    approved = post_webhook(client, "app_subscriptions/update",
+                            fake_shopify.billing.approve_cap(gid))  # fmt: skip
+    assert approved.status_code == 200
+
+    assert [e.report_status for e in events(brand_id) if e.overage] == ["reported"] * 8
+    records = fake_shopify.billing.records_of(SHOP)
+    assert len(records) == 8 and sum(r["cents"] for r in records) == 8 * 15
+    page = client.get("/admin/api/billing", headers=shop["headers"]).get_json()
+    assert (page["account"]["cappedAmountCents"], page["account"]["pendingCapCents"]) == (500, None)
+    assert page["heldCharges"] == 0
+
+
+def test_a_cap_cannot_be_raised_without_a_paid_plan(client, shop, fake_shopify):
+    refused = client.post("/admin/api/billing/cap", json={"cappedAmountCents": 500},
+                          headers=shop["headers"])  # fmt: skip
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "no_usage_charges"

@@ -62,7 +62,7 @@ def test_choosing_a_plan_opens_checkout_with_the_metered_prices_and_automatic_ta
     assert session["subscription_data"]["trial_period_days"] == "14"
     prices = [fake_stripe.prices[i["price"]]["lookup_key"] for i in session["line_items"]]
     assert prices == ["luneo_growth_monthly", "luneo_growth_designs", "luneo_growth_aiImages",
-                      "luneo_growth_bakes3d"]  # fmt: skip
+                      "luneo_growth_bakes3d", "luneo_growth_keptStorage"]  # fmt: skip
     assert session["line_items"][0]["quantity"] == "1"
     assert all("quantity" not in i for i in session["line_items"][1:])  # metered
     # Stripe's webhooks (checkout completed, subscription created, invoice paid) set the plan.

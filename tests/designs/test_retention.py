@@ -47,7 +47,7 @@ def _design(app, product, text: str, days_old: int, **fields):  # type: ignore[n
 def test_expired_designs_lose_files_and_rows_and_the_others_are_kept(app):
     storage = app.extensions["luneo.storage"]
     brand = make_brand(name="Everyday Mugs")
-    paying = make_brand(name="Keeps Everything", settings={"keepDesigns": True})
+    paying = make_brand(name="Keeps Everything", plan="pro", settings={"keepDesigns": True})
     product, kept_product = mug(app, brand), mug(app, paying, external_id="2")
     now = utcnow()
     old_draft = _design(app, product, "old draft", 40)

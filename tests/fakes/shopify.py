@@ -18,6 +18,7 @@ fields can be switched on per kind of call (``code``, ``exchange``, ``migrate``,
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import jwt
 
@@ -88,6 +89,8 @@ class FakeShopify(LocalServer):
         self.orders = FakeOrders(self._lock)
         # Billing API (tests/fakes/shopify_billing.py): subscriptions and usage records.
         self.billing = FakeBilling(self._lock, lambda: self.origin)
+        # The app's ``application_url`` (shopify.app.toml), for :meth:`open_app`.
+        self.application_url: str | None = None
         # Cart transforms per shop (what cartTransformCreate made) and app-installation
         # metafields ((shop, namespace, key) -> value).
         self.cart_transforms: dict[str, list[dict[str, str]]] = {}
@@ -178,6 +181,30 @@ class FakeShopify(LocalServer):
         with self._lock:
             found = self._access.get(token)
             return bool(found and found.shop == shop and _alive(found))
+
+    def open_app(self, path: str, query: str) -> str | None:
+        """The shop's admin opening the app at ``/admin/apps/{api_key}/{rest}`` (where the
+        Billing API's ``returnUrl`` leads): the app's ``application_url`` + ``rest`` with
+        the parameters and a fresh session token Shopify adds. The shop is the one of the
+        ``charge_id`` the URL carries (the fake serves every shop on one origin)."""
+        if not self.application_url:
+            return None
+        params = {k: v[-1] for k, v in parse_qs(query).items()}
+        sub = self.billing.subscriptions.get(
+            f"gid://shopify/AppSubscription/{params.get('charge_id')}"
+        )
+        if sub is None:
+            return None
+        shop = sub["shop"]
+        host = base64.urlsafe_b64encode(f"admin.shopify.com/store/{shop.split('.')[0]}".encode())
+        rest = path[len(f"/admin/apps/{self.api_key}") :]
+        params.update(
+            shop=shop,
+            host=host.decode().rstrip("="),
+            embedded="1",
+            id_token=self.session_token(shop),
+        )
+        return f"{self.application_url}{rest}?{urlencode(params)}"
 
     def session_token(
         self,
@@ -389,12 +416,36 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *_: Any) -> None:  # keep test output quiet
         return
 
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        page = None
+        if path.startswith(f"/admin/apps/{self.owner.api_key}"):
+            target = self.owner.open_app(path, query)
+            if target is None:
+                self._send(404, {"errors": "Not Found"})
+            else:
+                self._send(302, "", {"Location": target})
+            return
+        if path.startswith("/store/") and "/charges/" in path:
+            page = self.owner.billing.confirmation_page(path.split("/")[4])
+        if page is None:
+            self._send(404, {"errors": "Not Found"})
+        else:
+            self._send(200, page)
+
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode() if length else ""
         shop = (self.headers.get("Host") or "").split(":")[0]
         path = self.path.split("?")[0]
-        if path == "/admin/oauth/access_token":
+        if path.startswith("/store/") and "/charges/" in path:
+            answer = parse_qs(raw).get("answer", [""])[-1]
+            target = self.owner.billing.confirm(path.split("/")[4], answer == "approve")
+            if target is None:
+                self._send(404, {"errors": "Not Found"})
+            else:
+                self._send(303, "", {"Location": target})
+        elif path == "/admin/oauth/access_token":
             if "json" in (self.headers.get("Content-Type") or ""):
                 params = json.loads(raw or "{}")
             else:

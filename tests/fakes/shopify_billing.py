@@ -7,16 +7,22 @@ Answers, in Shopify's shapes and with its ``userErrors``:
   and a ``confirmationUrl`` on the fake's admin origin; an unknown plan shape, a missing
   capped amount or a zero price are refused as Shopify does;
 * ``appSubscriptionCancel``;
+* ``appSubscriptionLineItemUpdate``: a higher capped amount, pending until the merchant
+  approves it on its own confirmation URL (a lower or equal one is refused);
 * ``appUsageRecordCreate``: one usage record per idempotency key (a repeat answers the same
   record), refused with "Total price exceeds balance remaining" past the capped amount.
 
 The merchant's answer on the confirmation page is :meth:`FakeBilling.approve` /
-:meth:`FakeBilling.decline`, which return the ``app_subscriptions/update`` webhook body
-Shopify would send; the browser test clicks the fake's confirmation page instead.
+:meth:`FakeBilling.decline` / :meth:`FakeBilling.approve_cap`, which return the
+``app_subscriptions/update`` webhook body Shopify would send. In a browser, the fake serves
+the confirmation page itself (:meth:`FakeBilling.confirmation_page`): approving sends that
+webhook through :attr:`FakeBilling.deliver` and redirects to the ``returnUrl`` with
+``charge_id``, as Shopify does.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import threading
 from datetime import UTC, datetime
@@ -36,6 +42,8 @@ class FakeBilling:
         self.usage_records: dict[str, dict[str, Any]] = {}  # by idempotency key
         self.development_shops: set[str] = set()
         self.usage_calls = 0
+        # callable(topic, body): how the confirmation page sends its webhook to the app.
+        self.deliver: Any = None
 
     def handlers(self) -> list[tuple[str, Any]]:
         return [
@@ -43,6 +51,7 @@ class FakeBilling:
             ("appSubscriptionCreate", self._create),
             ("appSubscriptionCancel", self._cancel),
             ("appUsageRecordCreate", self._usage),
+            ("appSubscriptionLineItemUpdate", self._line_item_update),
         ]
 
     # --- the merchant's side --------------------------------------------------------------
@@ -65,6 +74,46 @@ class FakeBilling:
         with self._lock:
             self.subscriptions[subscription_id]["status"] = "DECLINED"
             return self.webhook_body(subscription_id)
+
+    def approve_cap(self, subscription_id: str) -> dict[str, Any]:
+        """The merchant approved the pending capped amount; the webhook body."""
+        with self._lock:
+            sub = self.subscriptions[subscription_id]
+            sub["capCents"] = sub.pop("pendingCapCents")
+            return self.webhook_body(subscription_id)
+
+    def confirmation_page(self, charge: str) -> str | None:
+        """The HTML of Shopify's approval page for charge number ``charge``."""
+        found = self._by_charge(charge)
+        if found is None:
+            return None
+        gid, sub = found
+        if "pendingCapCents" in sub:
+            what = f"Raise the monthly cap to ${Decimal(sub['pendingCapCents']) / 100:.2f}"
+        else:
+            what = f"{sub['name']}: ${Decimal(sub['priceCents']) / 100:.2f} every 30 days"
+        return _PAGE.format(what=html.escape(what), gid=html.escape(gid))
+
+    def confirm(self, charge: str, approved: bool) -> str | None:
+        """The merchant's answer on the page: the webhook goes to the app; where the
+        browser goes next (``returnUrl`` with ``charge_id``)."""
+        found = self._by_charge(charge)
+        if found is None:
+            return None
+        gid, sub = found
+        if "pendingCapCents" in sub:
+            body = self.approve_cap(gid) if approved else None
+        else:
+            body = self.approve(gid) if approved else self.decline(gid)
+        if body is not None and self.deliver is not None:
+            self.deliver("app_subscriptions/update", body)
+        glue = "&" if "?" in sub["returnUrl"] else "?"
+        return f"{sub['returnUrl']}{glue}charge_id={charge}"
+
+    def _by_charge(self, charge: str) -> tuple[str, dict[str, Any]] | None:
+        gid = f"gid://shopify/AppSubscription/{charge}"
+        sub = self.subscriptions.get(gid)
+        return None if sub is None else (gid, sub)
 
     def raise_cap(self, subscription_id: str, cents: int) -> dict[str, Any]:
         with self._lock:
@@ -197,6 +246,56 @@ class FakeBilling:
                 {"appSubscription": {"id": v["id"], "status": "CANCELLED"}, "userErrors": []},
             )
 
+    def _line_item_update(self, shop: str, v: dict, _b: dict) -> dict[str, Any]:
+        with self._lock:
+            found = next(
+                (
+                    (gid, s)
+                    for gid, s in self.subscriptions.items()
+                    if s["usageItem"] == v.get("id") and s["shop"] == shop
+                ),
+                None,
+            )
+            if found is None or found[1]["status"] != "ACTIVE":
+                return _answer(
+                    "appSubscriptionLineItemUpdate",
+                    {
+                        "appSubscription": None,
+                        "confirmationUrl": None,
+                        "userErrors": [
+                            {"field": ["id"], "message": "Subscription line item not found"}
+                        ],
+                    },
+                )
+            gid, sub = found
+            cents = int(Decimal(v["cappedAmount"]["amount"]) * 100)
+            if cents <= sub["capCents"]:
+                return _answer(
+                    "appSubscriptionLineItemUpdate",
+                    {
+                        "appSubscription": None,
+                        "confirmationUrl": None,
+                        "userErrors": [
+                            {
+                                "field": ["cappedAmount"],
+                                "message": "The capped amount must be greater than the "
+                                "existing capped amount",
+                            }
+                        ],
+                    },
+                )
+            sub["pendingCapCents"] = cents
+            n = gid.rsplit("/", 1)[-1]
+        handle = shop.split(".")[0]
+        url = (
+            f"{self._origin()}/store/{handle}/charges/{n}"
+            f"/confirm_update_capped_amount?signature=fake{n}"
+        )
+        return _answer(
+            "appSubscriptionLineItemUpdate",
+            {"appSubscription": {"id": gid}, "confirmationUrl": url, "userErrors": []},
+        )
+
     def _usage(self, shop: str, v: dict, _b: dict) -> dict[str, Any]:
         with self._lock:
             self.usage_calls += 1
@@ -257,3 +356,13 @@ class FakeBilling:
 
 def _answer(field: str, value: dict[str, Any]) -> dict[str, Any]:
     return {"data": {field: value}, "extensions": {"cost": {"requestedQueryCost": 10}}}
+
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Approve charge · Fake Shopify</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family:sans-serif;max-width:520px;margin:40px auto;padding:0 16px">
+<h1>Approve charge</h1><p id="what">{what}</p><p><small>{gid}</small></p>
+<form method="post"><button id="approve" name="answer" value="approve">Approve</button>
+<button id="decline" name="answer" value="decline">Decline</button></form>
+</body></html>"""

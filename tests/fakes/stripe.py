@@ -79,6 +79,8 @@ class FakeStripe(LocalServer):
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.invoices: dict[str, dict[str, Any]] = {}
         self.meter_events: dict[str, dict[str, Any]] = {}  # by identifier
+        self.products: dict[str, dict[str, Any]] = {}
+        self.meters: dict[str, dict[str, Any]] = {}
         self.meter_event_calls = 0
         self.portal_sessions: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
@@ -113,6 +115,40 @@ class FakeStripe(LocalServer):
         self.add_price(f"luneo_{plan}_monthly", monthly)
         for metric, cents in metered.items():
             self.add_price(f"luneo_{plan}_{metric}", cents, metered=True)
+
+    def _create_price(self, p: dict[str, Any]) -> tuple[int, Any]:
+        """``POST /v1/prices``: a lookup key in use is refused unless transferred."""
+        if p.get("product") not in self.products:
+            return 400, _error("invalid_request_error", f"No such product: '{p.get('product')}'",
+                               param="product", code="resource_missing")  # fmt: skip
+        recurring = dict(p.get("recurring") or {})
+        if recurring.get("usage_type") == "metered" and recurring.get("meter") not in self.meters:
+            return 400, _error("invalid_request_error", "Metered prices need an active meter.",
+                               param="recurring[meter]")  # fmt: skip
+        key = p.get("lookup_key")
+        holder = next((x for x in self.prices.values() if key and x["lookup_key"] == key), None)
+        if holder is not None and p.get("transfer_lookup_key") != "true":
+            return 400, _error(
+                "invalid_request_error",
+                f"A price ({holder['id']}) already uses that lookup key.",
+                param="lookup_key",
+            )
+        if holder is not None:
+            holder["lookup_key"] = None
+        price = {
+            "id": new_id("price"),
+            "object": "price",
+            "active": True,
+            "currency": p.get("currency"),
+            "lookup_key": key,
+            "product": p["product"],
+            "unit_amount": int(p.get("unit_amount") or 0),
+            "recurring": recurring,
+            "type": "recurring" if recurring else "one_time",
+            "metadata": p.get("metadata") or {},
+        }
+        self.prices[price["id"]] = price
+        return 200, price
 
     # --- what happens on Stripe's pages ---------------------------------------------------
     def complete_checkout(self, session_id: str) -> dict[str, Any]:
@@ -234,9 +270,75 @@ class FakeStripe(LocalServer):
             self.customers[customer["id"]] = customer
             return 200, customer
         if (method, path) == ("GET", "/v1/prices"):
-            keys = p.get("lookup_keys") or []
-            data = [x for x in self.prices.values() if x["lookup_key"] in keys and x["active"]]
-            return 200, {"object": "list", "data": data, "has_more": False, "url": "/v1/prices"}
+            keys = p.get("lookup_keys")
+            data = [
+                x
+                for x in self.prices.values()
+                if (keys is None or x["lookup_key"] in keys)
+                and (p.get("active") is None or str(x["active"]).lower() == p["active"])
+            ]
+            return 200, _page(data, p, "/v1/prices")
+        if (method, path) == ("POST", "/v1/prices"):
+            return self._create_price(p)
+        if method == "POST" and path.startswith("/v1/prices/"):
+            price = self.prices.get(path.rsplit("/", 1)[-1])
+            if price is None:
+                return 404, _error(
+                    "invalid_request_error", "No such price", code="resource_missing"
+                )
+            if "active" in p:
+                price["active"] = p["active"] == "true"
+            price["metadata"] = {**price.get("metadata", {}), **(p.get("metadata") or {})}
+            return 200, price
+        if (method, path) == ("GET", "/v1/products"):
+            return 200, _page(list(self.products.values()), p, "/v1/products")
+        if (method, path) == ("POST", "/v1/products"):
+            if not p.get("name"):
+                return 400, _error("invalid_request_error", "Missing required param: name.",
+                                   param="name")  # fmt: skip
+            product = {
+                "id": p.get("id") or new_id("prod"),
+                "object": "product",
+                "active": True,
+                "name": p["name"],
+                "description": p.get("description"),
+                "metadata": p.get("metadata") or {},
+            }
+            self.products[product["id"]] = product
+            return 200, product
+        if method == "POST" and path.startswith("/v1/products/"):
+            product = self.products.get(path.rsplit("/", 1)[-1])
+            if product is None:
+                return 404, _error("invalid_request_error", "No such product",
+                                   code="resource_missing")  # fmt: skip
+            for field in ("name", "description"):
+                if field in p:
+                    product[field] = p[field]
+            product["metadata"] = {**product["metadata"], **(p.get("metadata") or {})}
+            return 200, product
+        if (method, path) == ("GET", "/v1/billing/meters"):
+            data = [m for m in self.meters.values() if p.get("status") in (None, m["status"])]
+            return 200, _page(data, p, "/v1/billing/meters")
+        if (method, path) == ("POST", "/v1/billing/meters"):
+            name = p.get("event_name")
+            if any(m["event_name"] == name for m in self.meters.values()):
+                return 400, _error(
+                    "invalid_request_error",
+                    f"A meter with event_name {name} already exists.",
+                    param="event_name",
+                )
+            meter = {
+                "id": new_id("mtr"),
+                "object": "billing.meter",
+                "status": "active",
+                "display_name": p.get("display_name"),
+                "event_name": name,
+                "default_aggregation": p.get("default_aggregation"),
+                "customer_mapping": p.get("customer_mapping"),
+                "value_settings": p.get("value_settings"),
+            }
+            self.meters[meter["id"]] = meter
+            return 200, meter
         if (method, path) == ("POST", "/v1/checkout/sessions"):
             if p.get("customer") not in self.customers:
                 return 400, _error(
@@ -306,6 +408,16 @@ class FakeStripe(LocalServer):
                 "url": "/v1/invoices",
             }
         return 404, _error("invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
+
+
+def _page(items: list[dict[str, Any]], p: dict[str, Any], url: str) -> dict[str, Any]:
+    """A Stripe list page (``limit``, ``starting_after``)."""
+    limit = int(p.get("limit") or 10)
+    after = p.get("starting_after")
+    if after:
+        ids = [i["id"] for i in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    return {"object": "list", "data": items[:limit], "has_more": len(items) > limit, "url": url}
 
 
 def _error(kind: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -41,6 +41,43 @@
   document.querySelectorAll('[data-choose]').forEach(function (button) {
     button.addEventListener('click', function () { choose(button, false); });
   });
+  // Back from Shopify before its webhook arrived: look again shortly (a few times).
+  if (document.querySelector('[data-awaiting-shopify]')) {
+    var tries = Number(sessionStorage.getItem('luneo.billing.awaiting') || 0);
+    if (tries < 5) {
+      sessionStorage.setItem('luneo.billing.awaiting', String(tries + 1));
+      setTimeout(function () { location.reload(); }, 2000);
+    }
+  } else {
+    sessionStorage.removeItem('luneo.billing.awaiting');
+  }
+
+  var capForm = document.getElementById('cap-form');
+  if (capForm) {
+    capForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var input = document.getElementById('cap-amount');
+      var error = document.getElementById('cap-error');
+      var button = document.getElementById('cap-raise');
+      var dollars = Number(input.value);
+      error.textContent = '';
+      input.removeAttribute('aria-invalid');
+      if (!input.value || !isFinite(dollars) || dollars <= 0) {
+        error.textContent = 'Enter the new monthly cap in USD.';
+        input.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      L.busy(button, true);
+      L.api('/billing/cap', { method: 'POST', body: { cappedAmountCents: Math.round(dollars * 100) } })
+        .then(function (res) { top(res.confirmationUrl); })
+        .catch(function (err) {
+          error.textContent = err.message || 'Could not raise the cap';
+          input.setAttribute('aria-invalid', 'true');
+        })
+        .finally(function () { L.busy(button, false); });
+    });
+  }
+
   document.querySelectorAll('[data-portal]').forEach(function (button) {
     button.addEventListener('click', function () {
       L.busy(button, true);
