@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from luneo_app.extensions import db
 from luneo_app.models import AuditEvent, Brand, Design, Order
-from tests.orders.conftest import app, fake_shopify, receiver  # noqa: F401 - fixtures
 from tests.orders.helpers import items_of, make_design, mug, only_order, order_body
-from tests.orders.test_rest_connector import brand_api, event, post, rest_brand  # noqa: F401
+from tests.orders.test_rest_connector import event, post, rest_brand
 from tests.shopify.helpers import SHOP, post_webhook, seed_install
 from tests.staff.helpers import form_token, make_staff, sign_in
 
