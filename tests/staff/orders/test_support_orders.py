@@ -75,3 +75,67 @@ def test_a_suspended_api_brands_signed_order_event_is_still_produced(app, client
     order = db.session.query(Order).filter_by(brand_id=brand.id, external_id="SO-9").one()
     assert order.production_status == "ready"
     assert db.session.query(AuditEvent).filter_by(action="support.brand_suspended").count() == 1
+
+
+def test_a_failed_design_retried_from_the_console_is_produced_and_its_order_finished(
+    app, client, fake_shopify, monkeypatch
+):
+    from sqlalchemy import select
+
+    import render
+    from luneo_app.models import DesignEvent, RenderJob
+
+    brand, _install, _grant = seed_install(app, fake_shopify)
+    design = make_design(mug(app, brand), text="Retry me")
+    real = render.production
+
+    def bucket_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("the storage bucket refused the connection")
+
+    monkeypatch.setattr(render, "production", bucket_down)
+    body = order_body(7002, [{"design": design.id}], name="#7002")
+    fake_shopify.orders.add(SHOP, body)
+    post_webhook(client, "orders/create", body)
+    order = only_order()
+    assert (order.production_status, [p["code"] for p in order.problems]) == (
+        "failed",
+        ["design_failed"],
+    )
+    assert db.session.get(Design, design.id).status == "failed"
+    assert fake_shopify.orders.write_backs == []
+    failed_job = db.session.scalar(
+        select(RenderJob).where(RenderJob.kind == "production", RenderJob.status == "failed")
+    )
+    monkeypatch.setattr(render, "production", real)  # the bucket is back
+
+    _admin(client)
+    page = client.get(f"/support/brands/{brand.id}").get_data(as_text=True)
+    assert f"/support/brands/{brand.id}/jobs/{failed_job.id}/retry" in page
+    token = form_token(client, f"/support/brands/{brand.id}")
+    answer = client.post(
+        f"/support/brands/{brand.id}/jobs/{failed_job.id}/retry",
+        data={"reason": "bucket outage is over", "csrf_token": token},
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
+
+    db.session.expire_all()
+    finished = db.session.get(Design, design.id)
+    assert (finished.status, finished.error) == ("production_ready", None)
+    order = only_order()
+    assert (order.production_status, order.problems) == ("ready", [])
+    assert [i.production_status for i in items_of(order)] == ["ready"]
+    assert len(fake_shopify.orders.write_backs) == 1  # the merchant's order gets its files
+    moves = [
+        (e.from_status, e.to_status, e.event)
+        for e in db.session.scalars(
+            select(DesignEvent)
+            .where(DesignEvent.design_id == design.id)
+            .order_by(DesignEvent.created_at, DesignEvent.id)
+        )
+    ]
+    assert ("failed", "finalized", "retried") in moves
+    assert moves[-1][1] == "production_ready"
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "support.job_retried"))
+    assert audit.actor == "staff:ada@luneo.example" and audit.target_id == failed_job.id
+    assert audit.details["reason"] == "bucket outage is over"
+    assert audit.details["design_status"] == "finalized"
