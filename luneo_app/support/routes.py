@@ -134,16 +134,21 @@ def _act(brand_id: str, work: Callable[[Brand], Any], done: str) -> Any:
     try:
         work(found)
     except LuneoError as exc:
-        db.session.rollback()
-        return _page(
-            "install.html",
-            exc.status if exc.status < 500 else 502,
-            r=install.report(found),
-            error=exc.message,
-            revealed=pii.revealed(found.id),
-            active="support.installs",
-        )
+        return refused(found, exc)
     return redirect(url_for("support.brand", brand_id=brand_id, done=done))
+
+
+def refused(found: Brand, exc: LuneoError) -> tuple[str, int]:
+    """The install page again, saying why an action was refused (nothing of it is kept)."""
+    db.session.rollback()
+    return _page(
+        "install.html",
+        exc.status if exc.status < 500 else 502,
+        r=install.report(found),
+        error=exc.message,
+        revealed=pii.revealed(found.id),
+        active="support.installs",
+    )
 
 
 def _reason() -> str:
