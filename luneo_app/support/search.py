@@ -67,13 +67,14 @@ def installs(
         conditions.append(Brand.status == state)
         if state == "active":
             conditions.append(ShopInstall.uninstalled_at.is_(None))
+    src = health.sources(now)
     if badge in health.BY_NAME:
-        conditions.append(health.BY_NAME[badge].condition(now))
+        conditions.append(health.BY_NAME[badge].condition(src))
 
     def joined(*columns: Any) -> Any:
-        return select(*columns).outerjoin(ShopInstall, ShopInstall.brand_id == Brand.id)
+        return health.joined(src, *columns)
 
-    total = db.session.scalar(joined(func.count()).select_from(Brand).where(*conditions)) or 0
+    total = db.session.scalar(joined(func.count()).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     # The page's ids first (index order, no badge work for skipped rows), then its badges.
@@ -87,7 +88,7 @@ def installs(
         )
     )
     found = db.session.execute(
-        joined(Brand, ShopInstall, *health.badge_columns(now)).where(Brand.id.in_(ids))
+        joined(Brand, ShopInstall, *health.badge_columns(src)).where(Brand.id.in_(ids))
     ).all()
     position = {brand_id: n for n, brand_id in enumerate(ids)}
     rows = sorted(found, key=lambda row: position[row[0].id])
