@@ -52,14 +52,17 @@ class Sources:
     plan_use: Subquery  # brand_id, one count column per billing metric
 
 
-def sources(now: datetime) -> Sources:
-    """The per-brand aggregates of the month of ``now``, to join with :func:`joined`."""
+def sources(now: datetime, brand_ids: list[str] | None = None) -> Sources:
+    """The per-brand aggregates of the month of ``now``, to join with :func:`joined`; with
+    ``brand_ids`` (a page of the list) only those brands' rows are aggregated."""
+    only_spend = [UsageRecord.brand_id.in_(brand_ids)] if brand_ids is not None else []
+    only_use = [BillableEvent.brand_id.in_(brand_ids)] if brand_ids is not None else []
     spend = (
         select(
             UsageRecord.brand_id.label("brand_id"),
             func.sum(UsageRecord.cost_cents).cast(Integer).label("cents"),
         )
-        .where(UsageRecord.month == month_of(now))
+        .where(UsageRecord.month == month_of(now), *only_spend)
         .group_by(UsageRecord.brand_id)
         .subquery("ai_spend")
     )
@@ -71,7 +74,7 @@ def sources(now: datetime) -> Sources:
                 for metric in METRICS
             ],
         )
-        .where(BillableEvent.period == period_of(now))
+        .where(BillableEvent.period == period_of(now), *only_use)
         .group_by(BillableEvent.brand_id)
         .subquery("plan_use")
     )

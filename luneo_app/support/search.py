@@ -87,8 +87,12 @@ def installs(
             .offset((page - 1) * PAGE_SIZE)
         )
     )
+    # The page's badges aggregate the page's brands only.
+    page_src = health.sources(now, ids)
     found = db.session.execute(
-        joined(Brand, ShopInstall, *health.badge_columns(src)).where(Brand.id.in_(ids))
+        health.joined(page_src, Brand, ShopInstall, *health.badge_columns(page_src)).where(
+            Brand.id.in_(ids)
+        )
     ).all()
     position = {brand_id: n for n, brand_id in enumerate(ids)}
     rows = sorted(found, key=lambda row: position[row[0].id])
