@@ -106,6 +106,8 @@ def of(install: ShopInstall) -> ShopStaff:
                 "Shopify refused the staff list (ACCESS_DENIED: the shop is not on Shopify "
                 "Plus or Advanced). The shop owner:",
             )
+    except tokens.TokenUnavailable as exc:
+        return ShopStaff((), "none", error=f"No working access token: {exc.message}")
     except (ShopifyError, LuneoError) as exc:
         log.warning("staff of %s not read: %s", shop, getattr(exc, "code", type(exc).__name__))
         return ShopStaff((), "none", error="Shopify did not answer; try again in a moment.")
