@@ -97,3 +97,18 @@ def test_a_shopify_outage_is_said_on_the_page(app, client, fake_shopify):
     page = _page(client, brand.id)
 
     assert "Shopify did not answer" in page and 'id="scopes"' in page
+
+
+def test_a_refused_action_shows_the_install_page_with_the_staff_card_unloaded(
+    app, client, fake_shopify
+):
+    brand, _install = _signed_in(app, client, fake_shopify)
+    token = form_token(client, f"/support/brands/{brand.id}")
+
+    refused = client.post(
+        f"/support/brands/{brand.id}/raise-budget",
+        data={"amount": "abc", "reason": "merchant asked", "csrf_token": token},
+    )
+
+    assert refused.status_code == 422
+    assert "Load from Shopify" in refused.get_data(as_text=True)
