@@ -130,3 +130,11 @@ def test_the_install_page_shows_the_plan_badge_and_this_months_use(app, client):
     assert 'id="plan-badge">Over plan<' in page and "Ordered designs 25 of 25" in page
     page = client.get(f"/support/brands/{made['named'].id}").get_data(as_text=True)
     assert 'id="plan-badge"' not in page and "Pro" in page
+
+
+def test_a_filtered_page_past_the_end_shows_the_last_page(app, client):
+    made = _brands()
+    past = search.installs(badge="over_plan", page=99)
+    assert (past.total, past.page, past.pages) == (2, 1, 1)
+    assert {row[0].id for row in past.rows} == {made["over"].id, made["unknown"].id}
+    assert search.installs(badge="payment_overdue", q="no such brand").total == 0
