@@ -4,9 +4,11 @@ Makes a scratch PostgreSQL database (loopback), migrates it, fills it with SQL
 (``generate_series``): N Shopify brands and installs, M webhook deliveries spread over the
 last 10 days and the toml's topics (1 % failed), two token refresh attempts per install
 (3 % of installs failing), five render jobs per brand (1 % failed), ten orders per brand,
-AI usage and audit events. Then signs a staff admin in through the real forms (password and
-TOTP) and times, through the app's test client, the installs list (first page, a deep page,
-each health filter, a domain search, an order search) and install pages of random brands.
+AI usage, 0-30 billable designs per brand this month (plans near and over their limits),
+billing accounts (some overdue) and audit events. Then signs a staff admin in through the
+real forms (password and TOTP) and times, through the app's test client, the installs list
+(first page, a deep page, each health filter, a domain search, an order search) and install
+pages of random brands.
 
     .venv/bin/python bench/support.py --installs 10000 --events 1000000
 """
@@ -101,6 +103,18 @@ INSERT INTO usage_records (id, brand_id, kind, provider, units, tokens_in, token
 SELECT 'use_' || g, 'brd_b' || (1 + g % {installs}), 'ai_image', 'openai', 1, 0, 0,
        CASE WHEN g % 41 = 0 THEN 2500 ELSE 4 END, to_char(now(), 'YYYY-MM'), now(), '{{}}'
 FROM generate_series(1, {installs * 2}) g;
+INSERT INTO billable_events (id, brand_id, kind, idempotency_key, period, occurred_at, overage,
+                             unit_price_cents, report_status, attempts, details)
+SELECT 'bev_' || g || '_' || n, 'brd_b' || g, 'designs', 'design:' || n, to_char(now(), 'YYYY-MM'),
+       now(), false, 0, 'included', 0, '{{}}'
+FROM generate_series(1, {installs}) g, generate_series(1, 30) n
+WHERE n <= g % 31;
+INSERT INTO billing_accounts (id, brand_id, provider, status, grace_until, details, created_at,
+                              updated_at)
+SELECT 'bac_' || g, 'brd_b' || g, 'stripe', 'past_due',
+       CASE WHEN g % 200 = 0 THEN now() - interval '1 day' END, '{{}}', now(), now()
+FROM generate_series(1, {installs}) g
+WHERE g % 20 = 0;
 INSERT INTO audit_events (id, brand_id, actor, action, details, created_at)
 SELECT 'aud_' || g, 'brd_b' || (1 + g % {installs}), 'system', 'design.created', '{{}}', now()
 FROM generate_series(1, {installs * 5}) g;
@@ -178,6 +192,9 @@ def run(url: str, installs: int, events: int, repeat: int) -> None:
         "webhooks_failing",
         "jobs_failing",
         "over_budget",
+        "payment_overdue",
+        "over_plan",
+        "near_limit",
     ):
         paths[f"filter {badge}"] = f"/support?health={badge}"
     print(f"{'page':32} {'median ms':>10} {'p95 ms':>8}")

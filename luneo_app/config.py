@@ -264,6 +264,8 @@ class Config:
         self.SUPPORT_SESSION_HOURS: int = _int(e.get("SUPPORT_SESSION_HOURS"), 10)
         # How long a staff member sees a brand's personal data after an audited reveal.
         self.SUPPORT_REVEAL_MINUTES: int = _int(e.get("SUPPORT_REVEAL_MINUTES"), 15)
+        # How long a read-only "view as merchant" lasts after it is opened with a reason.
+        self.SUPPORT_VIEW_AS_MINUTES: int = _int(e.get("SUPPORT_VIEW_AS_MINUTES"), 30)
 
         # --- outside services -----------------------------------------------------------
         self.OPENAI_API_KEY: str | None = e.get("OPENAI_API_KEY") or None

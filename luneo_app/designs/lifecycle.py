@@ -67,11 +67,16 @@ TRANSITIONS: dict[DesignStatus, frozenset[DesignStatus]] = {
     S.AWAITING_PROOF: frozenset({S.FINALIZED, S.FAILED}),  # approved, or failed
     S.PRODUCTION_RENDERING: frozenset({S.PRODUCTION_READY, S.FAILED}),
     S.PRODUCTION_READY: frozenset({S.PRODUCTION_RENDERING}),  # files lost: render again
-    S.FAILED: frozenset(),
+    # Support retries a failed step (``retried``): back to where that step starts.
+    S.FAILED: frozenset({S.GENERATING, S.QUEUED, S.FINALIZED}),
 }
 
+#: Where a retried design goes back to, by the step (job kind) that failed.
+RETRY_FROM = {"artwork": S.GENERATING, "preview": S.QUEUED, "production": S.FINALIZED}
+
 ALL = tuple(status.value for status in DesignStatus)
-#: States in which nothing more will happen to the design without a new request.
+#: States in which nothing more will happen to the design without a new request (a paid
+#: order, or support's retry of a failed step).
 TERMINAL = frozenset({S.PRODUCTION_READY, S.FAILED})
 #: States in which the shopper is waiting for a preview.
 PREVIEW_PENDING = frozenset({S.GENERATING, S.QUEUED, S.RENDERING})
@@ -291,6 +296,37 @@ def failed(design: Design, code: str, message: str, step: str) -> bool:
     design.error = {"code": code, "message": message[:500], "step": step}
     transition(design, S.FAILED, "failed", step=step, detail={"code": code})
     return True
+
+
+def retried(design: Design, step: str, actor: str, reason: str) -> DesignStatus:
+    """Support runs a failed design's ``step`` again (``artwork``, ``preview`` or
+    ``production``): the design leaves ``failed`` for where that step starts and its error is
+    cleared; the caller queues the step's job in the same unit of work. Raises
+    :class:`IllegalTransition` (409) for a design that has not failed or a step that cannot
+    be retried (production without a locked snapshot)."""
+    target = RETRY_FROM.get(step)
+    if status_of(design) != S.FAILED or target is None:
+        raise IllegalTransition(
+            "Only a failed design's artwork, preview or production step can be retried.",
+            code="illegal_transition",
+            details={"from": design.status, "step": step},
+        )
+    if target == S.FINALIZED and design.snapshot is None:
+        raise IllegalTransition(
+            "This design was never finalized; its production cannot be retried.",
+            code="illegal_transition",
+            details={"from": design.status, "step": step},
+        )
+    failure = dict(design.error or {})
+    design.error = None
+    transition(
+        design,
+        target,
+        "retried",
+        step=step,
+        detail={"by": actor[:128], "reason": reason[:500], "error": failure.get("code")},
+    )
+    return target
 
 
 def check_constraint_sql(column: str = "status") -> str:

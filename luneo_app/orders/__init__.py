@@ -12,8 +12,12 @@ from typing import Any
 
 def init_app(app: Any) -> None:
     """React to the design lifecycle: a design done (files ready, or failed) may complete
-    the orders waiting on it (:func:`.production.on_design_changed`)."""
+    the orders waiting on it (:func:`.production.on_design_changed`); a failed design
+    retried by support reopens its order lines (:func:`.production.on_design_retried`)."""
     from ..designs import lifecycle
     from . import production
 
     lifecycle.changed.connect(production.on_design_changed)
+    # Support's retry of a failed design reopens the order lines that failed with it.
+    lifecycle.changing.connect(production.on_design_retried)
+    lifecycle.changed.connect(production.on_design_back_in_line)

@@ -74,11 +74,16 @@ class EventResult:
         }
 
 
+#: Brand states whose store orders are taken in and produced.
+ORDER_INTAKE_STATES = ("active", "suspended")
+
+
 def _brand_for(brand_ref: str | None) -> Brand | None:
     if not brand_ref or len(brand_ref) > 40:
         return None
     brand = db.session.get(Brand, brand_ref.strip())
-    if brand is None or brand.status != "active" or platform_of(brand) != "rest":
+    # A suspended brand's orders are still taken in: suspension never holds a paid order.
+    if brand is None or brand.status not in ORDER_INTAKE_STATES or platform_of(brand) != "rest":
         return None
     return brand
 

@@ -146,6 +146,56 @@ def design_production_ready(design_id: str) -> None:
         log.exception("orders hook failed for design %s", design_id)
 
 
+def on_design_retried(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle ``changing`` receiver: support retried a failed design, so the order lines
+    that failed with it wait for it again (in the retry's own transaction): each line is
+    pending again, its ``design_failed`` problem is dropped, and an order already packaged
+    without it is packaged and written back again once the design is done."""
+    if change.old != lifecycle.S.FAILED or change.event != "retried":
+        return
+    items = db.session.scalars(
+        select(OrderItem)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            OrderItem.design_id == design.id,
+            OrderItem.production_status == "failed",
+            Order.status != "cancelled",
+        )
+    ).all()
+    for item in items:
+        item.production_status, item.problem = "pending", None
+        order = db.session.get(Order, item.order_id)
+        if order is None:
+            continue
+        order.problems = [
+            p
+            for p in order.problems or []
+            if not (p.get("code") == "design_failed" and p.get("lineItemId") == item.line_item_id)
+        ]
+        if order.production_status in ("ready", "failed", "problem"):
+            order.production_status = "pending"
+            order.written_back_at = None
+
+
+def on_design_back_in_line(design: Design, change: lifecycle.Change) -> None:
+    """Lifecycle ``changed`` receiver: a retried design (or its artwork made after a retry)
+    that open orders wait for gets its production going, as order intake does."""
+    if change.event not in ("retried", "artwork_made") or change.new == lifecycle.S.GENERATING:
+        return
+    waiting = db.session.scalar(
+        select(OrderItem.id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            OrderItem.design_id == design.id,
+            OrderItem.production_status.in_(OPEN_ITEM),
+            Order.status != "cancelled",
+        )
+        .limit(1)
+    )
+    if waiting is not None:
+        ensure_production(design.id)
+
+
 def stop_pending_production(order: Order) -> int:
     """Cancel production renders of the order's designs that no other open order needs.
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 def init_support(app: Flask) -> None:
     """Register the console's blueprints (their hooks are set up on import) and headers."""
-    from . import auth_pages, hooks, routes, server_errors  # noqa: F401 - register on import
+    from . import auth_pages, hooks, merchant_view, routes, server_errors  # noqa: F401
     from .blueprints import auth_bp, pages_bp
 
     def _headers(response: Response) -> Response:

@@ -14,6 +14,7 @@ from ..ai.budget import month_of
 from ..audit import record
 from ..core.clock import utcnow
 from ..core.errors import LuneoError, NotFound, ValidationFailed
+from ..designs import lifecycle
 from ..extensions import db
 from ..jobs import runner
 from ..models import Brand, Design, RenderJob, ShopInstall, StaffUser, SupportNote, WebhookEvent
@@ -75,22 +76,26 @@ def refresh_token(staff: StaffUser, brand: Brand, reason: str) -> str:
 
 
 def retry_job(staff: StaffUser, brand: Brand, job_id: str, reason: str) -> RenderJob:
-    """Run a failed job again as a new job (same task and arguments; the old row stays as
-    history). A job whose design failed for good is refused: the design lifecycle has no
-    way back from ``failed``, so the shopper or merchant must make the design again."""
+    """Run a failed job again as a new job through the normal job path (same task and
+    arguments; the old row stays as history). When the job's design failed with it, the
+    design leaves ``failed`` for the start of that step (``lifecycle.retried``, in the same
+    transaction) and the order lines that failed with it wait for it again, so the order is
+    packaged and written back once the files are made."""
     job = db.session.get(RenderJob, job_id)
     if job is None or job.brand_id != brand.id:
         raise NotFound("No such job for this brand.")
     if job.status != "failed":
         raise ValidationFailed("Only failed jobs are retried.", code="not_failed", status=409)
-    if job.design_id:
-        design = db.session.get(Design, job.design_id)
-        if design is not None and design.status == "failed":
+    design = db.session.get(Design, job.design_id) if job.design_id else None
+    design_retried = None
+    if design is not None and design.brand_id == brand.id and design.status == "failed":
+        if job.kind not in lifecycle.RETRY_FROM:
             raise ValidationFailed(
-                "This job's design failed for good; it must be made again.",
+                "This job's design failed at another step; retry its failed render job.",
                 code="design_failed",
                 status=409,
             )
+        design_retried = lifecycle.retried(design, job.kind, f"staff:{staff.email}", reason)
     payload = dict(job.payload or {})
     task = current_app.extensions["celery"].tasks.get(str(payload.pop("task", "")))
     if task is None:
@@ -114,6 +119,7 @@ def retry_job(staff: StaffUser, brand: Brand, job_id: str, reason: str) -> Rende
         target_type="render_job",
         target_id=job.id,
         new_job=new.id,
+        design_status=design_retried.value if design_retried else None,
     )
     db.session.commit()
     return new

@@ -14,6 +14,7 @@ from ..staff import session
 from .blueprints import auth_bp, pages_bp
 from .health import badges_of
 from .pii import show
+from .view_as import current as merchant_view_of
 
 
 @auth_bp.context_processor
@@ -25,6 +26,7 @@ def _context() -> dict[str, Any]:
         "staff": session.current_staff(),
         "pii": show,
         "health_of": badges_of,
+        "merchant_view_of": merchant_view_of,
     }
 
 

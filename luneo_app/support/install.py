@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from ..ai import budget
+from ..billing import PlanUsage, usage_for
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..models import (
@@ -75,6 +76,7 @@ class InstallReport:
     budget_cents: int | None = None
     spent_cents: int = 0
     budget_raise: dict[str, Any] | None = None
+    plan_usage: PlanUsage | None = None
     api_keys: list[ApiKey] = field(default_factory=list)
     team: list[Account] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
@@ -231,6 +233,7 @@ def report(brand: Brand, now: datetime | None = None) -> InstallReport:
     out.budget_cents = effective_budget(brand)
     out.spent_cents = budget.spent_cents(bid)
     out.budget_raise = budget_raise(brand)
+    out.plan_usage = usage_for(brand)
     out.api_keys = list(
         db.session.scalars(select(ApiKey).where(ApiKey.brand_id == bid).order_by(ApiKey.created_at))
     )

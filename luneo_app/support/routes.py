@@ -21,7 +21,7 @@ from ..core.errors import Forbidden, LuneoError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import AuditEvent, Brand, Order, StaffUser
 from ..staff import auth, session
-from . import actions, install, pii, search, timeline
+from . import actions, install, pii, search, shop_staff, timeline
 from .blueprints import pages_bp as bp
 from .health import BADGES
 
@@ -119,9 +119,14 @@ def installs():  # type: ignore[no-untyped-def]
 def brand(brand_id: str):  # type: ignore[no-untyped-def]
     """The install page of a brand."""
     found = _brand(brand_id)
+    report = install.report(found)
+    staff = None
+    if request.args.get("shop_staff") and report.install is not None:
+        staff = shop_staff.of(report.install)  # asked for: a live call to Shopify
     return _page(
         "install.html",
-        r=install.report(found),
+        r=report,
+        shop_staff=staff,
         done=request.args.get("done"),
         revealed=pii.revealed(found.id),
         active="support.installs",
@@ -134,16 +139,21 @@ def _act(brand_id: str, work: Callable[[Brand], Any], done: str) -> Any:
     try:
         work(found)
     except LuneoError as exc:
-        db.session.rollback()
-        return _page(
-            "install.html",
-            exc.status if exc.status < 500 else 502,
-            r=install.report(found),
-            error=exc.message,
-            revealed=pii.revealed(found.id),
-            active="support.installs",
-        )
+        return refused(found, exc)
     return redirect(url_for("support.brand", brand_id=brand_id, done=done))
+
+
+def refused(found: Brand, exc: LuneoError) -> tuple[str, int]:
+    """The install page again, saying why an action was refused (nothing of it is kept)."""
+    db.session.rollback()
+    return _page(
+        "install.html",
+        exc.status if exc.status < 500 else 502,
+        r=install.report(found),
+        error=exc.message,
+        revealed=pii.revealed(found.id),
+        active="support.installs",
+    )
 
 
 def _reason() -> str:

@@ -67,27 +67,54 @@ def installs(
         conditions.append(Brand.status == state)
         if state == "active":
             conditions.append(ShopInstall.uninstalled_at.is_(None))
+    src = health.sources(now)
     if badge in health.BY_NAME:
-        conditions.append(health.BY_NAME[badge].condition(now))
+        conditions.append(health.BY_NAME[badge].condition(src))
 
     def joined(*columns: Any) -> Any:
-        return select(*columns).outerjoin(ShopInstall, ShopInstall.brand_id == Brand.id)
+        return health.joined(src, *columns)
 
-    total = db.session.scalar(joined(func.count()).select_from(Brand).where(*conditions)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    # The page's ids first (index order, no badge work for skipped rows), then its badges.
-    ids = list(
-        db.session.scalars(
-            joined(Brand.id)
-            .where(*conditions)
-            .order_by(Brand.created_at.desc(), Brand.id)
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+    def page_of(number: int, counted: bool) -> list[Any]:
+        columns = [Brand.id, func.count().over().label("total")] if counted else [Brand.id]
+        return list(
+            db.session.execute(
+                joined(*columns)
+                .where(*conditions)
+                .order_by(Brand.created_at.desc(), Brand.id)
+                .limit(PAGE_SIZE)
+                .offset((number - 1) * PAGE_SIZE)
+            )
         )
-    )
+
+    def count() -> int:
+        return db.session.scalar(joined(func.count()).where(*conditions)) or 0
+
+    def pages_of(total: int) -> int:
+        return max(1, -(-total // PAGE_SIZE))
+
+    if badge in health.BY_NAME:
+        # A badge filter aggregates every brand's month: once, for the page and its count.
+        page = max(1, page)
+        found_ids = page_of(page, counted=True)
+        if found_ids:
+            total = int(found_ids[0].total)
+        else:  # past the last page (or nothing matches)
+            total = count()
+            page = min(page, pages_of(total))
+            found_ids = page_of(page, counted=True) if total else []
+    else:
+        # The page's ids in index order (no badge work for skipped rows).
+        total = count()
+        page = min(max(1, page), pages_of(total))
+        found_ids = page_of(page, counted=False)
+    pages = pages_of(total)
+    ids = [row[0] for row in found_ids]
+    # The page's badges aggregate the page's brands only.
+    page_src = health.sources(now, ids)
     found = db.session.execute(
-        joined(Brand, ShopInstall, *health.badge_columns(now)).where(Brand.id.in_(ids))
+        health.joined(page_src, Brand, ShopInstall, *health.badge_columns(page_src)).where(
+            Brand.id.in_(ids)
+        )
     ).all()
     position = {brand_id: n for n, brand_id in enumerate(ids)}
     rows = sorted(found, key=lambda row: position[row[0].id])

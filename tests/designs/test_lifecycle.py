@@ -71,8 +71,10 @@ def test_a_failed_design_stays_failed_and_a_late_failure_never_undoes_ready_file
     assert lifecycle.failed(design, "render_failed", "boom", "preview") is True
     uow.commit()
     assert design.status == "failed" and design.error["code"] == "render_failed"
-    assert lifecycle.TRANSITIONS[lifecycle.S.FAILED] == frozenset()
-    assert not lifecycle.can_move(design, lifecycle.S.QUEUED)
+    # Only support's retry of a step leads out of failed, to where that step starts.
+    assert lifecycle.TRANSITIONS[lifecycle.S.FAILED] == frozenset(lifecycle.RETRY_FROM.values())
+    assert not lifecycle.can_move(design, lifecycle.S.PREVIEW_READY)
+    assert not lifecycle.can_move(design, lifecycle.S.PRODUCTION_READY)
 
 
 def test_listeners_hear_of_a_change_only_after_it_is_committed(app, client):

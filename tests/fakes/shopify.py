@@ -96,8 +96,14 @@ class FakeShopify(LocalServer):
         self.cart_transforms: dict[str, list[dict[str, str]]] = {}
         self.app_metafields: dict[tuple[str, str, str], str] = {}
         self.deployed_functions = {"luneo-fee-transform"}
+        # Staff accounts per shop (``staffMembers``: Shopify Plus/Advanced and ``read_users``
+        # only; other shops answer ACCESS_DENIED) and the shop owner (``shop`` fields).
+        self.staff_members: dict[str, list[dict[str, Any]]] = {}
+        self.shop_owners: dict[str, tuple[str, str]] = {}
         self._graphql: list[tuple[str, GraphQLHandler]] = [
             *self.billing.handlers(),
+            ("staffMembers", self._staff_members_query),
+            ("shopOwnerName", self._shop_owner_query),
             ("LuneoCartTransforms", self._cart_transforms_query),
             ("LuneoCartTransformCreate", self._cart_transform_create),
             ("LuneoFeeModeSet", self._app_metafields_set),
@@ -345,6 +351,53 @@ class FakeShopify(LocalServer):
             found.pop(missing, None)
         return {
             "data": {"shop": found},
+            "extensions": {"cost": {"requestedQueryCost": 1}},
+        }
+
+    def _staff_members_query(self, shop: str, variables: dict, _body: dict) -> dict[str, Any]:
+        """``staffMembers``: the shop's staff, or Shopify's ACCESS_DENIED for shops that are not
+        on Plus/Advanced (``staff_members`` has no entry for them)."""
+        with self._lock:
+            members = self.staff_members.get(shop)
+        if members is None:
+            required = (
+                "`read_users` access scope. Also: The shop must be on a Shopify Plus or "
+                "Advanced plan."
+            )
+            return {
+                "data": {"staffMembers": None},
+                "errors": [
+                    {
+                        "message": "Access denied for staffMembers field. "
+                        f"Required access: {required}",
+                        "locations": [{"line": 1, "column": 30}],
+                        "path": ["staffMembers"],
+                        "extensions": {
+                            "code": "ACCESS_DENIED",
+                            "documentation": "https://shopify.dev/api/usage/access-scopes",
+                            "requiredAccess": required,
+                        },
+                    }
+                ],
+                "extensions": {"cost": {"requestedQueryCost": 12}},
+            }
+        first = int(variables.get("first") or 50)
+        return {
+            "data": {"staffMembers": {"nodes": members[:first]}},
+            "extensions": {"cost": {"requestedQueryCost": 12}},
+        }
+
+    def _shop_owner_query(self, shop: str, _variables: dict, _body: dict) -> dict[str, Any]:
+        name, email = self.shop_owners.get(shop, ("Shop Owner", f"owner@{shop}"))
+        return {
+            "data": {
+                "shop": {
+                    "name": self.shop_names.get(shop, shop.split(".")[0]),
+                    "shopOwnerName": name,
+                    "email": email,
+                    "contactEmail": f"hello@{shop}",
+                }
+            },
             "extensions": {"cost": {"requestedQueryCost": 1}},
         }
 

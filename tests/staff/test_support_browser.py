@@ -161,3 +161,66 @@ def test_admin_enrols_totp_repairs_an_unhealthy_shop_and_every_page_is_shot(serv
             "support.pii_revealed",
             "staff.totp_enabled",
         } <= actions
+
+
+def _sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/support/login", wait_until="load")
+    page.fill("#email", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/support/login/code")
+    secret = page.locator("#totp-secret").text_content()
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/support")
+
+
+def test_view_as_merchant_in_chromium_refuses_a_save_and_every_page_is_shot(served, tmp_path):
+    base, sync_api, app, ids = served
+    shots = _shots(tmp_path)
+    errors: list[str] = []
+    install = f"{base}/support/brands/{ids['brand']}"
+    view = f"{install}/as-merchant"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            context = browser.new_context(viewport=VIEWPORTS["desktop"])
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            _sign_in(page, base)
+            page.goto(install, wait_until="load")
+            page.fill('#view-as input[name="reason"]', "merchant says settings do not save")
+            page.click("#view-as >> text=View as merchant")
+            page.wait_for_url(view)
+            banner = page.locator("#view-as-banner")
+            assert "Read-only view as" in banner.text_content()
+            assert "merchant says settings do not save" in banner.text_content()
+
+            page.goto(f"{view}/settings", wait_until="load")
+            page.click("#save-settings")
+            toast = page.locator("#toast")
+            toast.wait_for(state="visible")
+            assert "read-only view as the merchant" in toast.text_content()
+
+            pages = {
+                "view-as-home": view,
+                "view-as-settings": f"{view}/settings",
+                "view-as-orders": f"{view}/orders",
+                "install-with-staff": f"{install}?shop_staff=1#shop-staff",
+            }
+            for viewport, size in VIEWPORTS.items():
+                page.set_viewport_size(size)
+                for name, url in pages.items():
+                    page.goto(url, wait_until="load")
+                    page.screenshot(path=str(shots / f"{name}-{viewport}.png"), full_page=True)
+            page.goto(view, wait_until="load")
+            page.click("#view-as-banner >> text=End view")
+            page.wait_for_url(f"**/support/brands/{ids['brand']}?done=view_ended")
+            page.goto(view, wait_until="load")
+            assert "done=view_closed" in page.url
+        finally:
+            browser.close()
+    assert not errors
+    with app.app_context():
+        actions = [a for (a,) in db.session.query(AuditEvent.action)]
+        assert "support.view_as_started" in actions and "support.view_as_ended" in actions

@@ -324,7 +324,9 @@ def test_staff_api_token_from_the_account_page_opens_the_cost_report(app, client
     )
 
 
-def test_retrying_a_failed_job_runs_it_again_and_a_failed_design_is_refused(app, client):
+def test_retrying_a_failed_job_runs_it_again_and_an_unfinalized_designs_production_is_refused(
+    app, client
+):
     from luneo_app.models import Design
     from tests.support.factories import make_product
 
@@ -372,7 +374,8 @@ def test_retrying_a_failed_job_runs_it_again_and_a_failed_design_is_refused(app,
     ).all()
     assert len(again) == 1 and again[0].payload["retry_of"] == packaging.id
     refused = client.post(f"/support/brands/{brand.id}/jobs/{rendering.id}/retry", data=data)
-    assert refused.status_code == 409 and "must be made again" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "never finalized" in refused.get_data(as_text=True)
+    assert db.session.get(Design, design.id).status == "failed"
     retried = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "support.job_retried")
     )
