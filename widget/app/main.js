@@ -42,7 +42,7 @@ let visibleKey = '';
 let adding = false;
 const pending = new Map(); // content key -> Promise<design>
 
-setLocale(config.locale, config.labelLocale);
+setLocale(config.locale, config.labelLocale, config.shopperLocale);
 for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
 for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
 

@@ -609,6 +609,52 @@
       '<div class="span-2">' + field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) + '</div>' +
       areaSelect(i, o) + price(i, o) + (extra ? '<div class="span-2">' + extra + '</div>' : '') + '<div class="span-2">' + condition(i, o) + '</div>' + placeFields(i, o, false) + '</div></div>';
   }
+  /* Labels per language: every language the template uses gets a field per option label and
+   * per choice label ("Labels in other languages" under each option). */
+  var addedLangs = [], openLangs = {};
+  var LANG_NAMES = window.Intl && Intl.DisplayNames ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
+  function langName(code) { try { return (LANG_NAMES && LANG_NAMES.of(code)) || code; } catch (e) { return code; } }
+  function langs() {
+    var seen = {};
+    addedLangs.forEach(function (c) { seen[c] = true; });
+    options().forEach(function (o) {
+      Object.keys(o.labels || {}).forEach(function (c) { seen[c] = true; });
+      (o.values || []).forEach(function (v) { Object.keys(v.labels || {}).forEach(function (c) { seen[c] = true; }); });
+    });
+    return Object.keys(seen).sort();
+  }
+  function translations(i, o) {
+    var codes = langs(), p = optionPath(i), count = Object.keys(o.labels || {}).length;
+    var values = o.type === 'material' || o.type === 'color' || o.type === 'choice' ? (o.values || []) : [];
+    return '<details class="translations" data-translations="' + esc(o.id) + '"' + (openLangs[o.id] ? ' open' : '') + '>' +
+      '<summary>Labels in other languages' + (count ? ' (' + count + ')' : '') + '</summary>' +
+      '<div class="stack stack--tight"><p class="muted small">Shoppers whose storefront is in that language see these; empty fields show the label above.</p>' +
+      '<div class="field__error" data-error-for="' + p + '.labels"></div>' +
+      codes.map(function (code) {
+        var id = 'o' + i + '-lang-' + code;
+        return '<fieldset class="translations__lang"><legend>' + esc(langName(code)) + ' <span class="muted">(' + esc(code) + ')</span>' +
+          '<button type="button" class="btn btn--tertiary" data-action="remove-lang" data-lang="' + esc(code) + '">Remove ' + esc(langName(code)) + '</button></legend>' +
+          '<div class="form-grid">' +
+          '<div class="field"><label for="' + id + '">' + esc(o.label || 'Label') + '</label><input class="input" id="' + id + '" lang="' + esc(code) + '" maxlength="80" data-key="labelIn" data-lang="' + esc(code) + '" data-field="' + p + '.labels.' + esc(code) + '" value="' + esc((o.labels || {})[code] || '') + '">' +
+          '<div class="field__error" data-error-for="' + p + '.labels.' + esc(code) + '"></div></div>' +
+          values.map(function (v, j) {
+            var vid = id + '-v' + j, vp = p + '.values[' + j + '].labels.' + code;
+            return '<div class="field"><label for="' + vid + '">' + esc(valueLabel(o, v)) + '</label><input class="input" id="' + vid + '" lang="' + esc(code) + '" maxlength="80" data-key="labelIn" data-lang="' + esc(code) + '" data-value-index="' + j + '" data-field="' + vp + '" value="' + esc((v.labels || {})[code] || '') + '">' +
+              '<div class="field__error" data-error-for="' + vp + '"></div></div>';
+          }).join('') + '</div></fieldset>';
+      }).join('') +
+      '<div class="inline"><label class="visually-hidden" for="o' + i + '-new-lang">Language code</label>' +
+      '<input class="input translations__code" id="o' + i + '-new-lang" maxlength="2" placeholder="fr" data-role="new-lang" autocomplete="off" aria-describedby="o' + i + '-new-lang-help">' +
+      '<button type="button" class="btn" data-action="add-lang">Add language</button>' +
+      '<span class="muted small" id="o' + i + '-new-lang-help">Two-letter code: fr, de, es, it…</span></div></div></details>';
+  }
+  function withTranslations() {
+    root.querySelectorAll('#text-options [data-option-index], #choice-options [data-option-index], #media-options [data-option-index]').forEach(function (box) {
+      if (box.parentElement.closest('[data-option-index]')) return;
+      var i = +box.dataset.optionIndex, o = options()[i];
+      if (o) box.insertAdjacentHTML('beforeend', '<div class="span-2">' + translations(i, o) + '</div>');
+    });
+  }
   function renderOptions() {
     var texts = '', choices = '';
     options().forEach(function (o, i) {
@@ -625,7 +671,19 @@
       (hasColor ? '' : '<button type="button" class="btn" data-add="color">Offer colours</button>') + '</div></div>');
     $('media-options').innerHTML = mediaOption('image', 'Photo upload', 'Shoppers upload a photo that is placed in the print area.') +
       mediaOption('ai', 'AI artwork', 'Shoppers describe a picture and Luneo draws it for the print area.');
+    withTranslations();
   }
+  root.addEventListener('toggle', function (e) {
+    var d = e.target.closest && e.target.closest('[data-translations]');
+    if (d) openLangs[d.dataset.translations] = d.open;
+  }, true);
+  root.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.dataset && e.target.dataset.role === 'new-lang') {
+      e.preventDefault();
+      var add = e.target.parentElement.querySelector('[data-action="add-lang"]');
+      if (add) add.click();
+    }
+  });
   function newOption(type) {
     var taken = options().map(function (o) { return o.id; });
     var area = areas().length ? areas()[0].id : undefined;
@@ -657,6 +715,28 @@
     }
     if (!act || act.type === 'checkbox') return;
     var box = act.closest('[data-option-index]'), i = box ? +box.dataset.optionIndex : -1;
+    if (act.dataset.action === 'add-lang') {
+      var codeInput = act.parentElement.querySelector('[data-role="new-lang"]'), code = codeInput.value.trim().toLowerCase();
+      if (!/^[a-z]{2}$/.test(code)) { L.toast('Type a two-letter language code, like fr or de.', { error: true }); codeInput.focus(); return; }
+      if (addedLangs.indexOf(code) < 0) addedLangs.push(code);
+      openLangs[options()[i].id] = true;
+      renderOptions();
+      var first = root.querySelector('#o' + i + '-lang-' + code);
+      if (first) first.focus();
+      return;
+    }
+    if (act.dataset.action === 'remove-lang') {
+      var gone = act.dataset.lang;
+      addedLangs = addedLangs.filter(function (c) { return c !== gone; });
+      options().forEach(function (o) {
+        if (o.labels) { delete o.labels[gone]; if (!Object.keys(o.labels).length) delete o.labels; }
+        (o.values || []).forEach(function (v) { if (v.labels) { delete v.labels[gone]; if (!Object.keys(v.labels).length) delete v.labels; } });
+      });
+      renderOptions();
+      changed();
+      L.toast(langName(gone) + ' labels removed');
+      return;
+    }
     if (act.dataset.action === 'remove') { removeOption(i); renderAreas(); }
     else if (act.dataset.action === 'add-color-value') options()[i].values.push({ value: '#000000', label: '', priceCents: 0 });
     else if (act.dataset.action === 'remove-value') options()[i].values.splice(+act.dataset.valueIndex, 1);
@@ -719,6 +799,11 @@
     } else if (key === 'valuePrice') {
       var c = L.toMinor(t.value || '0', S.currency);
       o.values[j].priceCents = isNaN(c) ? t.value : c;
+    } else if (key === 'labelIn') {
+      var target = isNaN(j) ? o : o.values[j], code = t.dataset.lang;
+      target.labels = Object.assign({}, target.labels || {});
+      if (t.value.trim()) target.labels[code] = t.value; else delete target.labels[code];
+      if (!Object.keys(target.labels).length) delete target.labels;
     } else if (key === 'valueColor') o.values[j].value = t.value;
     else if (key === 'valueLabel') o.values[j].label = t.value;
     changed();
