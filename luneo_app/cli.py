@@ -22,6 +22,7 @@ from .orders.commands import (
 )
 from .shopify.commands import (
     backfill_shop_ids_command,
+    create_cart_transforms_command,
     migrate_tokens_command,
     rotate_key_command,
 )
@@ -32,6 +33,7 @@ luneo_cli = AppGroup("luneo", help="Luneo administration commands.")
 luneo_cli.add_command(rotate_key_command)
 luneo_cli.add_command(migrate_tokens_command)
 luneo_cli.add_command(backfill_shop_ids_command)
+luneo_cli.add_command(create_cart_transforms_command)
 luneo_cli.add_command(purge_expired_command)
 luneo_cli.add_command(deliver_webhooks_command)
 luneo_cli.add_command(webhook_endpoint_command)

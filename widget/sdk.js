@@ -2,7 +2,12 @@
  * Luneo storefront SDK (loader). No dependencies; creates nothing until the shopper acts.
  *
  *   LuneoWidget.init({shop, productId, variantId, host, locale, onReady, onAddToCart,
- *                     onClose, onError}) -> widget with open(), close(), destroy()
+ *                     onClose, onError}) -> widget with open(), close(), destroy(),
+ *                     setVariant(id)
+ *
+ * When the shopper picks another variant (the theme's product form changes its variant
+ * input, or the theme dispatches `variant:change`), the open widget switches to that
+ * variant's photo and print areas; a brand's own page calls setVariant(id).
  *
  * On any other website (an API brand's own store) name the brand instead of the shop:
  *
@@ -111,6 +116,9 @@
     this.timer = 0;
     this._onMessage = this.onMessage.bind(this);
     this._onKey = this.onKey.bind(this);
+    var self = this;
+    this._onVariant = function () { self.setVariant(); };
+    this.shownVariant = '';
   }
 
   var P = Widget.prototype;
@@ -182,6 +190,16 @@
     return (f && f.value) || this.o.variantId;
   };
 
+  /** The shopper's variant changed (or `id` is the brand page's new one): the widget shows
+   * that variant's photo and print areas. */
+  P.setVariant = function (id) {
+    if (id != null && id !== '') this.o.variantId = String(id);
+    var v = String(this.variant() || '');
+    if (!this.frame || v === this.shownVariant) return;
+    this.shownVariant = v;
+    this.post({ type: 'variant', variantId: v });
+  };
+
   P.quantity = function () {
     var q = d.querySelector('form[action*="/cart/add"] [name="quantity"]');
     var n = q ? parseInt(q.value, 10) : 1;
@@ -195,7 +213,12 @@
     if (!self.overlay) self.build();
     self.overlay.hidden = false;
     self.lock(true);
-    if (self.frame) { self.frame.focus(); self.post({ type: 'open' }); return Promise.resolve(); }
+    if (self.frame) {
+      self.setVariant(); // picked while the dialog was closed
+      self.frame.focus();
+      self.post({ type: 'open' });
+      return Promise.resolve();
+    }
     self.say('loading');
     return self.token().then(function (s) {
       self.session = s;
@@ -217,6 +240,10 @@
     d.body.appendChild(ov);
     w.addEventListener('message', this._onMessage);
     d.addEventListener('keydown', this._onKey);
+    // a theme's variant picker sets the product form's variant input and fires `change`;
+    // some themes announce it as `variant:change`
+    d.addEventListener('change', this._onVariant, true);
+    d.addEventListener('variant:change', this._onVariant);
   };
 
   P.say = function (kind, text) {
@@ -256,7 +283,8 @@
     var q = this.where();
     q.origin = location.origin;
     q.product = this.o.productId;
-    q.variant = this.o.shop ? this.variant() : '';
+    q.variant = this.variant() || '';
+    this.shownVariant = q.variant;
     q.locale = this.o.locale || d.documentElement.lang;
     q.page = pagePath();
     if (this.o.shop) { q.fee = this.feeMode(); q.feeUnit = this.feeMode() === 'units' ? String(Number(this.o.feeUnitCents) || '') : ''; }
@@ -495,6 +523,8 @@
     this.destroyFrame();
     w.removeEventListener('message', this._onMessage);
     d.removeEventListener('keydown', this._onKey);
+    d.removeEventListener('change', this._onVariant, true);
+    d.removeEventListener('variant:change', this._onVariant);
     if (this.overlay) this.overlay.remove();
     this.overlay = null;
   };

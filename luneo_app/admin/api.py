@@ -115,6 +115,13 @@ def put_template(product_id: str):  # type: ignore[no-untyped-def]
     return editor.save_template(g.brand, product_id, body.get("template"), version, switch, actor())
 
 
+@bp.post("/products/<product_id>/variants/<variant_id>/photo")
+def variant_photo(product_id: str, variant_id: str):  # type: ignore[no-untyped-def]
+    """Upload a variant's own photo (multipart ``file``); the editor names it in the
+    template, which changes when the merchant saves."""
+    return editor.store_variant_photo(g.brand, product_id, variant_id, editor.uploaded_file())
+
+
 @bp.post("/products/<product_id>/preview")
 def preview(product_id: str) -> Response:
     """The draft template drawn on the product photo by the render engine (WebP)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from sqlalchemy import select
 
 import render
@@ -18,12 +18,13 @@ from render.spec import MATERIALS
 
 from ..audit import record
 from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..designs import layout
+from ..designs import layout, variants
 from ..designs.spec import build_spec
 from ..embed.catalog import font_version
 from ..extensions import db
 from ..models import Brand, Product
-from .photos import product_photo
+from ..products.photos import store_picture
+from .photos import derivative, product_photo
 from .starter import DEFAULT_FONTS, MATERIAL_LABELS, suggested_options
 from .template_checks import check_template, sync_materials
 
@@ -84,6 +85,7 @@ def editor_state(product: Product, brand: Brand) -> dict[str, Any]:
         "photo": {"url": photo.url, "width": photo.width, "height": photo.height}
         if photo
         else None,
+        "variantPhotos": _variant_photos(template),
         "fonts": font_choices(),
         "defaultFonts": [f for f in (template.get("fonts") or DEFAULT_FONTS)],
         "materials": material_choices(),
@@ -109,6 +111,7 @@ def save_template(
         )
     # stored with every option's slot, so what the editor showed is what is saved
     template = layout.with_slots(sync_materials(check_template(copy.deepcopy(template))))
+    variants.check_photo_keys(template, brand.id, product.id)
     changed = template != layout.with_slots(product.template or {})
     if changed:
         product.template = template
@@ -126,6 +129,7 @@ def save_template(
             "changed": changed,
             "printAreas": len(template.get("printAreas") or []),
             "options": len(template.get("options") or []),
+            "variants": len(variants.variants_of(template)),
         },
     )
     db.session.commit()
@@ -188,16 +192,29 @@ def preview_response(brand: Brand, product_id: str, body: dict[str, Any]) -> Res
         for k, v in values.items()
     ):
         raise ValidationFailed("Bad sample values.", details={"values": "text values only"})
-    image = preview_image(brand, product_id, body.get("template"), values)
+    variant_id = body.get("variantId")
+    if variant_id is not None and (not isinstance(variant_id, str) or len(variant_id) > 64):
+        raise ValidationFailed("Bad variant.", details={"variantId": "a variant id"})
+    image = preview_image(brand, product_id, body.get("template"), values, variant_id)
     response = Response(image, mimetype="image/webp")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def preview_image(brand: Brand, product_id: str, template: Any, values: dict[str, Any]) -> bytes:
-    """The product photo with the draft template's sample design, as WebP."""
+def preview_image(
+    brand: Brand,
+    product_id: str,
+    template: Any,
+    values: dict[str, Any],
+    variant_id: str | None = None,
+) -> bytes:
+    """The product photo with the draft template's sample design, as WebP; with
+    ``variant_id``, on that variant's photo and print areas (422 when the draft has no such
+    variant)."""
     product = find_product(brand.id, product_id)
     draft = sync_materials(check_template(copy.deepcopy(template)))
+    variants.check_photo_keys(draft, brand.id, product.id)
+    draft = variants.for_variant(draft, variant_id)
     spec = build_spec(product, preview_layers(draft, values), draft)
     try:
         return render.preview(spec, width=PREVIEW_WIDTH, fmt="webp", quality=80)
@@ -209,3 +226,66 @@ def preview_image(brand: Brand, product_id: str, template: Any, values: dict[str
             code=exc.code,
             details={field: message} if field else None,
         ) from exc
+
+
+def _variant_photos(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each variant's own photo for the editor: ``{variant id: {url, width, height}}``."""
+    out = {}
+    for variant in variants.variants_of(template):
+        key = variant.get("photoKey")
+        photo = derivative(key, 1000) if isinstance(key, str) else None
+        if photo is not None:
+            out[str(variant.get("id"))] = {
+                "url": photo.url,
+                "width": photo.width,
+                "height": photo.height,
+            }
+    return out
+
+
+def store_variant_photo(brand: Brand, product_id: str, variant_id: str, data: bytes) -> dict:
+    """Keep a variant's photo (checked to be a picture) for the editor to name in the
+    template as ``photoKey``; the template itself changes only when the merchant saves.
+
+    Returns ``{variantId, photoKey, photo: {url, width, height}}``; 422 when it is not a
+    picture or the variant id is not one a shop could use.
+    """
+    product = find_product(brand.id, product_id)
+    if not variants.VARIANT_ID.match(variant_id or ""):
+        raise ValidationFailed(
+            "Bad variant.", details={"variantId": "letters, digits, - _ . : (at most 64)"}
+        )
+    try:
+        key = store_picture(
+            data, f"{variants.photo_prefix(brand.id, product.id)}{variant_id.replace(':', '_')}"
+        )
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"This file cannot be the variant's photo: {exc}.",
+            code="invalid_photo",
+            details={"file": str(exc)},
+        ) from exc
+    photo = derivative(key, 1000)
+    return {
+        "variantId": variant_id,
+        "photoKey": key,
+        "photo": {"url": photo.url, "width": photo.width, "height": photo.height}
+        if photo
+        else None,
+    }
+
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+def uploaded_file() -> bytes:
+    """The bytes of the request's multipart ``file`` (422 when missing or too large)."""
+    file = request.files.get("file")
+    if file is None:
+        raise ValidationFailed("Choose a photo to upload.", details={"file": "required"})
+    data = file.stream.read(MAX_PHOTO_BYTES + 1)
+    if not data:
+        raise ValidationFailed("The file is empty.", details={"file": "empty file"})
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationFailed("The photo is too large.", details={"file": "at most 20 MB"})
+    return data

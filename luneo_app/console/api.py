@@ -44,6 +44,13 @@ def put_template(product_id: str):  # type: ignore[no-untyped-def]
     )
 
 
+@bp.post("/products/<product_id>/variants/<variant_id>/photo")
+@console_view("products:write")
+def variant_photo(product_id: str, variant_id: str):  # type: ignore[no-untyped-def]
+    """Upload a variant's own photo (multipart ``file``) for the template editor."""
+    return editor.store_variant_photo(g.brand, product_id, variant_id, editor.uploaded_file())
+
+
 @bp.post("/products/<product_id>/preview")
 @console_view("products:read")
 def preview(product_id: str) -> Response:

@@ -16,6 +16,16 @@ class DesignIn(Schema):
     prompt = String(load_default=None, allow_none=True, validate=Length(max=1000))
     previewMode = String(load_default="standard", validate=OneOf(["fast", "standard", "hd"]))  # noqa: N815
     customerRef = String(load_default=None, allow_none=True, validate=Length(max=128))  # noqa: N815
+    variantId = String(  # noqa: N815
+        load_default=None,
+        allow_none=True,
+        validate=Length(1, 64),
+        metadata={
+            "description": "The product variant the design is for (the shop's variant id): "
+            "its own photo and print areas when the template gives it some. 422 "
+            "`unknown_variant` when the product's template does not list it."
+        },
+    )
 
 
 class DesignAccepted(Schema):
@@ -61,6 +71,7 @@ class PriceOut(Schema):
 class DesignOut(Schema):
     designId = String()  # noqa: N815
     productId = String()  # noqa: N815
+    variantId = String(allow_none=True)  # noqa: N815
     status = String()
     previewUrl = String(allow_none=True)  # noqa: N815
     production = List(Nested(ProductionFileOut))

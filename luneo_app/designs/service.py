@@ -27,7 +27,7 @@ from ..extensions import db
 from ..models import Brand, Design, Product, RenderJob
 from ..observability import tracing
 from ..web_errors import OUTAGE_ERRORS
-from . import layout, lifecycle, metrics, proof, quality, tasks
+from . import layout, lifecycle, metrics, proof, quality, tasks, variants
 from .artwork import queue_artwork
 from .lifecycle import DesignStatus
 from .pricing import DesignPrice, design_price
@@ -99,7 +99,9 @@ def create_design(
     product = find_product(principal.brand_id, payload["productId"])
     if not product.personalizable:
         raise ValidationFailed("This product is not personalizable.", code="not_personalizable")
-    template = product.template or {}
+    variant_id = payload.get("variantId") or None
+    # the variant's photo and print areas, when it has its own (422 for an unknown variant)
+    template = variants.for_variant(product.template or {}, variant_id)
     if not template.get("printAreas"):
         raise ValidationFailed("This product has no print area yet.", code="no_print_area")
     layers = ai_layers.prepare_layers(template, payload.get("layers") or [], payload.get("prompt"))
@@ -129,6 +131,7 @@ def create_design(
             Design.product_id == product.id,
             Design.content_hash == content_hash,
             Design.status != DesignStatus.FAILED.value,
+            Design.variant_id.is_(None) if variant_id is None else Design.variant_id == variant_id,
             same_customer,
         )
         .order_by(Design.created_at)
@@ -153,6 +156,7 @@ def create_design(
         ),
         options=options,
         layers=layers,
+        variant_id=variant_id,
         content_hash=content_hash,
         status=lifecycle.initial_status(wants_art).value,
         timings={"previewMode": mode, "templateVersion": product.template_version},
@@ -272,13 +276,16 @@ def estimated_seconds(design: Design) -> float:
 
 
 def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
-    """The immutable record of what will be produced."""
+    """The immutable record of what will be produced (the variant's photo and print areas
+    when the design was made for a variant that has its own)."""
+    template = variants.design_template(design, product)
     return {
         "productId": product.id,
         "productTitle": product.title,
+        "variantId": design.variant_id,
         "templateVersion": product.template_version,
-        "printAreas": (product.template or {}).get("printAreas", []),
-        "product": (product.template or {}).get("product") or {},
+        "printAreas": template.get("printAreas", []),
+        "product": template.get("product") or {},
         "productImageKey": product.image_key,
         "options": design.options,
         "layers": design.layers,
@@ -287,9 +294,9 @@ def snapshot_of(design: Design, product: Product) -> dict[str, Any]:
         # the labels the shopper saw, so the manifest and order rows say what was chosen
         # even if the merchant edits the template later (designs.choices)
         "template": {
-            key: (product.template or {}).get(key)
+            key: template.get(key)
             for key in ("options", "printAreas", "materials")
-            if (product.template or {}).get(key) is not None
+            if template.get(key) is not None
         },
     }
 
@@ -341,7 +348,7 @@ def check_print_quality(design: Design, product: Product) -> None:
     layers = design.layers or []
     if not any(isinstance(la, dict) and la.get("uploadId") for la in layers):
         return
-    template = product.template or {}
+    template = variants.design_template(design, product)
     bare = [ai_layers.without_artwork(layer) for layer in layers]
     try:
         parsed = render.parse_spec(build_spec(product, bare, template, placeholders=True))
@@ -364,7 +371,8 @@ def finalize_request_hash(design: Design, body: dict[str, Any]) -> str | None:
     layers = body.get("layers") if body.get("layers") is not None else design.layers
     options = body.get("options") if body.get("options") is not None else design.options
     mode = (design.timings or {}).get("previewMode", "standard")
-    return design_content_hash(product, layers, options, mode)
+    template = variants.design_template(design, product)
+    return design_content_hash(product, layers, options, mode, template)
 
 
 def describe(design: Design) -> dict[str, Any]:
@@ -399,6 +407,7 @@ def describe(design: Design) -> dict[str, Any]:
     return {
         "designId": design.id,
         "productId": design.product_id,
+        "variantId": design.variant_id,
         "status": design.status,
         "previewUrl": storage.url(design.preview_key, ttl) if design.preview_key else None,
         "production": production,

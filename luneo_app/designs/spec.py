@@ -13,6 +13,7 @@ from ..core.errors import ValidationFailed
 from ..extensions import db
 from ..files.storage import brand_prefix
 from ..models import Product, Upload
+from . import variants
 
 PREVIEW_WIDTHS = {"fast": 600, "standard": 1200, "hd": 2000}
 
@@ -33,8 +34,15 @@ def build_spec(
     storage = current_app.extensions["luneo.storage"]
     template = template if template is not None else (product.template or {})
     product_spec: dict[str, Any] = dict(template.get("product") or {})
-    if product.image_key:
-        product_spec["image"] = storage.get(product.image_key)
+    # a variant's own photo (designs.variants.for_variant), only ever one stored for it
+    photo_key = product_spec.pop("photoKey", None)
+    if not (
+        isinstance(photo_key, str)
+        and photo_key.startswith(variants.photo_prefix(product.brand_id, product.id))
+    ):
+        photo_key = product.image_key
+    if photo_key:
+        product_spec["image"] = storage.get(photo_key)
     resolved = []
     upload_ids = [
         la.get("uploadId") for la in layers if isinstance(la, dict) and la.get("uploadId")

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..files.storage import brand_prefix
 from ..jobs import PermanentJobError, enqueue, tracked_task
 from ..models import Design, Product, RenderJob
-from . import lifecycle
+from . import lifecycle, variants
 from .spec import PREVIEW_WIDTHS, build_spec
 
 log = logging.getLogger("luneo.designs")
@@ -57,7 +57,7 @@ def render_preview(job: RenderJob, design_id: str) -> None:
     product = db.session.get(Product, design.product_id)
     started = time.perf_counter()
     try:
-        spec = build_spec(product, design.layers)
+        spec = build_spec(product, design.layers, variants.design_template(design, product))
         width = PREVIEW_WIDTHS.get((design.timings or {}).get("previewMode"), 1200)
         data = render.preview(spec, width=width, fmt="webp", quality=82)
     except render.SpecError as exc:

@@ -16,7 +16,10 @@ Template shape (stored on ``Product.template``)::
         {"id": "photo", "type": "image", "printArea": "front", "minDpi": 150},
         {"id": "art", "type": "ai", "printArea": "front"},
         ... any option may carry "showWhen": {"option": "finish", "equals": "gold"}
-      ]
+      ],
+      "variants": [                                # optional: per-variant photo and areas
+        {"id": "44012", "label": "Black", "photoKey": "...", "printAreas": [...]}
+      ]                                            # (designs.variants)
     }
 """
 
@@ -28,7 +31,7 @@ from render import profiles
 from render.errors import SpecError
 
 from ..core.errors import ValidationFailed
-from . import layout
+from . import layout, variants
 
 
 def text_options(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -158,45 +161,13 @@ def validate_template(template: Any) -> dict[str, Any]:
     area_ids: set[str] = set()
     for i, area in enumerate(areas):
         where = f"printAreas[{i}]"
-        if not isinstance(area, dict):
-            problems[where] = "must be an object"
-            continue
-        area_id = area.get("id")
-        if not isinstance(area_id, str) or not area_id.strip():
-            problems[f"{where}.id"] = "give the print area a name"
-        elif area_id in area_ids:
-            problems[f"{where}.id"] = f"another print area is already called {area_id!r}"
-        else:
+        problems.update(_area_problems(where, area))
+        area_id = area.get("id") if isinstance(area, dict) else None
+        if isinstance(area_id, str) and area_id.strip():
+            if area_id in area_ids:
+                problems[f"{where}.id"] = f"another print area is already called {area_id!r}"
             area_ids.add(area_id)
-        nums = {}
-        for key in ("x", "y", "width", "height", "widthMm", "heightMm"):
-            value = area.get(key)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                problems[f"{where}.{key}"] = "must be a number"
-            else:
-                nums[key] = float(value)
-        if len(nums) == 6:
-            if nums["width"] <= 0 or nums["height"] <= 0:
-                problems[f"{where}.width"] = "the print area needs a size"
-            if (
-                nums["x"] < 0
-                or nums["y"] < 0
-                or nums["x"] + nums["width"] > 1.0001
-                or nums["y"] + nums["height"] > 1.0001
-            ):
-                problems[where] = "the print area must lie inside the product photo"
-            if not 1 <= nums["widthMm"] <= 2000:
-                problems[f"{where}.widthMm"] = "physical width must be 1–2000 mm"
-            if not 1 <= nums["heightMm"] <= 2000:
-                problems[f"{where}.heightMm"] = "physical height must be 1–2000 mm"
-        if area.get("profile") is not None:
-            try:
-                profiles.parse_profile(area["profile"], "profile")
-            except SpecError as exc:
-                problems[f"{where}.{exc.field or 'profile'}"] = exc.message
-        rotation = area.get("rotation", 0)
-        if not isinstance(rotation, (int, float)) or not -360 <= rotation <= 360:
-            problems[f"{where}.rotation"] = "rotation must be between -360 and 360 degrees"
+    problems.update(variants.variant_problems(template, _area_problems, _check_labels, area_ids))
     for key in ("fonts",):
         for font in template.get(key) or []:
             if font not in known_fonts:
@@ -310,4 +281,45 @@ def _slot_problems(where: str, option: dict[str, Any]) -> dict[str, str]:
             problems[f"{where}.arcRadiusMm"] = "the arc radius must be 1–5000 mm"
     if slot.get("arcDirection") not in (None, *layout.ARC_DIRECTIONS):
         problems[f"{where}.arcDirection"] = "the arc goes over the top (arch) or under (smile)"
+    return problems
+
+
+def _area_problems(where: str, area: Any) -> dict[str, str]:
+    """A print area's problems: inside the photo (fractions 0..1), a physical size, a turn."""
+    problems: dict[str, str] = {}
+    if not isinstance(area, dict):
+        problems[where] = "must be an object"
+        return problems
+    area_id = area.get("id")
+    if not isinstance(area_id, str) or not area_id.strip():
+        problems[f"{where}.id"] = "give the print area a name"
+    nums = {}
+    for key in ("x", "y", "width", "height", "widthMm", "heightMm"):
+        value = area.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            problems[f"{where}.{key}"] = "must be a number"
+        else:
+            nums[key] = float(value)
+    if len(nums) == 6:
+        if nums["width"] <= 0 or nums["height"] <= 0:
+            problems[f"{where}.width"] = "the print area needs a size"
+        if (
+            nums["x"] < 0
+            or nums["y"] < 0
+            or nums["x"] + nums["width"] > 1.0001
+            or nums["y"] + nums["height"] > 1.0001
+        ):
+            problems[where] = "the print area must lie inside the product photo"
+        if not 1 <= nums["widthMm"] <= 2000:
+            problems[f"{where}.widthMm"] = "physical width must be 1–2000 mm"
+        if not 1 <= nums["heightMm"] <= 2000:
+            problems[f"{where}.heightMm"] = "physical height must be 1–2000 mm"
+    if area.get("profile") is not None:
+        try:
+            profiles.parse_profile(area["profile"], "profile")
+        except SpecError as exc:
+            problems[f"{where}.{exc.field or 'profile'}"] = exc.message
+    rotation = area.get("rotation", 0)
+    if not isinstance(rotation, (int, float)) or not -360 <= rotation <= 360:
+        problems[f"{where}.rotation"] = "rotation must be between -360 and 360 degrees"
     return problems

@@ -21,7 +21,7 @@ from render import webfonts
 
 from ..ai import providers as ai_providers
 from ..ai.service import artwork_offer
-from ..designs import layout
+from ..designs import layout, variants
 from ..files import derivatives
 from ..models import Brand, Product
 
@@ -178,4 +178,25 @@ def storefront_product(product: Product, brand: Brand) -> dict[str, Any]:
         "currency": brand.currency or "USD",
         "templateVersion": product.template_version,
         "has3d": bool(product.model_key),
+        "variants": _variants(product, template, storage),
     }
+
+
+def _variants(product: Product, template: dict[str, Any], storage: Any) -> list[dict[str, Any]]:
+    """Each variant the merchant set up, as the widget switches to it: its photo (the
+    product's when it has none) and its print areas (the product's when it has none)."""
+    out = []
+    for variant in variants.variants_of(template):
+        shown = variants.for_variant(template, variant.get("id"), strict=False)
+        key = (shown.get("product") or {}).get("photoKey") or product.image_key
+        entry = {
+            "id": variant.get("id"),
+            "label": variant.get("label"),
+            "imageUrl": storage.url(key) if key else None,
+            "imageSrcset": derivatives.srcset(key) if key else [],
+            "printAreas": [_area(a) for a in shown.get("printAreas", []) if isinstance(a, dict)],
+        }
+        if isinstance(variant.get("labels"), dict):
+            entry["labels"] = variant["labels"]
+        out.append(entry)
+    return out

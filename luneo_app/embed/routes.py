@@ -14,6 +14,7 @@ Handshake (see DESIGN.md, "Storefront"):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -43,6 +44,7 @@ from .assets import viewer_style_hashes
 from .catalog import storefront_product
 from .shops import StorefrontShop, normalize_origin, parse_origin, storefront_from
 
+SHOPPER_LOCALE = re.compile(r"[a-z]{2}(-[a-z0-9]{2,8})?")  # a language tag, lower-cased
 bp = APIBlueprint(
     "embed", __name__, url_prefix="/embed", tag="Storefront", template_folder="templates"
 )
@@ -212,6 +214,9 @@ def widget() -> Response:
     locale = "fr" if asked.startswith("fr") else "en"
     # the storefront's language for the merchant's own per-language labels (any language)
     label_locale = asked[:2] if asked[:2].isascii() and asked[:2].isalpha() else locale
+    # prices and numbers in the shopper's own format (de: "14,50 $"), whatever the language
+    # of the widget's own strings
+    shopper_locale = asked if SHOPPER_LOCALE.fullmatch(asked) else locale
     html = render_template(
         "embed/widget.html",
         config={
@@ -222,6 +227,7 @@ def widget() -> Response:
             "page": _page_path(request.args.get("page")),
             "locale": locale,
             "labelLocale": label_locale,
+            "shopperLocale": shopper_locale,
             **_fee_config(shop.shop_domain),
         },
         locale=locale,

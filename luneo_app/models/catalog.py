@@ -82,6 +82,9 @@ class Design(BrandOwned, Timestamps, db.Model):
     committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The shopper saved the draft to come back to it (``designs/saved.py``): kept past expiry.
     saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The product variant the design was made for (its photo and print areas, when the
+    # template gives it its own: designs.variants); None for the product's own.
+    variant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     timings: Mapped[dict[str, Any]] = json_column({})
     error: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
     # render.preflight findings at design time (list of {code, severity, message, ...})

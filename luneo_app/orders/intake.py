@@ -31,6 +31,7 @@ from ..extensions import db
 from ..jobs.scheduler import dispatch
 from ..models import Brand, Design, Order, OrderItem
 from .fees import check_fees
+from .photo_quality import check_photos
 from .problems import add_problem
 from .production import claim_packaging, ensure_production, locked_order, stop_pending_production
 
@@ -116,6 +117,7 @@ def sync_order(brand: Brand, platform: str, info: OrderInfo) -> Intake:
     new_lines = _add_lines(order, brand.id, info.design_lines)
     if new_lines:
         check_fees(order, brand, info.line_items)
+        check_photos(order, brand)  # a minDpi raised since the shopper's preview
     producible = db.session.scalars(
         select(OrderItem.design_id).where(
             OrderItem.order_id == order_id,

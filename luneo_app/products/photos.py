@@ -20,6 +20,14 @@ FORMATS = {
 
 def store_photo(product: Product, data: bytes, source: str | None = None) -> None:
     """Keep ``data`` as the product's photo after checking it is a picture (caller commits)."""
+    key = store_picture(data, f"{brand_prefix(product.brand_id)}products/{product.id}/photo")
+    product.image_key = key
+    product.images = [{"key": key, "alt": product.title, **({"source": source} if source else {})}]
+
+
+def store_picture(data: bytes, stem: str) -> str:
+    """Keep ``data`` at ``<stem>-<sha>.<ext>`` after checking it is a picture of an allowed
+    format and size; returns the key. ``ValueError`` says why a file was refused."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             pixels = image.width * image.height
@@ -33,7 +41,6 @@ def store_photo(product: Product, data: bytes, source: str | None = None) -> Non
         raise ValueError(f"unsupported picture format {fmt}")
     digest = hashlib.sha256(data).hexdigest()[:12]
     extension, mimetype = FORMATS[fmt]
-    key = f"{brand_prefix(product.brand_id)}products/{product.id}/photo-{digest}.{extension}"
+    key = f"{stem}-{digest}.{extension}"
     current_app.extensions["luneo.storage"].put(key, data, mimetype)
-    product.image_key = key
-    product.images = [{"key": key, "alt": product.title, **({"source": source} if source else {})}]
+    return key

@@ -1,4 +1,5 @@
-"""``flask luneo rotate-key``, ``migrate-tokens`` and ``backfill-shop-ids``."""
+"""``flask luneo rotate-key``, ``migrate-tokens``, ``backfill-shop-ids`` and
+``create-cart-transforms``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import current_app
 from ..audit import record
 from ..core.crypto import CryptoError
 from ..extensions import db
-from .install import backfill_shop_ids
+from .install import backfill_shop_ids, ensure_fee_transforms
 from .rotation import rotate_encryption
 from .tokens import migrate_legacy_tokens
 
@@ -77,5 +78,28 @@ def backfill_shop_ids_command() -> None:
     click.echo(f"shop ids stored: {len(found) - len(failed)}")
     for shop, reason in sorted(failed.items()):
         click.echo(f"{shop}: {reason}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("create-cart-transforms")
+def create_cart_transforms_command() -> None:
+    """Create Luneo's Cart Transform (exact personalization fees) for every installed shop
+    that has none, such as shops installed before Luneo made it at install.
+
+    Safe to run again: a shop already set up is left as it is. Prints one line per shop;
+    exits 1 when a shop failed (the others are done).
+    """
+    outcome = ensure_fee_transforms()
+    for shop, result in sorted(outcome.items()):
+        click.echo(f"{shop}: {result}", err=result.startswith("failed"))
+    created = sum(1 for r in outcome.values() if r.startswith("created"))
+    failed = sum(1 for r in outcome.values() if r.startswith("failed"))
+    click.echo(
+        f"created: {created}, already set up: "
+        f"{sum(1 for r in outcome.values() if r.startswith('already'))}, "
+        f"skipped: {sum(1 for r in outcome.values() if r.startswith('skipped'))}, "
+        f"failed: {failed}"
+    )
     if failed:
         raise SystemExit(1)

@@ -177,6 +177,62 @@ def backfill_shop_ids() -> dict[str, str]:
     return found
 
 
+FEE_TRANSFORM_SCOPE = "write_cart_transforms"
+
+
+def ensure_fee_transforms() -> dict[str, str]:
+    """Luneo's Cart Transform for every installed shop, for shops installed before Luneo made
+    it at install; safe to run again. Commits per shop.
+
+    Returns ``{shop: outcome}``: ``created <gid>`` (made now, or found on Shopify and now
+    recorded), ``already set up <gid>``, ``skipped: ...`` (the shop has not granted
+    ``write_cart_transforms`` yet) or ``failed: <code>`` (the others go on).
+    """
+    from .tokens import access_token_for
+
+    outcome: dict[str, str] = {}
+    installs = db.session.scalars(
+        select(ShopInstall)
+        .where(ShopInstall.uninstalled_at.is_(None))
+        .order_by(ShopInstall.shop_domain)
+    ).all()
+    for install in installs:
+        shop_domain = install.shop_domain
+        if install.cart_transform_id:
+            outcome[shop_domain] = f"already set up {install.cart_transform_id}"
+            continue
+        if FEE_TRANSFORM_SCOPE not in (install.scopes or "").split(","):
+            outcome[shop_domain] = (
+                f"skipped: the shop has not granted {FEE_TRANSFORM_SCOPE} yet (it is asked "
+                "when the merchant next opens Luneo); fees stay in fee-product units"
+            )
+            continue
+        try:
+            transform_id = admin_api().ensure_cart_transform(
+                StoreAccess(shop_domain, access_token_for(shop_domain))
+            )
+        except Exception as exc:  # noqa: BLE001 - reported per shop, the others go on
+            outcome[shop_domain] = f"failed: {getattr(exc, 'code', None) or type(exc).__name__}"
+            db.session.rollback()
+            continue
+        db.session.execute(
+            update(ShopInstall)
+            .where(ShopInstall.id == install.id)
+            .values(cart_transform_id=transform_id[:128])
+        )
+        record(
+            "shop.cart_transform_created",
+            actor="cli",
+            brand_id=install.brand_id,
+            target_type="shop",
+            target_id=shop_domain,
+            details={"cartTransformId": transform_id[:128]},
+        )
+        db.session.commit()
+        outcome[shop_domain] = f"created {transform_id[:128]}"
+    return outcome
+
+
 def mark_uninstalled(shop_domain: str, occurred_at: datetime | None) -> str:
     """``app/uninstalled``: drop the tokens, stop pending work, keep the data (until
     ``shop/redact``). Commits. Returns a note for the webhook log.

@@ -9,6 +9,7 @@ embed out (to measure its cost), ``?locale=fr`` shows the French storefront.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apiflask import APIBlueprint
@@ -70,12 +71,15 @@ def demo_product():  # type: ignore[no-untyped-def]
     )
     if product is None:
         raise NotFound(f"No demo product {handle!r}.", code="product_not_found")
-    locale = "fr" if (request.args.get("locale") or "").lower().startswith("fr") else "en"
+    asked = (request.args.get("locale") or "").lower()[:16]
+    locale = "fr" if asked.startswith("fr") else "en"
     storage = current_app.extensions["luneo.storage"]
     embed_config: dict[str, Any] = {
         "host": current_app.config["APP_URL"],
         "shop": install.shop_domain,
-        "locale": locale,
+        # the storefront's language as a theme gives it (de, es-mx ...); the page's own
+        # strings are English or French
+        "locale": asked if re.fullmatch(r"[a-z]{2}(-[a-z0-9]{2,8})?", asked) else locale,
         "cartAdd": "/demo/store/cart/add",
         "cartChange": "/demo/store/cart/change",
         "cartJs": "/demo/store/cart.js",

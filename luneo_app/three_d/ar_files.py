@@ -23,6 +23,7 @@ from render.three_d import bake, make_usdz
 from render.three_d.materials import ENGRAVING_FINISHES
 from render.three_d.validate import MAX_TEXTURE_PX
 
+from ..designs import variants
 from ..designs.spec import build_spec
 from ..files.storage import brand_prefix
 from ..models import Design, Product
@@ -52,7 +53,7 @@ def design_spec(design: Design, product: Product) -> dict[str, Any]:
     if snap:
         template = {"product": snap.get("product") or {}, "printAreas": snap["printAreas"]}
         return build_spec(product, snap["layers"], template)
-    return build_spec(product, design.layers)
+    return build_spec(product, design.layers, variants.design_template(design, product))
 
 
 def texture_px(settings: dict[str, Any]) -> int:

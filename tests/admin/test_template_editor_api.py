@@ -179,3 +179,71 @@ def test_another_shop_cannot_preview_or_save_this_product(client, app, fake_shop
 
     assert client.post(f"{url}/preview", json={"template": GOOD}, headers=other).status_code == 404
     assert client.put(f"{url}/template", json={"template": GOOD}, headers=other).status_code == 404
+
+
+def _png(color=(12, 12, 14)) -> bytes:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def _variant_photo(client, shop, variant_id, data):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/admin/api/products/{shop['product'].id}/variants/{variant_id}/photo",
+        data={"file": (io.BytesIO(data), "v.png")},
+        headers=shop["headers"],
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_variant_with_its_photo_and_areas_is_saved_and_previewed_on_its_photo(client, shop):
+    uploaded = _variant_photo(client, shop, "44012", _png())
+    assert uploaded.status_code == 200, uploaded.get_json()
+    key = uploaded.get_json()["photoKey"]
+    own = {**GOOD["printAreas"][0], "x": 0.1, "widthMm": 90}
+    template = {**GOOD, "variants": [{"id": "44012", "label": "Black", "photoKey": key,
+                                      "printAreas": [own]}]}  # fmt: skip
+    saved = _put(client, shop, template)
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["variantPhotos"]["44012"]["url"]
+    preview = client.post(
+        f"/admin/api/products/{shop['product'].id}/preview",
+        json={"template": template, "variantId": "44012"},
+        headers=shop["headers"],
+    )
+    assert preview.status_code == 200
+    corner = Image.open(io.BytesIO(preview.data)).convert("RGB").getpixel((630, 630))
+    assert sum(corner) < 60  # drawn on the black variant's photo
+    unknown = client.post(
+        f"/admin/api/products/{shop['product'].id}/preview",
+        json={"template": template, "variantId": "nope"},
+        headers=shop["headers"],
+    )
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["code"] == "unknown_variant"
+
+
+@pytest.mark.parametrize(
+    ("variant", "field"),
+    [
+        ({"id": "a b", "label": "X"}, "variants[0].id"),
+        ({"id": "1", "label": ""}, "variants[0].label"),
+        ({"id": "1", "label": "X", "printAreas": [{**GOOD["printAreas"][0], "id": "back"}]},
+         "variants[0].printAreas"),
+        ({"id": "1", "label": "X", "printAreas": [{**GOOD["printAreas"][0], "x": 0.9}]},
+         "variants[0].printAreas[0]"),
+        ({"id": "1", "label": "X", "photoKey": "brands/other/products/p/variant-1-a.png"},
+         "variants[0].photoKey"),
+    ],
+)  # fmt: skip
+def test_a_bad_variant_is_refused_with_a_message_on_its_field(client, shop, variant, field):
+    answer = _put(client, shop, {**GOOD, "variants": [variant]})
+    assert answer.status_code == 422
+    assert field in answer.get_json()["error"]["details"], answer.get_json()
+
+
+def test_a_variant_photo_that_is_not_a_picture_is_refused(client, shop):
+    answer = _variant_photo(client, shop, "44012", b"not a picture")
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == "invalid_photo"
+    assert _variant_photo(client, shop, "a b", _png()).status_code == 422

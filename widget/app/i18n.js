@@ -193,12 +193,24 @@ const STRINGS = {
 
 let lang = 'en';
 let labelLang = 'en';
+let numberLocale = 'en-US';
 
 /** Choose the language ('fr…' gives French, anything else English). `labels` is the
  * storefront's own language code, for the merchant's per-language labels (any language). */
-export function setLocale(locale, labels) {
+export function setLocale(locale, labels, shopper) {
   lang = String(locale || '').toLowerCase().startsWith('fr') ? 'fr' : 'en';
   labelLang = /^[a-z]{2}$/.test(String(labels || '')) ? labels : lang;
+  // prices in the shopper's own format (a German shopper reads "14,50 $"), even where the
+  // widget's own strings fall back to English
+  const tag = String(shopper || '');
+  numberLocale = lang === 'fr' ? 'fr-FR' : 'en-US';
+  if (/^[a-z]{2}(-[a-z0-9]{2,8})?$/.test(tag) && tag !== 'en' && tag !== 'fr') {
+    try {
+      numberLocale = Intl.NumberFormat.supportedLocalesOf([tag]).length ? tag : numberLocale;
+    } catch {
+      /* an invalid tag keeps the widget's language */
+    }
+  }
   document.documentElement.lang = lang;
 }
 
@@ -223,7 +235,7 @@ export function t(key, vars) {
 /** A price in the shop's currency, formatted for the shopper's language. */
 export function money(cents, currency) {
   try {
-    return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-US', {
+    return new Intl.NumberFormat(numberLocale, {
       style: 'currency',
       currency: currency || 'USD',
     }).format(cents / 100);

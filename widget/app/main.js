@@ -20,7 +20,7 @@ import { renderForm } from './form.js';
 import { money, setLocale, t } from './i18n.js';
 import { Cropper } from './photo.js';
 import { Placer } from './placer.js';
-import { loadFont, Sketch } from './preview.js';
+import { loadFont, photoFor, Sketch } from './preview.js';
 import { openSaved, reopenUrl, showSavedLink, stateFromDesign } from './saved.js';
 import { setupThreeD } from './view3d.js';
 
@@ -38,7 +38,8 @@ const reopenToken = new URLSearchParams(location.hash.slice(1)).get('design') ||
 let product = null;
 let sketch = null;
 let placer = null;
-let state = { values: {}, fonts: {}, prompt: '', photos: {}, place: {}, artworkUrl: '' };
+let state = { values: {}, fonts: {}, prompt: '', photos: {}, place: {}, artworkUrl: '', variantId: '' };
+let baseLook = null; // the product's own photo and print areas (variants without their own)
 let timer = 0;
 let shownKey = '';
 let visibleKey = '';
@@ -46,13 +47,14 @@ let adding = false;
 let replaces = ''; // the design whose cart line the next add replaces (a reopened design)
 const pending = new Map(); // content key -> Promise<design>
 
-setLocale(config.locale, config.labelLocale);
+setLocale(config.locale, config.labelLocale, config.shopperLocale);
 for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
 for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
 
 bridge.on('firstToken', boot);
 bridge.on('open', () => $('title').focus());
 bridge.on('cart-result', cartResult);
+bridge.on('variant', (msg) => switchVariant(typeof msg.variantId === 'string' ? msg.variantId : ''));
 bridge.start(config.parentOrigin);
 $('close').addEventListener('click', () => bridge.send({ type: 'close' }));
 document.addEventListener('keydown', (e) => {
@@ -71,6 +73,8 @@ async function boot() {
   }
   const reopened = reopenToken ? await reopen(reopenToken) : false;
   if (!reopened) restore();
+  baseLook = { imageUrl: product.imageUrl, imageSrcset: product.imageSrcset, printAreas: product.printAreas };
+  applyVariant(config.variantId);
   $('title').textContent = `${t('title')} · ${product.title}`;
   $('sketch').setAttribute('aria-label', t('liveLabel'));
   sketch = new Sketch($('sketch'), product);
@@ -118,6 +122,31 @@ async function reopen(token) {
   return true;
 }
 
+/** The variant the merchant set up for `id` (its photo and print areas), else the product's
+ * own look; a variant not set up is not sent to the server (the product's own is drawn). */
+function applyVariant(id) {
+  const variant = (product.variants || []).find((v) => v.id === String(id || '')) || null;
+  const look = variant || baseLook;
+  state.variantId = variant ? variant.id : '';
+  product.imageUrl = look.imageUrl;
+  product.imageSrcset = look.imageSrcset;
+  product.printAreas = look.printAreas;
+  return variant;
+}
+
+/** The shopper picked another variant on the page: redraw on its photo and print areas. */
+function switchVariant(id) {
+  if (!product || !sketch) {
+    config.variantId = id;
+    return;
+  }
+  const before = state.variantId;
+  applyVariant(id);
+  if (state.variantId === before) return;
+  sketch.setPhoto(photoFor(product, $('sketch')));
+  changed();
+}
+
 function fatal(message) {
   $('app').removeAttribute('aria-busy');
   $('layout').hidden = true;
@@ -160,7 +189,7 @@ function changed() {
 function content() {
   const layers = buildLayers(product, state);
   const options = buildOptions(product, state);
-  const key = JSON.stringify([layers, options, state.prompt || '']);
+  const key = JSON.stringify([layers, options, state.prompt || '', state.variantId]);
   return { layers, options, key };
 }
 
@@ -200,6 +229,7 @@ function ensureDesign() {
   if (!pending.has(key)) {
     const body = { productId: product.productId, layers, options, previewMode: 'fast' };
     if (state.prompt) body.prompt = state.prompt;
+    if (state.variantId) body.variantId = state.variantId;
     const promise = createAndWait(body).then((design) => ({ ...design, key }));
     promise.catch(() => pending.delete(key));
     if (pending.size > 40) pending.delete(pending.keys().next().value);
@@ -337,6 +367,7 @@ async function generate(prompt, progress) {
   clearTimeout(timer);
   const { layers, options, key } = content();
   const body = { productId: product.productId, layers, options, prompt, previewMode: 'fast' };
+  if (state.variantId) body.variantId = state.variantId;
   const onStatus = (d) => progress(d.status === 'queued' ? 'queued' : 'rendering');
   const promise = createAndWait(body, onStatus).then((d) => ({ ...d, key }));
   pending.set(key, promise);

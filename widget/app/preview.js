@@ -71,6 +71,14 @@ export class Sketch {
     });
   }
 
+  /** Draw on another product photo from now on (the shopper picked another variant). */
+  setPhoto(url) {
+    this.ready = this.loadImage(url).then((img) => {
+      this.photo = img;
+    });
+    return this.ready;
+  }
+
   loadImage(url) {
     if (!url) return Promise.resolve(null);
     if (!this.images.has(url)) {

@@ -52,7 +52,8 @@
   function consoleApi(path, opts) {
     var headers = { 'X-CSRF-Token': cfg.csrfToken, Accept: opts.raw ? '*/*' : 'application/json' };
     var init = { method: opts.method || 'GET', headers: headers, credentials: 'same-origin' };
-    if (opts.body !== undefined) {
+    if (opts.body instanceof FormData) init.body = opts.body; // multipart: the browser sets the type
+    else if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);
     }
@@ -68,8 +69,11 @@
       var headers = { Authorization: 'Bearer ' + token, Accept: opts.raw ? '*/*' : 'application/json' };
       var init = { method: opts.method || 'GET', headers: headers, credentials: 'omit' };
       if (opts.body !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(opts.body);
+        if (opts.body instanceof FormData) init.body = opts.body; // multipart: the browser sets the type
+        else {
+          headers['Content-Type'] = 'application/json';
+          init.body = JSON.stringify(opts.body);
+        }
       }
       if (opts.signal) init.signal = opts.signal;
       return fetch('/admin/api' + path, init).then(function (r) {

@@ -19,7 +19,16 @@
   S.materials.forEach(function (m) { materialLabel[String(m.value)] = m.label; });
 
   function clone(v) { return JSON.parse(JSON.stringify(v)); }
-  function areas() { return T.printAreas || (T.printAreas = []); }
+  /* The canvas shows the product, or a variant (`editing`): a variant with its own print
+   * areas is edited on its own photo; the others show the product's areas. */
+  var editing = -1, variantPhotos = Object.assign({}, S.variantPhotos || {});
+  function variants() { return T.variants || []; }
+  function ownAreas() {
+    var v = editing >= 0 && variants()[editing];
+    return v && Array.isArray(v.printAreas) && v.printAreas.length ? v.printAreas : null;
+  }
+  function areas() { return ownAreas() || T.printAreas || (T.printAreas = []); }
+  function areaPath(i) { return (ownAreas() ? 'variants[' + editing + '].' : '') + 'printAreas[' + i + ']'; }
   function options() { return T.options || (T.options = []); }
   function isDirty() { return JSON.stringify(T) !== saved; }
   function round4(v) { return Math.round(v * 10000) / 10000; }
@@ -211,6 +220,7 @@
     if (focus && i >= 0) canvas.querySelector('[data-index="' + i + '"]').focus();
   }
   function addArea(a) {
+    if (ownAreas()) { L.toast('A variant has the product\u2019s print areas: add areas on the product photo.', { error: true }); return; }
     a.id = uniqueId('area-', areas().map(function (x) { return x.id; }));
     areas().push(clamp(a));
     select(areas().length - 1, true);
@@ -405,11 +415,12 @@
         'No print area yet. Drag on the photo, or use “Add print area”.') + '</p>';
       return;
     }
-    var p = 'printAreas[' + selected + ']';
+    var p = areaPath(selected), own = !!ownAreas();
     form.innerHTML = '<div class="stack stack--tight">' +
       '<div class="field__error" data-error-for="' + p + '"></div>' +
       '<div class="form-grid form-grid--4">' +
-      '<div class="field span-2"><label for="area-id">Name</label><input class="input" id="area-id" data-area-key="id" data-field="' + p + '.id" maxlength="40" value="' + esc(a.id) + '">' +
+      '<div class="field span-2"><label for="area-id">Name</label><input class="input" id="area-id" data-area-key="id" data-field="' + p + '.id" maxlength="40" value="' + esc(a.id) + '"' + (own ? ' readonly aria-describedby="area-id-note"' : '') + '>' +
+      (own ? '<p class="muted small" id="area-id-note">The product\u2019s area, placed on this variant\u2019s photo.</p>' : '') +
       '<div class="field__error" data-error-for="' + p + '.id"></div></div>' +
       '<div class="field span-2"><label for="area-mask">Shape</label><select class="select" id="area-mask" data-area-key="mask" data-field="' + p + '.mask">' +
       [['rect', 'Rectangle'], ['rounded', 'Rounded rectangle'], ['ellipse', 'Ellipse']].map(function (m) {
@@ -430,7 +441,7 @@
           '<input class="input" id="area-' + f[0] + '" type="number" min="0" step="0.5" inputmode="decimal" data-profile-key="' + f[0] + '" data-field="' + p + '.profile.' + f[0] + '" value="' + (typeof v === 'number' ? v : '') + '" placeholder="' + guide(a, f[0]) + '">' +
           '<span class="input-group__suffix">mm</span></div><div class="field__error" data-error-for="' + p + '.profile.' + f[0] + '"></div></div>';
       }).join('') +
-      '<div class="field" style="justify-content:flex-end"><button type="button" class="btn btn--tertiary" id="remove-area" style="color:var(--critical-text)">Remove area</button></div>' +
+      (own ? '' : '<div class="field" style="justify-content:flex-end"><button type="button" class="btn btn--tertiary" id="remove-area" style="color:var(--critical-text)">Remove area</button></div>') +
       '</div><p class="muted small">Print width and height are the real size on the product. The print profile sets the files (PDF/X-4, SVG, DXF…), the bleed drawn outside the area and the safe zone text stays inside.</p></div>';
   }
   function syncAreaForm() {
@@ -598,6 +609,52 @@
       '<div class="span-2">' + field(i, 'label', 'Label shoppers see', input(i, 'label', o.label, 'maxlength="80"')) + '</div>' +
       areaSelect(i, o) + price(i, o) + (extra ? '<div class="span-2">' + extra + '</div>' : '') + '<div class="span-2">' + condition(i, o) + '</div>' + placeFields(i, o, false) + '</div></div>';
   }
+  /* Labels per language: every language the template uses gets a field per option label and
+   * per choice label ("Labels in other languages" under each option). */
+  var addedLangs = [], openLangs = {};
+  var LANG_NAMES = window.Intl && Intl.DisplayNames ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
+  function langName(code) { try { return (LANG_NAMES && LANG_NAMES.of(code)) || code; } catch (e) { return code; } }
+  function langs() {
+    var seen = {};
+    addedLangs.forEach(function (c) { seen[c] = true; });
+    options().forEach(function (o) {
+      Object.keys(o.labels || {}).forEach(function (c) { seen[c] = true; });
+      (o.values || []).forEach(function (v) { Object.keys(v.labels || {}).forEach(function (c) { seen[c] = true; }); });
+    });
+    return Object.keys(seen).sort();
+  }
+  function translations(i, o) {
+    var codes = langs(), p = optionPath(i), count = Object.keys(o.labels || {}).length;
+    var values = o.type === 'material' || o.type === 'color' || o.type === 'choice' ? (o.values || []) : [];
+    return '<details class="translations" data-translations="' + esc(o.id) + '"' + (openLangs[o.id] ? ' open' : '') + '>' +
+      '<summary>Labels in other languages' + (count ? ' (' + count + ')' : '') + '</summary>' +
+      '<div class="stack stack--tight"><p class="muted small">Shoppers whose storefront is in that language see these; empty fields show the label above.</p>' +
+      '<div class="field__error" data-error-for="' + p + '.labels"></div>' +
+      codes.map(function (code) {
+        var id = 'o' + i + '-lang-' + code;
+        return '<fieldset class="translations__lang"><legend>' + esc(langName(code)) + ' <span class="muted">(' + esc(code) + ')</span>' +
+          '<button type="button" class="btn btn--tertiary" data-action="remove-lang" data-lang="' + esc(code) + '">Remove ' + esc(langName(code)) + '</button></legend>' +
+          '<div class="form-grid">' +
+          '<div class="field"><label for="' + id + '">' + esc(o.label || 'Label') + '</label><input class="input" id="' + id + '" lang="' + esc(code) + '" maxlength="80" data-key="labelIn" data-lang="' + esc(code) + '" data-field="' + p + '.labels.' + esc(code) + '" value="' + esc((o.labels || {})[code] || '') + '">' +
+          '<div class="field__error" data-error-for="' + p + '.labels.' + esc(code) + '"></div></div>' +
+          values.map(function (v, j) {
+            var vid = id + '-v' + j, vp = p + '.values[' + j + '].labels.' + code;
+            return '<div class="field"><label for="' + vid + '">' + esc(valueLabel(o, v)) + '</label><input class="input" id="' + vid + '" lang="' + esc(code) + '" maxlength="80" data-key="labelIn" data-lang="' + esc(code) + '" data-value-index="' + j + '" data-field="' + vp + '" value="' + esc((v.labels || {})[code] || '') + '">' +
+              '<div class="field__error" data-error-for="' + vp + '"></div></div>';
+          }).join('') + '</div></fieldset>';
+      }).join('') +
+      '<div class="inline"><label class="visually-hidden" for="o' + i + '-new-lang">Language code</label>' +
+      '<input class="input translations__code" id="o' + i + '-new-lang" maxlength="2" placeholder="fr" data-role="new-lang" autocomplete="off" aria-describedby="o' + i + '-new-lang-help">' +
+      '<button type="button" class="btn" data-action="add-lang">Add language</button>' +
+      '<span class="muted small" id="o' + i + '-new-lang-help">Two-letter code: fr, de, es, it…</span></div></div></details>';
+  }
+  function withTranslations() {
+    root.querySelectorAll('#text-options [data-option-index], #choice-options [data-option-index], #media-options [data-option-index]').forEach(function (box) {
+      if (box.parentElement.closest('[data-option-index]')) return;
+      var i = +box.dataset.optionIndex, o = options()[i];
+      if (o) box.insertAdjacentHTML('beforeend', '<div class="span-2">' + translations(i, o) + '</div>');
+    });
+  }
   function renderOptions() {
     var texts = '', choices = '';
     options().forEach(function (o, i) {
@@ -614,7 +671,19 @@
       (hasColor ? '' : '<button type="button" class="btn" data-add="color">Offer colours</button>') + '</div></div>');
     $('media-options').innerHTML = mediaOption('image', 'Photo upload', 'Shoppers upload a photo that is placed in the print area.') +
       mediaOption('ai', 'AI artwork', 'Shoppers describe a picture and Luneo draws it for the print area.');
+    withTranslations();
   }
+  root.addEventListener('toggle', function (e) {
+    var d = e.target.closest && e.target.closest('[data-translations]');
+    if (d) openLangs[d.dataset.translations] = d.open;
+  }, true);
+  root.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.dataset && e.target.dataset.role === 'new-lang') {
+      e.preventDefault();
+      var add = e.target.parentElement.querySelector('[data-action="add-lang"]');
+      if (add) add.click();
+    }
+  });
   function newOption(type) {
     var taken = options().map(function (o) { return o.id; });
     var area = areas().length ? areas()[0].id : undefined;
@@ -646,6 +715,28 @@
     }
     if (!act || act.type === 'checkbox') return;
     var box = act.closest('[data-option-index]'), i = box ? +box.dataset.optionIndex : -1;
+    if (act.dataset.action === 'add-lang') {
+      var codeInput = act.parentElement.querySelector('[data-role="new-lang"]'), code = codeInput.value.trim().toLowerCase();
+      if (!/^[a-z]{2}$/.test(code)) { L.toast('Type a two-letter language code, like fr or de.', { error: true }); codeInput.focus(); return; }
+      if (addedLangs.indexOf(code) < 0) addedLangs.push(code);
+      openLangs[options()[i].id] = true;
+      renderOptions();
+      var first = root.querySelector('#o' + i + '-lang-' + code);
+      if (first) first.focus();
+      return;
+    }
+    if (act.dataset.action === 'remove-lang') {
+      var gone = act.dataset.lang;
+      addedLangs = addedLangs.filter(function (c) { return c !== gone; });
+      options().forEach(function (o) {
+        if (o.labels) { delete o.labels[gone]; if (!Object.keys(o.labels).length) delete o.labels; }
+        (o.values || []).forEach(function (v) { if (v.labels) { delete v.labels[gone]; if (!Object.keys(v.labels).length) delete v.labels; } });
+      });
+      renderOptions();
+      changed();
+      L.toast(langName(gone) + ' labels removed');
+      return;
+    }
     if (act.dataset.action === 'remove') { removeOption(i); renderAreas(); }
     else if (act.dataset.action === 'add-color-value') options()[i].values.push({ value: '#000000', label: '', priceCents: 0 });
     else if (act.dataset.action === 'remove-value') options()[i].values.splice(+act.dataset.valueIndex, 1);
@@ -708,6 +799,11 @@
     } else if (key === 'valuePrice') {
       var c = L.toMinor(t.value || '0', S.currency);
       o.values[j].priceCents = isNaN(c) ? t.value : c;
+    } else if (key === 'labelIn') {
+      var target = isNaN(j) ? o : o.values[j], code = t.dataset.lang;
+      target.labels = Object.assign({}, target.labels || {});
+      if (t.value.trim()) target.labels[code] = t.value; else delete target.labels[code];
+      if (!Object.keys(target.labels).length) delete target.labels;
     } else if (key === 'valueColor') o.values[j].value = t.value;
     else if (key === 'valueLabel') o.values[j].label = t.value;
     changed();
@@ -724,7 +820,9 @@
     if (first && sample.value.trim()) values[first.id] = sample.value.trim();
     spinner.hidden = false;
     previewImg.parentNode.classList.add('preview-box--stale');
-    L.api(boot.api + '/preview', { method: 'POST', body: { template: T, values: values }, raw: true, signal: previewCtl.signal })
+    var body = { template: T, values: values };
+    if (editing >= 0 && variants()[editing]) body.variantId = variants()[editing].id;
+    L.api(boot.api + '/preview', { method: 'POST', body: body, raw: true, signal: previewCtl.signal })
       .then(function (blob) {
         if (previewUrl) URL.revokeObjectURL(previewUrl);
         previewUrl = URL.createObjectURL(blob);
@@ -745,12 +843,130 @@
   }
   sample.addEventListener('input', schedulePreview);
 
+  /* ---------------------------------------------------------------- variants */
+  var variantList = $('variant-list'), viewSelect = $('variant-view');
+  function photoOf(v) { return (v && variantPhotos[v.id]) || S.photo; }
+  /* The canvas on the chosen variant's photo, with its print areas (or the product's). */
+  function showVariant() {
+    var v = editing >= 0 ? variants()[editing] : null, ph = photoOf(v), box = $('canvas'), img = $('photo');
+    $('variant-view-field').hidden = !variants().length;
+    viewSelect.innerHTML = '<option value="-1">Product photo</option>' + variants().map(function (x, i) {
+      return '<option value="' + i + '"' + (i === editing ? ' selected' : '') + '>' + esc(x.label || x.id || 'Variant ' + (i + 1)) + '</option>';
+    }).join('');
+    $('variant-note').textContent = !v ? '' : ownAreas() ? 'Its own print areas: drag them on its photo.'
+      : 'Uses the product\u2019s print areas. Tick \u201cOwn print areas\u201d to place them differently.';
+    if (ph) {
+      if (!img) {
+        img = document.createElement('img');
+        img.className = 'canvas__photo';
+        img.id = 'photo';
+        img.draggable = false;
+        var none = box.querySelector('.canvas__nophoto');
+        if (none) none.remove();
+        box.insertBefore(img, box.firstChild);
+      }
+      if (img.getAttribute('src') !== ph.url) img.src = ph.url;
+      img.width = ph.width;
+      img.height = ph.height;
+      img.alt = S.title + (v ? ' \u00b7 ' + (v.label || v.id) : '');
+      box.style.aspectRatio = ph.width + ' / ' + ph.height;
+    }
+    if (selected >= areas().length) selected = areas().length ? 0 : -1;
+  }
+  function renderVariants() {
+    variantList.innerHTML = variants().map(function (v, i) {
+      var p = 'variants[' + i + ']', ph = variantPhotos[v.id], own = Array.isArray(v.printAreas) && v.printAreas.length > 0;
+      return '<div class="option" data-variant-index="' + i + '"><div class="stack stack--tight">' +
+        '<div class="field__error" data-error-for="' + p + '"></div>' +
+        '<div class="form-grid form-grid--2">' +
+        '<div class="field"><label for="variant-id-' + i + '">Variant id</label><input class="input" id="variant-id-' + i + '" data-vkey="id" data-field="' + p + '.id" maxlength="64" value="' + esc(v.id || '') + '" aria-describedby="variant-id-help-' + i + '">' +
+        '<p class="muted small" id="variant-id-help-' + i + '">The number at the end of the variant\u2019s page address in Shopify.</p><div class="field__error" data-error-for="' + p + '.id"></div></div>' +
+        '<div class="field"><label for="variant-label-' + i + '">Name</label><input class="input" id="variant-label-' + i + '" data-vkey="label" data-field="' + p + '.label" maxlength="80" value="' + esc(v.label || '') + '" placeholder="Black">' +
+        '<div class="field__error" data-error-for="' + p + '.label"></div></div>' +
+        '</div>' +
+        '<div class="inline inline--wrap">' +
+        (ph ? '<img class="variant__thumb" src="' + esc(ph.url) + '" alt="Photo of ' + esc(v.label || v.id) + '" width="48" height="48">' : '<span class="muted small">Product photo</span>') +
+        '<label class="btn" for="variant-photo-' + i + '">' + (ph ? 'Replace photo' : 'Upload its photo') + '</label>' +
+        '<input class="visually-hidden" type="file" accept="image/png,image/jpeg,image/webp" id="variant-photo-' + i + '" data-vaction="photo">' +
+        '<label class="inline"><input type="checkbox" data-vaction="own"' + (own ? ' checked' : '') + '> Own print areas</label>' +
+        '<button type="button" class="btn" data-vaction="show"' + (i === editing ? ' aria-pressed="true"' : '') + '>Show on photo</button>' +
+        '<button type="button" class="btn btn--tertiary" data-vaction="remove" style="color:var(--critical-text)">Remove</button>' +
+        '</div><div class="field__error" data-error-for="' + p + '.photoKey"></div><div class="field__error" data-error-for="' + p + '.printAreas"></div></div></div>';
+    }).join('') || '<div class="card__section"><p class="muted small">No variant has its own photo or print areas.</p></div>';
+  }
+  function view(i) {
+    editing = i;
+    errorAreas = {};
+    selected = areas().length ? 0 : -1;
+    renderVariants(); showVariant(); renderAreas(); renderAreaForm(); schedulePreview();
+  }
+  viewSelect.addEventListener('change', function () { view(+viewSelect.value); });
+  $('add-variant').addEventListener('click', function () {
+    T.variants = variants();
+    T.variants.push({ id: '', label: '' });
+    view(T.variants.length - 1);
+    changed();
+    var input = $('variant-id-' + (T.variants.length - 1));
+    if (input) input.focus();
+  });
+  variantList.addEventListener('input', function (e) {
+    var box = e.target.closest('[data-variant-index]'), key = e.target.dataset.vkey;
+    if (!box || !key) return;
+    var v = variants()[+box.dataset.variantIndex], old = v.id;
+    v[key] = e.target.value;
+    if (key === 'id' && variantPhotos[old] && !variantPhotos[v.id]) { variantPhotos[v.id] = variantPhotos[old]; delete variantPhotos[old]; }
+    showVariant();
+    changed();
+  });
+  variantList.addEventListener('click', function (e) {
+    var act = e.target.closest('[data-vaction]'), box = e.target.closest('[data-variant-index]');
+    if (!act || !box || act.type === 'checkbox' || act.type === 'file') return;
+    var i = +box.dataset.variantIndex;
+    if (act.dataset.vaction === 'show') view(i);
+    else if (act.dataset.vaction === 'remove') {
+      var gone = T.variants.splice(i, 1)[0];
+      if (!T.variants.length) delete T.variants;
+      view(editing === i ? -1 : editing > i ? editing - 1 : editing);
+      changed();
+      L.toast('Variant \u201c' + (gone.label || gone.id) + '\u201d removed');
+    }
+  });
+  variantList.addEventListener('change', function (e) {
+    var act = e.target.dataset.vaction, box = e.target.closest('[data-variant-index]');
+    if (!act || !box) return;
+    var i = +box.dataset.variantIndex, v = variants()[i];
+    if (act === 'own') {
+      if (e.target.checked) v.printAreas = clone(T.printAreas || []);
+      else delete v.printAreas;
+      view(i);
+      changed();
+      var again = variantList.querySelector('[data-variant-index="' + i + '"] [data-vaction="own"]');
+      if (again) again.focus();
+    } else if (act === 'photo' && e.target.files[0]) {
+      if (!v.id) { L.toast('Give the variant its id first.', { error: true }); e.target.value = ''; return; }
+      var data = new FormData();
+      data.append('file', e.target.files[0]);
+      L.api(boot.api + '/variants/' + encodeURIComponent(v.id) + '/photo', { method: 'POST', body: data })
+        .then(function (answer) {
+          v.photoKey = answer.photoKey;
+          if (answer.photo) variantPhotos[v.id] = answer.photo;
+          view(i);
+          changed();
+          L.toast('Photo of \u201c' + (v.label || v.id) + '\u201d uploaded \u00b7 save to keep it');
+        })
+        .catch(function (err) {
+          var first = err.details && Object.keys(err.details)[0];
+          L.toast((first ? err.details[first] : err.message) || 'The photo could not be uploaded', { error: true });
+        });
+    }
+  });
+
   /* ---------------------------------------------------------------- save */
   var banner = $('editor-banner');
   function showBanner(kind, html) {
     banner.innerHTML = html ? '<div class="banner banner--' + kind + '" role="alert"><div>' + html + '</div></div>' : '';
   }
-  function renderAll() { renderAreas(); renderAreaForm(); renderOptions(); changed(); }
+  function renderAll() { renderVariants(); showVariant(); renderAreas(); renderAreaForm(); renderOptions(); changed(); }
   saveBtn.addEventListener('click', function () {
     L.busy(saveBtn, true);
     L.api(boot.api + '/template', { method: 'PUT', body: { template: T, templateVersion: S.templateVersion } })
@@ -758,6 +974,8 @@
         S = state;
         T = clone(state.template);
         saved = JSON.stringify(T);
+        variantPhotos = Object.assign({}, state.variantPhotos || {});
+        if (editing >= variants().length) editing = -1;
         errorAreas = {};
         showBanner();
         var suggested = $('suggested-banner');
@@ -771,7 +989,12 @@
         changed();
         if (err.status === 422) {
           errorAreas = {};
-          Object.keys(err.details).forEach(function (k) { var m = /^printAreas\[(\d+)\]/.exec(k); if (m) errorAreas[+m[1]] = true; });
+          Object.keys(err.details).forEach(function (k) {
+            var v = /^variants\[(\d+)\]\.printAreas\[(\d+)\]/.exec(k);
+            if (v && editing !== +v[1]) { editing = +v[1]; errorAreas = {}; showVariant(); }
+            var m = v ? [null, v[2]] : /^printAreas\[(\d+)\]/.exec(k);
+            if (m && (!!v === !!ownAreas())) errorAreas[+m[1]] = true;
+          });
           var firstBad = Object.keys(errorAreas)[0];
           if (firstBad !== undefined && !errorAreas[selected]) selected = +firstBad;
           renderAreas(); renderAreaForm(); renderOptions();
@@ -788,6 +1011,7 @@
   discardBtn.addEventListener('click', function () {
     T = clone(S.template);
     errorAreas = {};
+    editing = -1;
     selected = areas().length ? 0 : -1;
     showBanner();
     L.clearFieldErrors(root);
