@@ -18,7 +18,7 @@ from luneo_app.extensions import db
 from luneo_app.jobs.sweeper import sweep
 from luneo_app.models import Design, RenderJob
 from tests.designs.helpers import brand_with_key, text_design
-from tests.support.worker import ROOT, celery_worker, outbox_state
+from tests.support.worker import ROOT, celery_worker, sweep_until_published
 
 # A web process that commits a new design and dies before anything after the commit runs
 # (os._exit: no cleanup, no publish), exactly as a SIGKILL at that moment would.
@@ -78,14 +78,11 @@ def test_a_web_process_killed_between_commit_and_publish_loses_no_design(live_ap
     db.session.remove()
     design = db.session.query(Design).one()  # committed before the process died
     job = db.session.query(RenderJob).filter_by(design_id=design.id).one()
+    job_id, design_id = job.id, design.id
     assert (design.status, job.status) == ("queued", "waiting")  # nothing was published
     with celery_worker(live_app, queues="previews"):
-        # The schedule's next ticks (a tick finding another dispatcher's lock leaves it be).
-        dispatched, deadline = 0, time.monotonic() + 15
-        while not dispatched and time.monotonic() < deadline:
-            dispatched = sweep().dispatched or time.sleep(0.5) or 0
-        assert dispatched == 1, outbox_state(live_app)
-        done = _wait(design.id, {"preview_ready", "failed"})
+        sweep_until_published(live_app, job_id)
+        done = _wait(design_id, {"preview_ready", "failed"})
     assert done.status == "preview_ready" and done.preview_key
 
 

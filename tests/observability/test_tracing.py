@@ -12,7 +12,6 @@ import pytest
 from luneo_app import create_app
 from luneo_app.extensions import db
 from luneo_app.jobs import runner
-from luneo_app.jobs.sweeper import sweep
 from luneo_app.models import Design, RenderJob
 from luneo_app.observability.logs import JsonFormatter
 from luneo_app.observability.tracing import shutdown_tracing
@@ -22,7 +21,7 @@ from tests.fakes.otlp import FakeCollector
 from tests.fakes.receiver import FakeReceiver
 from tests.orders.helpers import connect_endpoint
 from tests.support.env import need, redis_url
-from tests.support.worker import celery_worker, outbox_state
+from tests.support.worker import celery_worker, sweep_until_published
 
 SECRET = "whsec_trace_test_secret"
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP SpanKind values
@@ -94,6 +93,7 @@ def test_a_design_is_one_trace_from_the_request_through_the_sweeper_worker_and_w
         assert created.status_code == 202
         design_id = created.get_json()["designId"]
         job = db.session.query(RenderJob).filter_by(design_id=design_id).one()
+        job_id = job.id
         assert job.status == "waiting" and job.trace_context["traceparent"]
         create_trace = job.trace_context["traceparent"].split("-")[1]
         request_id = job.request_id
@@ -105,7 +105,7 @@ def test_a_design_is_one_trace_from_the_request_through_the_sweeper_worker_and_w
             "OUTBOUND_WEBHOOK_ALLOW_PRIVATE": "1",
         }
         with celery_worker(traced_app, extra_env=worker_env) as worker:
-            assert sweep().dispatched == 1, outbox_state(traced_app)
+            sweep_until_published(traced_app, job_id)
             assert _wait(design_id, {"preview_ready", "failed"}).status == "preview_ready"
             finalized = client.post(f"/v1/designs/{design_id}/finalize", json={}, headers=headers)
             assert finalized.status_code == 200

@@ -32,7 +32,7 @@ class WorkerProcess:
             if " ready." in line:
                 self._ready.set()
 
-    def wait_ready(self, timeout: float = 40) -> None:
+    def wait_ready(self, timeout: float = 90) -> None:
         if not self._ready.wait(timeout):
             self.stop()
             raise RuntimeError("celery worker did not start:\n" + "\n".join(self.lines[-40:]))
@@ -125,6 +125,26 @@ def celery_worker(
         yield worker
     finally:
         worker.stop()
+
+
+def sweep_until_published(app, job_id: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Run the sweeper's ticks until the outbox row ``job_id`` has been published.
+
+    A tick that finds another dispatcher holding the queue's lock leaves the row for that
+    dispatcher's next round, so one tick alone may publish nothing; the schedule's next tick
+    (here, the next loop) does."""
+    from luneo_app.extensions import db
+    from luneo_app.jobs.sweeper import sweep
+    from luneo_app.models import RenderJob
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sweep()
+        db.session.remove()
+        if db.session.get(RenderJob, job_id).status != "waiting":
+            return
+        time.sleep(0.5)
+    raise AssertionError("the sweeper never published the job: " + outbox_state(app))
 
 
 def outbox_state(app) -> str:  # type: ignore[no-untyped-def]
