@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..audit import record
 from ..core import uow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.secret_keys import itsdangerous_keys
 from ..extensions import db
 from ..models import Brand, Design
 from . import lifecycle
@@ -34,7 +35,7 @@ COMMENT_MAX = 1000
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="luneo-proof-link")
+    return URLSafeTimedSerializer(itsdangerous_keys(), salt="luneo-proof-link")
 
 
 def proof_link(design: Design) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..core.clock import as_utc, utcnow
 from ..core.errors import LuneoError, NotFound
+from ..core.secret_keys import itsdangerous_keys
 from ..core.uow import commit
 from ..extensions import db
 from ..models import Design, Upload
@@ -55,7 +56,7 @@ class ReopenLink:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(itsdangerous_keys(), salt=SALT)
 
 
 def _kept(design: Design) -> timedelta:

@@ -13,20 +13,31 @@ import hmac
 
 from flask import current_app, url_for
 
+from ..core.secret_keys import derived_keys
 
-def _key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
+
+def _derive(secret: bytes) -> bytes:
     return hmac.new(secret, b"luneo:preview-link:v1", hashlib.sha256).digest()
 
 
+def _sign(key: bytes, design_id: str) -> str:
+    return hmac.new(key, design_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def signature(design_id: str) -> str:
-    """The link signature of a design (32 hex characters)."""
-    return hmac.new(_key(), design_id.encode(), hashlib.sha256).hexdigest()[:32]
+    """The link signature of a design (32 hex characters), with the current ``SECRET_KEY``."""
+    return _sign(derived_keys(_derive)[0], design_id)
 
 
 def verify(design_id: str, sig: str | None) -> bool:
-    """Constant-time check of a link signature."""
-    return bool(sig) and hmac.compare_digest(signature(design_id), str(sig))
+    """Constant-time check of a link signature against the current key and the older keys
+    still accepted (links already sent keep working through a rotation)."""
+    if not sig:
+        return False
+    matched = False
+    for key in derived_keys(_derive):
+        matched |= hmac.compare_digest(_sign(key, design_id), str(sig))
+    return matched
 
 
 def preview_link(design_id: str) -> str:

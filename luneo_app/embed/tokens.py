@@ -25,6 +25,7 @@ import jwt
 from flask import current_app
 
 from ..core.errors import Unauthorized
+from ..core.secret_keys import derived_keys
 from .shops import StorefrontShop
 
 KEY_ID = "luneo-embed-1"
@@ -60,9 +61,32 @@ class EmbedClaims:
         return max(0, self.expires_at - int(time.time()))
 
 
-def _signing_key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
+def _derive(secret: bytes) -> bytes:
     return hmac.new(secret, b"luneo:embed-token:v1", hashlib.sha256).digest()
+
+
+def _signing_key() -> bytes:
+    return derived_keys(_derive)[0]
+
+
+def _verify(token: str) -> dict[str, Any]:
+    """Decode with the current key, then with the older keys still accepted."""
+    keys = derived_keys(_derive)
+    for index, key in enumerate(keys):
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=current_app.config["APP_URL"],
+                options={"require": ["exp", "iat", "nbf", "jti", "aud", "iss", "sub"]},
+                leeway=5,
+            )
+        except jwt.InvalidSignatureError:
+            if index == len(keys) - 1:
+                raise
+    raise jwt.InvalidSignatureError("no key")
 
 
 def _kv():  # type: ignore[no-untyped-def]
@@ -113,15 +137,7 @@ def looks_like_embed_token(token: str) -> bool:
 def decode(token: str) -> EmbedClaims:
     """Verify signature, audience, issuer and lifetime; 401 with a precise code otherwise."""
     try:
-        payload: dict[str, Any] = jwt.decode(
-            token,
-            _signing_key(),
-            algorithms=[ALGORITHM],
-            audience=AUDIENCE,
-            issuer=current_app.config["APP_URL"],
-            options={"require": ["exp", "iat", "nbf", "jti", "aud", "iss", "sub"]},
-            leeway=5,
-        )
+        payload = _verify(token)
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized(
             "The storefront token has expired; ask for a new one.", code="embed_token_expired"

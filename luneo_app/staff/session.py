@@ -30,6 +30,7 @@ from flask import Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..core.errors import Forbidden
+from ..core.secret_keys import itsdangerous_keys
 from ..extensions import db
 from ..models import StaffUser
 
@@ -57,7 +58,7 @@ def _kv():  # type: ignore[no-untyped-def]
 
 
 def _signer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"luneo-support-{purpose}")
+    return URLSafeTimedSerializer(itsdangerous_keys(), salt=f"luneo-support-{purpose}")
 
 
 def _set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:

@@ -175,3 +175,52 @@ def test_the_console_rotates_the_webhook_secret_with_the_chosen_overlap(app, cli
     brand = db.session.get(Brand, owner.brand_id)
     until = endpoints.previous_secret_until(brand)
     assert timedelta(hours=71) < until - clock.utcnow() <= timedelta(hours=72)
+
+
+def test_links_and_storefront_tokens_signed_before_a_secret_rotation_still_open(app):
+    """Preview links on cart lines, saved-design links, proof links, storefront tokens and
+    console sign-in links made with the old app secret keep working while it is a fallback."""
+    from luneo_app.designs import proof, saved
+    from luneo_app.embed import links, tokens
+    from luneo_app.embed.shops import StorefrontShop
+    from luneo_app.staff import session as staff_session
+
+    shop = StorefrontShop("acme.myshopify.com", "brand-1", "install-1", frozenset())
+
+    def made() -> dict:
+        return {
+            "preview": links.signature("design-1"),
+            "saved": saved._serializer().dumps({"d": "design-1", "b": "brand-1"}),
+            "proof": proof._signer().dumps({"d": "design-1"}),
+            "embed": tokens.issue(shop, "https://acme.example").token,
+            "staff": staff_session._signer("session").dumps({"s": "sid"}),
+        }
+
+    def opened(signed: dict) -> dict:
+        result = {"preview": links.verify("design-1", signed["preview"])}
+        for name, signer in (
+            ("saved", saved._serializer()),
+            ("proof", proof._signer()),
+            ("staff", staff_session._signer("session")),
+        ):
+            try:
+                signer.loads(signed[name])
+                result[name] = True
+            except Exception:  # noqa: BLE001 - a bad signature is the refusal we look for
+                result[name] = False
+        try:
+            result["embed"] = tokens.decode(signed["embed"]).shop == shop.shop_domain
+        except Exception:  # noqa: BLE001
+            result["embed"] = False
+        return result
+
+    app.config.update(SECRET_KEY="the-old-app-secret", SECRET_KEY_FALLBACKS=[])
+    old = made()
+    app.config.update(SECRET_KEY="the-new-app-secret", SECRET_KEY_FALLBACKS=["the-old-app-secret"])
+    assert opened(old) == dict.fromkeys(old, True)
+    new = made()
+    assert all(new[name] != old[name] for name in ("preview", "saved", "proof"))
+    # Once the old secret leaves the list, everything it signed is refused.
+    app.config.update(SECRET_KEY_FALLBACKS=[])
+    assert opened(old) == dict.fromkeys(old, False)
+    assert opened(new) == dict.fromkeys(new, True)
