@@ -137,7 +137,7 @@ def create_key():  # type: ignore[no-untyped-def]
     if not chosen or not name:
         flash("Name the key and choose at least one scope.", "critical")
         return redirect(url_for("console.keys"))
-    issued = apikeys.create_api_key(g.brand, name, chosen)
+    issued = apikeys.create_api_key(g.brand, name, chosen, created_by=current().id)
     record(
         "api_key.created",
         actor=_actor(),
@@ -182,7 +182,7 @@ def rotate_key(key_id: str):  # type: ignore[no-untyped-def]
     if row.revoked_at is not None:
         flash("A revoked key cannot be rotated; create a new one.", "critical")
         return redirect(url_for("console.keys"))
-    issued = apikeys.rotate(g.brand, row)
+    issued = apikeys.rotate(g.brand, row, by=current().id)
     record(
         "api_key.rotated",
         actor=_actor(),

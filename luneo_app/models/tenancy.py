@@ -114,3 +114,5 @@ class ApiKey(BrandOwned, Timestamps, db.Model):
     scopes: Mapped[list[str]] = json_column([])
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The member who made it (None from the command line): their keys end with them (SCIM).
+    created_by: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)

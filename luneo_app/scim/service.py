@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ..accounts import tokens
 from ..audit import record
+from ..auth import apikeys
 from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -91,9 +92,18 @@ def _apply(row: Account, user: ScimUser) -> bool:
         row.status = "active"
     elif not active and row.status != "deactivated":
         row.status = "deactivated"
-        tokens.revoke_all(row)
+        _end_access(row)
         return was_active
     return False
+
+
+def _end_access(row: Account) -> None:
+    """Everything that lets a member in ends now: refresh tokens, access tokens and console
+    sessions (``session_epoch``), and the API keys they created."""
+    tokens.revoke_all(row)
+    revoked = apikeys.revoke_created_by(row.brand_id, row.id)
+    if revoked:
+        _audit("api_key.revoked", row.brand_id, "account", row.id, keys=revoked, reason="scim")
 
 
 def create_user(brand_id: str, user: ScimUser) -> Account:
@@ -133,7 +143,7 @@ def delete_user(row: Account) -> None:
     """Remove a member: every token and session ends with the row."""
     if row.role == "owner":
         raise Forbidden("The brand's owner cannot be deleted by SCIM.", code="mutability")
-    tokens.revoke_all(row)
+    _end_access(row)
     _audit(
         "scim.user_deleted", row.brand_id, "account", row.id, email_domain=row.email.split("@")[-1]
     )
