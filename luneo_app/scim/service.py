@@ -21,7 +21,7 @@ from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Account, ScimGroup, scim_group_members
 from ..sso.service import best_role, provider_of
-from .resources import ScimUser
+from .resources import ScimUser, enterprise_of
 
 
 def _audit(action: str, brand_id: str, target_type: str, target_id: str, **details: Any) -> None:
@@ -42,6 +42,16 @@ def account(brand_id: str, account_id: str) -> Account:
     if found is None or found.brand_id != brand_id:
         raise NotFound("No such User.")
     return found
+
+
+def manager_name(row: Account) -> str | None:
+    """The name of the member that ``row``'s enterprise extension names as manager (None
+    when it names nobody of the brand)."""
+    manager = (row.scim_enterprise or {}).get("manager") or {}
+    found = db.session.get(Account, manager["value"]) if manager.get("value") else None
+    if found is None or found.brand_id != row.brand_id:
+        return None
+    return found.name or found.email
 
 
 def groups_of(account_id: str) -> list[ScimGroup]:
@@ -79,6 +89,7 @@ def _apply(row: Account, user: ScimUser) -> bool:
             raise Conflict("userName is taken.", code="uniqueness")
         row.email = email
     row.external_id = user.external_id
+    row.scim_enterprise = enterprise_of(user)
     row.given_name = ((user.name.given_name if user.name else None) or "")[:255]
     row.family_name = ((user.name.family_name if user.name else None) or "")[:255]
     row.name = (user.display_name or " ".join(p for p in (row.given_name, row.family_name) if p))[
