@@ -130,10 +130,13 @@ def _kv():  # type: ignore[no-untyped-def]
     return current_app.extensions["luneo.kv"]
 
 
-def start_login(realm: Realm, relay_state: str | None) -> str:
+def start_login(
+    realm: Realm, relay_state: str | None, issued: Callable[[str], None] | None = None
+) -> str:
     """An SP-initiated sign-in: the URL of the IdP with our AuthnRequest (HTTP-Redirect).
 
     The request id is remembered for ``REQUEST_TTL`` seconds; the response must answer it.
+    ``issued(request_id)`` lets the caller keep its own state with the request.
     """
     client = Saml2Client(config=_config(realm, realm.key))
     request_id, info = client.prepare_for_authenticate(
@@ -142,6 +145,8 @@ def start_login(realm: Realm, relay_state: str | None) -> str:
         binding=BINDING_HTTP_REDIRECT,
     )
     _kv().set_if_absent(f"luneo:saml-request:{request_id}", realm.key, REQUEST_TTL)
+    if issued is not None:
+        issued(request_id)
     return dict(info["headers"])["Location"]
 
 
