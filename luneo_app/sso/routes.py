@@ -8,6 +8,7 @@ import time
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import String
 from flask import Response, redirect, request
+from sqlalchemy import select
 
 from ..accounts.routes import TokenPairOut
 from ..accounts.service import find_by_email
@@ -15,7 +16,7 @@ from ..accounts.throttle import client_address
 from ..console import session as console_session
 from ..core.errors import NotFound
 from ..extensions import db
-from ..models import Brand
+from ..models import Brand, SamlIdentityProvider
 from . import api_codes, saml, service, staff
 
 bp = APIBlueprint("sso", __name__, url_prefix="/v1/auth/sso/saml", tag="Single sign-on")
@@ -25,6 +26,16 @@ XML = "application/samlmetadata+xml"
 
 def _find_realm(key: str) -> saml.Realm | None:
     return staff.realm() if key == staff.STAFF else service.brand_realm(key)
+
+
+def _realms_of_issuer(issuer: str) -> list[str]:
+    """Realms whose IdP is ``issuer`` (tried for an encrypted IdP-initiated assertion)."""
+    rows = db.session.execute(
+        select(SamlIdentityProvider.realm, SamlIdentityProvider.brand_id)
+        .where(SamlIdentityProvider.idp_entity_id == issuer, SamlIdentityProvider.enabled)
+        .order_by(SamlIdentityProvider.id)
+    ).all()
+    return [staff.STAFF if realm == staff.STAFF else str(brand) for realm, brand in rows]
 
 
 @bp.get("/metadata/<realm_key>")
@@ -158,7 +169,10 @@ def staff_login() -> Response:
 )
 def callback() -> Response:
     verified = saml.verify_response(
-        request.form.get("SAMLResponse", ""), request.form.get("RelayState"), _find_realm
+        request.form.get("SAMLResponse", ""),
+        request.form.get("RelayState"),
+        _find_realm,
+        _realms_of_issuer,
     )
     address = client_address()
     if verified.realm_key == staff.STAFF:
