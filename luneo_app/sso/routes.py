@@ -14,14 +14,20 @@ from ..accounts.routes import TokenPairOut
 from ..accounts.service import find_by_email
 from ..accounts.throttle import client_address
 from ..console import session as console_session
-from ..core.errors import NotFound
+from ..core.errors import LuneoError, NotFound
 from ..extensions import db
 from ..models import Brand, SamlIdentityProvider
-from . import api_codes, saml, service, staff
+from . import api_codes, refusals, saml, service, staff
 
 bp = APIBlueprint("sso", __name__, url_prefix="/v1/auth/sso/saml", tag="Single sign-on")
 
 XML = "application/samlmetadata+xml"
+
+
+@bp.errorhandler(LuneoError)
+def _refused(exc: LuneoError):  # type: ignore[no-untyped-def]
+    """Refusals seen in a browser (the IdP's form posts to the ACS) get a page."""
+    return refusals.answer(exc)
 
 
 def _find_realm(key: str) -> saml.Realm | None:
