@@ -214,6 +214,14 @@ class Config:
         # IdP metadata fetched from a URL: at most this many bytes, this many seconds.
         self.SAML_METADATA_MAX_BYTES: int = _int(e.get("SAML_METADATA_MAX_BYTES"), 1_000_000)
         self.SAML_METADATA_TIMEOUT: float = _float(e.get("SAML_METADATA_TIMEOUT"), 10)
+        # The SP key pair (PEM) of every realm; without it each realm gets its own, made on
+        # first use and kept encrypted (sso/sp_keys.py).
+        self.SAML_SP_PRIVATE_KEY: str = e.get("SAML_SP_PRIVATE_KEY") or ""
+        self.SAML_SP_CERTIFICATE: str = e.get("SAML_SP_CERTIFICATE") or ""
+        # Metadata given by URL is fetched again this often (seconds; failures retry hourly).
+        self.SAML_METADATA_REFRESH_INTERVAL: int = _int(
+            e.get("SAML_METADATA_REFRESH_INTERVAL"), 43200
+        )
         # Where a verified staff SAML sign-in is handed over (the support console redeems the
         # one-time ticket with luneo_app.sso.staff.redeem_ticket).
         self.STAFF_SSO_RETURN_PATH: str = e.get("STAFF_SSO_RETURN_PATH") or "/support/sso/complete"

@@ -10,5 +10,6 @@ from .orders import tasks as order_tasks  # noqa: F401
 from .orders import woo_handlers as woo_order_handlers  # noqa: F401
 from .outbound import tasks as outbound_tasks  # noqa: F401
 from .shopify import tasks as shopify_tasks  # noqa: F401
+from .sso import refresh as sso_tasks  # noqa: F401
 from .support import server_errors as support_tasks  # noqa: F401
 from .three_d import tasks as three_d_tasks  # noqa: F401

@@ -40,8 +40,16 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(brand: Brand, name: str = "", scopes: list[str] | None = None) -> IssuedKey:
-    """Create a key for a brand (caller commits). Returns the plaintext once."""
+def create_api_key(
+    brand: Brand,
+    name: str = "",
+    scopes: list[str] | None = None,
+    created_by: str | None = None,
+) -> IssuedKey:
+    """Create a key for a brand (caller commits). Returns the plaintext once.
+
+    ``created_by`` is the member who made it (None from the command line): when the brand's
+    identity provider deactivates or deletes that member, the key is revoked with them."""
     prefix = secrets.token_hex(5)
     plaintext = f"lk_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
@@ -50,6 +58,7 @@ def create_api_key(brand: Brand, name: str = "", scopes: list[str] | None = None
         prefix=prefix,
         key_hash=_hash(plaintext),
         scopes=list(scopes or DEFAULT_SCOPES),
+        created_by=created_by,
     )
     db.session.add(row)
     db.session.flush()
@@ -115,8 +124,24 @@ def revoke(row: ApiKey) -> None:
     row.revoked_at = row.revoked_at or utcnow()
 
 
-def rotate(brand: Brand, row: ApiKey, overlap: timedelta) -> IssuedKey:
-    """Replace a key by a new one with the same name and scopes (caller commits).
+def revoke_created_by(brand_id: str, account_id: str) -> list[str]:
+    """Revoke now every active key the member made, rotated keys still in their overlap
+    window included (caller commits); their ids."""
+    rows = db.session.scalars(
+        select(ApiKey).where(
+            ApiKey.brand_id == brand_id,
+            ApiKey.created_by == account_id,
+            ApiKey.revoked_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        revoke(row)
+    return [row.id for row in rows]
+
+
+def rotate(brand: Brand, row: ApiKey, overlap: timedelta, by: str | None = None) -> IssuedKey:
+    """Replace a key by a new one with the same name and scopes, made by ``by`` (caller
+    commits).
 
     The old key keeps working for ``overlap`` (see ``core/rotation.py``), then is refused;
     a zero overlap revokes it now.
@@ -125,4 +150,4 @@ def rotate(brand: Brand, row: ApiKey, overlap: timedelta) -> IssuedKey:
         revoke(row)
     else:
         row.expires_at = utcnow() + overlap
-    return create_api_key(brand, row.name, list(row.scopes))
+    return create_api_key(brand, row.name, list(row.scopes), created_by=by)

@@ -104,7 +104,8 @@ OTHER_GUARDS: dict[str, str] = {
     "console.outbox": "embedded default only: the local mail outbox",
     "brand_data.*": "owner's user token, re-authenticated (never an API key)",
     "sso.*": "public: SP metadata and SSO redirects; the ACS believes only assertions signed "
-    "by the IdP of the realm named in their Audience",
+    "by the IdP of the realm named in their Audience; the token exchange needs a one-time "
+    "code (60 s) from the ACS and its PKCE verifier",
     "scim.*": "the brand's SCIM bearer token (made in the console, stored hashed)",
 }
 

@@ -143,7 +143,7 @@ def create_key():  # type: ignore[no-untyped-def]
     if not chosen or not name:
         flash("Name the key and choose at least one scope.", "critical")
         return redirect(url_for("console.keys"))
-    issued = apikeys.create_api_key(g.brand, name, chosen)
+    issued = apikeys.create_api_key(g.brand, name, chosen, created_by=current().id)
     record(
         "api_key.created",
         actor=_actor(),
@@ -194,7 +194,7 @@ def rotate_key(key_id: str):  # type: ignore[no-untyped-def]
     except LuneoError as exc:
         _form_error(exc)
         return redirect(url_for("console.keys"))
-    issued = apikeys.rotate(g.brand, row, overlap)
+    issued = apikeys.rotate(g.brand, row, overlap, by=current().id)
     record(
         "api_key.rotated",
         actor=_actor(),

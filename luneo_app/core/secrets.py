@@ -35,6 +35,7 @@ SECRET_SETTINGS = (
     "SMTP_URL",
     "METRICS_TOKEN",
     "SENTRY_DSN",
+    "SAML_SP_PRIVATE_KEY",
 )
 
 K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token"

@@ -51,6 +51,7 @@ def entries(config: dict[str, Any]) -> list[Entry]:
         Entry("luneo.billing.sweep", 300),
         Entry("luneo.commerce.check_stores", 3600),
         Entry("luneo.support.purge_server_errors", 86400),
+        Entry("luneo.sso.refresh_idp_metadata", 3600),
     ]
 
 

@@ -10,7 +10,7 @@ from .compliance import DataExport
 from .connections import CommerceConnection
 from .outbound import OutboundDelivery
 from .realtime import RealtimeNotice
-from .sso import SamlIdentityProvider, ScimGroup, ScimToken, scim_group_members
+from .sso import SamlIdentityProvider, SamlSpKey, ScimGroup, ScimToken, scim_group_members
 from .state import KvEntry
 from .support import ServerError, SupportNote, TokenRefreshAttempt
 from .tenancy import ApiKey, Brand, ShopInstall, StaffUser, User
@@ -19,6 +19,7 @@ __all__ = [
     "Account",
     "RefreshToken",
     "SamlIdentityProvider",
+    "SamlSpKey",
     "ScimGroup",
     "ScimToken",
     "scim_group_members",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +43,8 @@ class Account(BrandOwned, Timestamps, db.Model):
     family_name: Mapped[str] = mapped_column(String(255), default="")
     given_name: Mapped[str] = mapped_column(String(255), default="")
     provisioned_by: Mapped[str | None] = mapped_column(String(8), nullable=True)  # scim | saml
+    # The SCIM enterprise extension as the IdP sent it (employeeNumber, department, manager...).
+    scim_enterprise: Mapped[dict[str, Any] | None] = json_column(None, nullable=True)
 
     refresh_tokens: Mapped[list[RefreshToken]] = relationship(
         back_populates="account", cascade="all, delete-orphan", passive_deletes=True

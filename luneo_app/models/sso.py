@@ -44,6 +44,25 @@ class SamlIdentityProvider(Timestamps, db.Model):
     default_role: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: no JIT
     require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
     break_glass_account_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The scheduled refresh of ``metadata_url``: the last failure (the stored metadata, the
+    # last good one, stays in use).
+    metadata_refresh_failed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    metadata_refresh_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class SamlSpKey(db.Model):
+    """The service provider's own key pair for one realm (brand id or ``staff``): it signs
+    our AuthnRequests and decrypts encrypted assertions; the certificate is published in
+    the SP metadata. The private key is encrypted at rest with the app's keyring."""
+
+    __tablename__ = "saml_sp_keys"
+
+    realm_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    private_key_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ScimToken(BrandOwned, db.Model):

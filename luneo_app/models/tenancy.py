@@ -121,3 +121,5 @@ class ApiKey(BrandOwned, Timestamps, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # A rotated key keeps working until then (the overlap window), then is refused.
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The member who made it (None from the command line): their keys end with them (SCIM).
+    created_by: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)

@@ -69,8 +69,75 @@ def _meta(kind: str, row: Any, version: int) -> Meta:
     )
 
 
-def user_of(account: Account, groups: list[ScimGroup]) -> ScimUser:
-    """The SCIM User of a member."""
+ENTERPRISE = str(EnterpriseUser.__schema__)
+
+
+def _manager_ref(value: str) -> str:
+    return f"{base_url()}/Users/{value}"
+
+
+def normalise_enterprise(body: dict[str, Any]) -> dict[str, Any]:
+    """Accept the enterprise ``manager`` the way IdPs send it before scim2-models checks it:
+    Entra sends a bare id (``"manager": "id"`` or a PATCH of ``...:User:manager`` with a
+    string), Okta ``{"value": id}`` without ``$ref``. Each becomes ``{"value", "$ref"}``,
+    the ``$ref`` naming our User with that id (RFC 7643 4.3). Other values are left for
+    the model to refuse."""
+
+    def fix(manager: Any) -> Any:
+        if isinstance(manager, str) and manager.strip():
+            return {"value": manager.strip(), "$ref": _manager_ref(manager.strip())}
+        if isinstance(manager, dict) and isinstance(manager.get("value"), str):
+            return {**manager, "$ref": _manager_ref(manager["value"])}
+        return manager
+
+    extension = body.get(ENTERPRISE)
+    if isinstance(extension, dict) and "manager" in extension:
+        body[ENTERPRISE] = {**extension, "manager": fix(extension["manager"])}
+    for operation in body.get("Operations") or []:
+        if not isinstance(operation, dict):
+            continue
+        path = str(operation.get("path") or "")
+        value = operation.get("value")
+        if path.lower() == f"{ENTERPRISE}:manager".lower():
+            operation["value"] = fix(value)
+        elif not path and isinstance(value, dict):
+            if isinstance(value.get(ENTERPRISE), dict):
+                normalise_enterprise(value)
+            if f"{ENTERPRISE}:manager" in value:
+                value[f"{ENTERPRISE}:manager"] = fix(value[f"{ENTERPRISE}:manager"])
+    return body
+
+
+def enterprise_of(user: ScimUser) -> dict[str, Any] | None:
+    """The enterprise extension of a parsed (or patched) User as stored on the member: its
+    attributes in SCIM's JSON form, the manager's ``$ref`` following its ``value``; None
+    when the IdP sent none."""
+    extension = user[EnterpriseUser]
+    if extension is None:
+        return None
+    data = extension.model_dump(mode="json", exclude_none=True, by_alias=True)
+    data.pop("schemas", None)
+    manager = data.get("manager")
+    if isinstance(manager, dict):
+        if manager.get("value"):
+            data["manager"] = {"value": manager["value"], "$ref": _manager_ref(manager["value"])}
+        else:
+            data.pop("manager")
+    return data or None
+
+
+def _enterprise(account: Account, manager_name: str | None) -> EnterpriseUser | None:
+    data = dict(account.scim_enterprise or {})
+    if not data:
+        return None
+    if isinstance(data.get("manager"), dict) and manager_name:
+        data["manager"] = {**data["manager"], "displayName": manager_name}
+    return EnterpriseUser.model_validate(data)
+
+
+def user_of(account: Account, groups: list[ScimGroup], manager_name: str | None = None) -> ScimUser:
+    """The SCIM User of a member (``manager_name``: the display name of the member the
+    enterprise extension names as manager, when that is a member of the brand)."""
     user = ScimUser(
         id=account.id,
         external_id=account.external_id,
@@ -85,6 +152,7 @@ def user_of(account: Account, groups: list[ScimGroup]) -> ScimUser:
         ]
         or None,
     )
+    user[EnterpriseUser] = _enterprise(account, manager_name)
     user.meta = _meta("User", account, account.session_epoch or 0)
     return user
 

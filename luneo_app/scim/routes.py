@@ -191,14 +191,18 @@ def schemas() -> Response:
 
 # ----------------------------------------------------------------------------- users
 def _user_json(row: Account, status: int = 200) -> Response:
-    user = resources.user_of(row, service.groups_of(row.id))
+    user = _user_of(row)
     return _json(
         user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE), status, user.meta.location
     )
 
 
+def _user_of(row: Account) -> ScimUser:
+    return resources.user_of(row, service.groups_of(row.id), service.manager_name(row))
+
+
 def _parse_user(context: Context) -> ScimUser:
-    body = _load(USER_SCHEMAS)
+    body = resources.normalise_enterprise(_load(USER_SCHEMAS))
     return ScimUser.model_validate(body, scim_ctx=context, scim_policy=POLICY)
 
 
@@ -211,7 +215,7 @@ def list_users() -> Response:
     return _page(
         ScimUser,
         query.order_by(Account.created_at, Account.id),
-        lambda a: resources.user_of(a, service.groups_of(a.id)),
+        _user_of,
     )
 
 
@@ -236,11 +240,11 @@ def replace_user(user_id: str) -> Response:
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id: str) -> Response:
     row = service.account(g.scim_brand, user_id)
-    body = _load({str(PatchOp.__schema__)})
+    body = resources.normalise_enterprise(_load({str(PatchOp.__schema__)}))
     patch = PatchOp[ScimUser].model_validate(
         body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=POLICY
     )
-    current = resources.user_of(row, service.groups_of(row.id))
+    current = _user_of(row)
     current.groups = None  # read-only here: membership changes go through /Groups
     patch.patch(current, scim_policy=POLICY)
     return _user_json(service.replace_user(row, current, "patch"))

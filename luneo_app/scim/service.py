@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 
 from ..accounts import tokens
 from ..audit import record
+from ..auth import apikeys
 from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Account, ScimGroup, scim_group_members
 from ..sso.service import best_role, provider_of
-from .resources import ScimUser
+from .resources import ScimUser, enterprise_of
 
 
 def _audit(action: str, brand_id: str, target_type: str, target_id: str, **details: Any) -> None:
@@ -41,6 +42,16 @@ def account(brand_id: str, account_id: str) -> Account:
     if found is None or found.brand_id != brand_id:
         raise NotFound("No such User.")
     return found
+
+
+def manager_name(row: Account) -> str | None:
+    """The name of the member that ``row``'s enterprise extension names as manager (None
+    when it names nobody of the brand)."""
+    manager = (row.scim_enterprise or {}).get("manager") or {}
+    found = db.session.get(Account, manager["value"]) if manager.get("value") else None
+    if found is None or found.brand_id != row.brand_id:
+        return None
+    return found.name or found.email
 
 
 def groups_of(account_id: str) -> list[ScimGroup]:
@@ -78,6 +89,7 @@ def _apply(row: Account, user: ScimUser) -> bool:
             raise Conflict("userName is taken.", code="uniqueness")
         row.email = email
     row.external_id = user.external_id
+    row.scim_enterprise = enterprise_of(user)
     row.given_name = ((user.name.given_name if user.name else None) or "")[:255]
     row.family_name = ((user.name.family_name if user.name else None) or "")[:255]
     row.name = (user.display_name or " ".join(p for p in (row.given_name, row.family_name) if p))[
@@ -91,9 +103,18 @@ def _apply(row: Account, user: ScimUser) -> bool:
         row.status = "active"
     elif not active and row.status != "deactivated":
         row.status = "deactivated"
-        tokens.revoke_all(row)
+        _end_access(row)
         return was_active
     return False
+
+
+def _end_access(row: Account) -> None:
+    """Everything that lets a member in ends now: refresh tokens, access tokens and console
+    sessions (``session_epoch``), and the API keys they created."""
+    tokens.revoke_all(row)
+    revoked = apikeys.revoke_created_by(row.brand_id, row.id)
+    if revoked:
+        _audit("api_key.revoked", row.brand_id, "account", row.id, keys=revoked, reason="scim")
 
 
 def create_user(brand_id: str, user: ScimUser) -> Account:
@@ -133,7 +154,7 @@ def delete_user(row: Account) -> None:
     """Remove a member: every token and session ends with the row."""
     if row.role == "owner":
         raise Forbidden("The brand's owner cannot be deleted by SCIM.", code="mutability")
-    tokens.revoke_all(row)
+    _end_access(row)
     _audit(
         "scim.user_deleted", row.brand_id, "account", row.id, email_domain=row.email.split("@")[-1]
     )

@@ -5,24 +5,43 @@ from __future__ import annotations
 
 import time
 
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, Schema
+from apiflask.fields import String
 from flask import Response, redirect, request
+from sqlalchemy import select
 
+from ..accounts.routes import TokenPairOut
 from ..accounts.service import find_by_email
 from ..accounts.throttle import client_address
 from ..console import session as console_session
-from ..core.errors import NotFound
+from ..core.errors import LuneoError, NotFound
 from ..extensions import db
-from ..models import Brand
-from . import saml, service, staff
+from ..models import Brand, SamlIdentityProvider
+from . import api_codes, refusals, saml, service, staff
 
 bp = APIBlueprint("sso", __name__, url_prefix="/v1/auth/sso/saml", tag="Single sign-on")
 
 XML = "application/samlmetadata+xml"
 
 
+@bp.errorhandler(LuneoError)
+def _refused(exc: LuneoError):  # type: ignore[no-untyped-def]
+    """Refusals seen in a browser (the IdP's form posts to the ACS) get a page."""
+    return refusals.answer(exc)
+
+
 def _find_realm(key: str) -> saml.Realm | None:
     return staff.realm() if key == staff.STAFF else service.brand_realm(key)
+
+
+def _realms_of_issuer(issuer: str) -> list[str]:
+    """Realms whose IdP is ``issuer`` (tried for an encrypted IdP-initiated assertion)."""
+    rows = db.session.execute(
+        select(SamlIdentityProvider.realm, SamlIdentityProvider.brand_id)
+        .where(SamlIdentityProvider.idp_entity_id == issuer, SamlIdentityProvider.enabled)
+        .order_by(SamlIdentityProvider.id)
+    ).all()
+    return [staff.STAFF if realm == staff.STAFF else str(brand) for realm, brand in rows]
 
 
 @bp.get("/metadata/<realm_key>")
@@ -45,21 +64,68 @@ def _next(value: str | None) -> str:
     return console_session.safe_next(value, "/console")
 
 
+class LoginQuery(Schema):
+    next = String(load_default=None, metadata={"description": "Console path after sign-in"})
+    redirect_uri = String(
+        load_default=None,
+        metadata={
+            "description": "API clients (console SPA, CLI): where to send the one-time "
+            "`code` — a path of this site or a loopback `http://127.0.0.1:<port>/...`. "
+            "Needs `code_challenge`."
+        },
+    )
+    code_challenge = String(
+        load_default=None, metadata={"description": "PKCE challenge: base64url SHA-256"}
+    )
+    code_challenge_method = String(load_default="S256", metadata={"description": "S256 only"})
+    state = String(load_default=None, metadata={"description": "Returned with the code"})
+
+
+class DiscoverQuery(LoginQuery):
+    email = String(required=True, metadata={"example": "ada@acme.test"})
+
+
+class CodeIn(Schema):
+    code = String(required=True, metadata={"description": "The one-time `lsc_...` code"})
+    codeVerifier = String(required=True, metadata={"description": "PKCE verifier"})  # noqa: N815
+    redirectUri = String(required=True, metadata={"description": "As given at login"})  # noqa: N815
+
+
+def _start(realm: saml.Realm, query: dict) -> Response:
+    """Redirect to the IdP; an API client's PKCE intent rides on the AuthnRequest id."""
+    if query.get("redirect_uri") is None and query.get("code_challenge") is None:
+        return redirect(saml.start_login(realm, _next(query.get("next"))))
+    client = api_codes.intent(
+        query.get("redirect_uri") or "",
+        query.get("code_challenge") or "",
+        query.get("code_challenge_method"),
+        query.get("state"),
+    )
+    return redirect(
+        saml.start_login(realm, None, lambda request_id: api_codes.remember(request_id, client))
+    )
+
+
 @bp.get("/login/<brand_id>")
+@bp.input(LoginQuery, location="query", arg_name="query")
 @bp.doc(
     summary="Start single sign-on for a brand",
     description="Redirects (302) to the brand's IdP with a SAML AuthnRequest; the IdP "
-    "posts its answer to the ACS, which signs in to the console and goes to `next`.",
+    "posts its answer to the ACS, which signs in to the console and goes to `next`. "
+    "API clients give `redirect_uri` and a PKCE `code_challenge` instead: the ACS then "
+    "sends the browser to `redirect_uri?code=...&state=...`, and `POST "
+    "/v1/auth/sso/saml/token` exchanges the code for the token pair.",
     responses={302: "To the IdP", 404: "The brand has no single sign-on"},
 )
-def login(brand_id: str) -> Response:
+def login(brand_id: str, query: dict) -> Response:
     realm = service.brand_realm(brand_id)
     if realm is None:
         raise NotFound("This brand has no single sign-on.", code="sso_not_configured")
-    return redirect(saml.start_login(realm, _next(request.args.get("next"))))
+    return _start(realm, query)
 
 
 @bp.get("/discover")
+@bp.input(DiscoverQuery, location="query", arg_name="query")
 @bp.doc(
     summary="Start single sign-on from an email address",
     description="Finds the brand of the account with this email and redirects to its IdP. "
@@ -67,13 +133,13 @@ def login(brand_id: str) -> Response:
     "sign-on (the console then asks for the password).",
     responses={302: "To the IdP", 404: "No single sign-on for this address"},
 )
-def discover() -> Response:
-    email = (request.args.get("email") or "").strip().lower()[:320]
+def discover(query: dict) -> Response:
+    email = (query.get("email") or "").strip().lower()[:320]
     account = find_by_email(email) if "@" in email else None
     realm = service.brand_realm(account.brand_id) if account is not None else None
     if realm is None:
         raise NotFound("There is no single sign-on for this address.", code="sso_not_configured")
-    return redirect(saml.start_login(realm, _next(request.args.get("next"))))
+    return _start(realm, query)
 
 
 @bp.get("/staff/login")
@@ -109,12 +175,35 @@ def staff_login() -> Response:
 )
 def callback() -> Response:
     verified = saml.verify_response(
-        request.form.get("SAMLResponse", ""), request.form.get("RelayState"), _find_realm
+        request.form.get("SAMLResponse", ""),
+        request.form.get("RelayState"),
+        _find_realm,
+        _realms_of_issuer,
     )
     address = client_address()
     if verified.realm_key == staff.STAFF:
         user = staff.sign_in(verified, address)
         return redirect(staff.issue_ticket(user, verified.relay_state))
+    client = api_codes.intent_for(verified.in_response_to)
     done = service.sign_in(verified, address)
+    if client is not None:
+        return redirect(api_codes.issue_code(done.account, client))
     console_session.start(done.account, time.time())
     return redirect(_next(verified.relay_state))
+
+
+@bp.post("/token")
+@bp.input(CodeIn, arg_name="body")
+@bp.output(TokenPairOut)
+@bp.doc(
+    summary="Exchange a single sign-on code for the token pair",
+    description="The one-time code (60 s) that SP-initiated sign-in with `redirect_uri` "
+    "and `code_challenge` delivered, with its PKCE `codeVerifier` and the same "
+    "`redirectUri`: the same 15-minute access token and 7-day refresh token as "
+    "`POST /v1/auth/login`. The code is used up by the first attempt.",
+    responses={401: "Unknown, expired or used code, or a verifier that does not match"},
+)
+def token(body: dict):  # type: ignore[no-untyped-def]
+    return api_codes.exchange(
+        body["code"], body["codeVerifier"], body["redirectUri"], client_address()
+    ).as_json()

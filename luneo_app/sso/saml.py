@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,13 +29,16 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from ..core.errors import LuneoError
+from . import sp_keys
 
 log = logging.getLogger("luneo.sso")
 
 SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 MAX_RESPONSE_BYTES = 256 * 1024
 REQUEST_TTL = 600  # seconds an SP-initiated sign-in may take at the IdP
 
@@ -95,53 +99,84 @@ def acs_url() -> str:
     return f"{_app_url()}/v1/auth/sso/saml/callback"
 
 
-def _config(realm: Realm | None, key: str) -> SPConfig:
-    sp: dict[str, Any] = {
-        "endpoints": {"assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)]},
-        # IdP-initiated sign-in is allowed; an InResponseTo is still checked below.
-        "allow_unsolicited": True,
-        "want_response_signed": False,
-        "want_assertions_signed": False,
-        "want_assertions_or_response_signed": True,
-        "authn_requests_signed": False,
-        "name_id_format": [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED],
-        "name_id_format_allow_create": True,
-    }
-    settings: dict[str, Any] = {
-        "entityid": sp_entity_id(key),
-        "xmlsec_binary": current_app.config["SAML_XMLSEC_BINARY"],
-        "accepted_time_diff": int(current_app.config["SAML_CLOCK_SKEW"]),
-        "allow_unknown_attributes": True,
-        "service": {"sp": sp},
-    }
-    if realm is not None:
-        settings["metadata"] = {"inline": [realm.idp_metadata_xml]}
-    config = SPConfig()
-    config.load(settings)
-    return config
+@contextmanager
+def _config(realm: Realm | None, key: str) -> Iterator[SPConfig]:
+    """pysaml2's SP settings for a realm, with the realm's key pair on disk while in use
+    (it signs our AuthnRequests and decrypts encrypted assertions)."""
+    with sp_keys.files(sp_keys.key_pair(key)) as keys:
+        sp: dict[str, Any] = {
+            "endpoints": {"assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)]},
+            # IdP-initiated sign-in is allowed; an InResponseTo is still checked below.
+            "allow_unsolicited": True,
+            "want_response_signed": False,
+            "want_assertions_signed": False,
+            "want_assertions_or_response_signed": True,
+            "authn_requests_signed": True,
+            "name_id_format": [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED],
+            "name_id_format_allow_create": True,
+            # pysaml2 reads the algorithms per service; at the top level they are ignored
+            # (and it would sign our requests with SHA-1).
+            "signing_algorithm": SIG_RSA_SHA256,
+            "digest_algorithm": DIGEST_SHA256,
+        }
+        settings: dict[str, Any] = {
+            "entityid": sp_entity_id(key),
+            "xmlsec_binary": current_app.config["SAML_XMLSEC_BINARY"],
+            "accepted_time_diff": int(current_app.config["SAML_CLOCK_SKEW"]),
+            "allow_unknown_attributes": True,
+            "key_file": keys.key_file,
+            "cert_file": keys.cert_file,
+            "encryption_keypairs": [{"key_file": keys.key_file, "cert_file": keys.cert_file}],
+            "service": {"sp": sp},
+        }
+        if realm is not None:
+            settings["metadata"] = {"inline": [realm.idp_metadata_xml]}
+        config = SPConfig()
+        config.load(settings)
+        yield config
 
 
 def sp_metadata(realm_key: str) -> str:
-    """The SP metadata XML of a realm (entity id, ACS, name id formats)."""
-    return str(entity_descriptor(_config(None, realm_key)))
+    """The SP metadata XML of a realm: entity id, ACS, name id formats, and the SP
+    certificate for signing (our AuthnRequests are signed) and for encryption."""
+    with _config(None, realm_key) as config:
+        descriptor = entity_descriptor(config)
+    # pysaml2 advertises every algorithm xmlsec1 knows (md5, sha1 ...) and IdPs that read
+    # the list pick the first they share: advertise only the ones Luneo accepts.
+    strong = STRONG_SIGNATURES | STRONG_DIGESTS
+    if descriptor.extensions is not None:
+        descriptor.extensions.extension_elements = [
+            element
+            for element in descriptor.extensions.extension_elements
+            if element.attributes.get("Algorithm", next(iter(strong))) in strong
+        ]
+    return str(descriptor)
 
 
 def _kv():  # type: ignore[no-untyped-def]
     return current_app.extensions["luneo.kv"]
 
 
-def start_login(realm: Realm, relay_state: str | None) -> str:
+def start_login(
+    realm: Realm, relay_state: str | None, issued: Callable[[str], None] | None = None
+) -> str:
     """An SP-initiated sign-in: the URL of the IdP with our AuthnRequest (HTTP-Redirect).
 
     The request id is remembered for ``REQUEST_TTL`` seconds; the response must answer it.
+    ``issued(request_id)`` lets the caller keep its own state with the request.
     """
-    client = Saml2Client(config=_config(realm, realm.key))
-    request_id, info = client.prepare_for_authenticate(
-        entityid=realm.idp_entity_id,
-        relay_state=relay_state or "",
-        binding=BINDING_HTTP_REDIRECT,
-    )
+    with _config(realm, realm.key) as config:
+        request_id, info = Saml2Client(config=config).prepare_for_authenticate(
+            entityid=realm.idp_entity_id,
+            relay_state=relay_state or "",
+            binding=BINDING_HTTP_REDIRECT,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA256,
+        )
     _kv().set_if_absent(f"luneo:saml-request:{request_id}", realm.key, REQUEST_TTL)
+    if issued is not None:
+        issued(request_id)
     return dict(info["headers"])["Location"]
 
 
@@ -156,10 +191,21 @@ def _decode(saml_response: str) -> bytes:
         raise SamlRefused("The SAML response is not base64.", code="saml_malformed") from exc
 
 
-def audiences(xml: bytes) -> tuple[list[str], str | None, str | None]:
-    """The Audience values, InResponseTo and Destination of a response, read (without
-    trusting them)
-    with defusedxml, which refuses entity declarations (XML bombs, external entities)."""
+@dataclass(frozen=True)
+class Envelope:
+    """What the unencrypted part of a response says, read without trusting it."""
+
+    audiences: list[str]
+    in_response_to: str | None
+    destination: str | None
+    issuer: str
+    encrypted: bool
+
+
+def envelope(xml: bytes) -> Envelope:
+    """The Audience values, InResponseTo, Destination and Issuer of a response, and whether
+    it carries an encrypted assertion, read with defusedxml, which refuses entity
+    declarations (XML bombs, external entities)."""
     try:
         root = fromstring(xml, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -175,7 +221,61 @@ def audiences(xml: bytes) -> tuple[list[str], str | None, str | None]:
         for node in root.iter(f"{{{SAML_NS}}}Audience")
         if (node.text or "").strip()
     ]
-    return found, root.get("InResponseTo"), root.get("Destination")
+    issuer = root.find(f"{{{SAML_NS}}}Issuer")
+    return Envelope(
+        audiences=found,
+        in_response_to=root.get("InResponseTo"),
+        destination=root.get("Destination"),
+        issuer=((issuer.text or "").strip() if issuer is not None else "")[:1024],
+        encrypted=root.find(f"{{{SAML_NS}}}EncryptedAssertion") is not None,
+    )
+
+
+# Signatures and digests Luneo accepts; SHA-1 (rsa-sha1, dsa-sha1, sha1 digests) can be
+# forged by collision and is refused even when it verifies.
+STRONG_SIGNATURES = {
+    SIG_RSA_SHA256,
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+}
+STRONG_DIGESTS = {
+    DIGEST_SHA256,
+    "http://www.w3.org/2001/04/xmldsig-more#sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512",
+}
+WEAK_REFUSAL = (
+    "The SAML response is signed with SHA-1, which Luneo refuses: set the identity "
+    "provider to sign with RSA-SHA256 and a SHA-256 digest."
+)
+
+
+def refuse_weak_signatures(xml: bytes) -> None:
+    """401 ``saml_weak_signature`` when any XML signature of the (unencrypted part of the)
+    response uses a signature method or digest outside :data:`STRONG_SIGNATURES` /
+    :data:`STRONG_DIGESTS`. Read with defusedxml, before any cryptography is done."""
+    root = fromstring(xml, forbid_dtd=True)
+    for signature in root.iter(f"{{{DS_NS}}}Signature"):
+        info = signature.find(f"{{{DS_NS}}}SignedInfo")
+        methods = [] if info is None else info.findall(f"{{{DS_NS}}}SignatureMethod")
+        digests = [] if info is None else info.iter(f"{{{DS_NS}}}DigestMethod")
+        if any(m.get("Algorithm") not in STRONG_SIGNATURES for m in methods) or any(
+            d.get("Algorithm") not in STRONG_DIGESTS for d in digests
+        ):
+            raise SamlRefused(WEAK_REFUSAL, code="saml_weak_signature")
+
+
+def _refuse_weak(signature: Any) -> None:
+    """The same check on a parsed (decrypted) pysaml2 signature."""
+    if signature is None or signature.signed_info is None:
+        return
+    info = signature.signed_info
+    method = info.signature_method.algorithm if info.signature_method else None
+    digests = [r.digest_method.algorithm for r in info.reference or [] if r.digest_method]
+    if method not in STRONG_SIGNATURES or any(d not in STRONG_DIGESTS for d in digests):
+        raise SamlRefused(WEAK_REFUSAL, code="saml_weak_signature")
 
 
 def realm_key_of(audience: str) -> str | None:
@@ -188,10 +288,14 @@ def realm_key_of(audience: str) -> str | None:
     return None
 
 
+MAX_CANDIDATES = 20
+
+
 def verify_response(
     saml_response: str,
     relay_state: str | None,
     find_realm: Callable[[str], Realm | None],
+    realms_of_issuer: Callable[[str], list[str]] = lambda issuer: [],
 ) -> VerifiedAssertion:
     """Verify a base64 ``SAMLResponse`` posted to the ACS and return what it asserts.
 
@@ -200,17 +304,59 @@ def verify_response(
     or the assertion), the audience, destination and recipient, and ``NotBefore`` /
     ``NotOnOrAfter`` within ``SAML_CLOCK_SKEW``. An ``InResponseTo`` must name a request we
     issued for that realm (used once); each assertion id is accepted once.
+
+    An encrypted assertion hides its Audience: the realm is then the one we sent the
+    request for, or (IdP-initiated) each realm set up with the response's issuer
+    (``realms_of_issuer``) in turn. Each realm decrypts with its own key only, and pysaml2
+    checks the decrypted Audience against that realm, so the issuer never decides alone.
     """
     xml = _decode(saml_response)
-    found, in_response_to, destination = audiences(xml)
-    if destination is not None and destination != acs_url():
+    outer = envelope(xml)
+    if outer.destination is not None and outer.destination != acs_url():
         raise SamlRefused(
             "The SAML response was sent to another address.", code="saml_wrong_recipient"
         )
-    keys = {key for key in (realm_key_of(a) for a in found) if key}
-    if len(keys) != 1:
-        raise SamlRefused("The assertion is not addressed to Luneo.", code="saml_wrong_audience")
-    key = keys.pop()
+    refuse_weak_signatures(xml)
+    keys = _candidates(outer, realms_of_issuer)
+    last: SamlRefused | None = None
+    for key in keys:
+        try:
+            return _verify_for(key, xml, outer.in_response_to, relay_state, find_realm)
+        except SamlRefused as exc:
+            if len(keys) == 1:
+                raise
+            last = exc
+    raise last or SamlRefused(
+        "Single sign-on is not set up for this identity provider.", code="saml_unknown_idp"
+    )
+
+
+def _candidates(outer: Envelope, realms_of_issuer: Callable[[str], list[str]]) -> list[str]:
+    keys = {key for key in (realm_key_of(a) for a in outer.audiences) if key}
+    if keys or not outer.encrypted:
+        if len(keys) != 1:
+            raise SamlRefused(
+                "The assertion is not addressed to Luneo.", code="saml_wrong_audience"
+            )
+        return [keys.pop()]
+    if outer.in_response_to:
+        owner = _kv().get(f"luneo:saml-request:{outer.in_response_to}")
+        if owner is None:
+            raise SamlRefused(
+                "This response answers no sign-in we started (or it was used already).",
+                code="saml_unsolicited",
+            )
+        return [owner]
+    return realms_of_issuer(outer.issuer)[:MAX_CANDIDATES] if outer.issuer else []
+
+
+def _verify_for(
+    key: str,
+    xml: bytes,
+    in_response_to: str | None,
+    relay_state: str | None,
+    find_realm: Callable[[str], Realm | None],
+) -> VerifiedAssertion:
     realm = find_realm(key)
     if realm is None:
         raise SamlRefused(
@@ -225,11 +371,11 @@ def verify_response(
                 code="saml_unsolicited",
             )
         outstanding[in_response_to] = relay_state or ""
-    client = Saml2Client(config=_config(realm, key))
     try:
-        response = client.parse_authn_request_response(
-            base64.b64encode(xml).decode(), BINDING_HTTP_POST, outstanding=outstanding
-        )
+        with _config(realm, key) as config:
+            response = Saml2Client(config=config).parse_authn_request_response(
+                base64.b64encode(xml).decode(), BINDING_HTTP_POST, outstanding=outstanding
+            )
     except (ToEarly, ResponseLifetimeExceed) as exc:
         raise SamlRefused(
             "The assertion is expired or not yet valid.", code="saml_expired"
@@ -249,6 +395,8 @@ def verify_response(
     if not response.status_ok():
         raise SamlRefused("The identity provider refused the sign-in.", code="saml_idp_error")
     assertion = response.assertion
+    # An encrypted assertion's own signature is only visible once decrypted.
+    _refuse_weak(assertion.signature)
     issuer = (assertion.issuer.text or "").strip() if assertion.issuer else ""
     if issuer != realm.idp_entity_id:
         raise SamlRefused("The assertion comes from another IdP.", code="saml_unknown_idp")

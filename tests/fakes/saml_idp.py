@@ -165,6 +165,13 @@ class FakeIdP(LocalServer):
                 "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
                 "service": {
                     "idp": {
+                        # Like Okta/Entra with "signed requests" on: an unsigned
+                        # AuthnRequest, or one not signed by the SP's published key, fails.
+                        "want_authn_requests_signed": True,
+                        # pysaml2 reads these per service ("idp"); at the top level they
+                        # are ignored and it signs with SHA-1.
+                        "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                        "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
                         "endpoints": {
                             "single_sign_on_service": [
                                 (f"{self.origin}/sso", BINDING_HTTP_REDIRECT)
@@ -210,14 +217,28 @@ class FakeIdP(LocalServer):
         sign_assertion: bool = True,
         lifetime: dict[str, int] | None = None,
         clock_offset: float = 0,
+        encrypt_assertion: bool = False,
+        sign_alg: str | None = None,
+        digest_alg: str | None = None,
     ) -> str:
         """A SAML Response (XML) for ``audience`` posted to ``acs``, minted ``clock_offset``
-        seconds from now."""
+        seconds from now; ``encrypt_assertion`` encrypts it for the SP's published
+        encryption certificate (the SP's metadata must be trusted); ``sign_alg`` and
+        ``digest_alg`` replace RSA-SHA256 / SHA-256."""
         who = user or self.user
         server = self.server(lifetime)
         with idp_clock(clock_offset):
             response = self._create(
-                server, who, audience, acs, in_response_to, sign_response, sign_assertion
+                server,
+                who,
+                audience,
+                acs,
+                in_response_to,
+                sign_response,
+                sign_assertion,
+                encrypt_assertion=encrypt_assertion,
+                sign_alg=sign_alg,
+                digest_alg=digest_alg,
             )
         return str(response)
 
@@ -230,7 +251,9 @@ class FakeIdP(LocalServer):
         in_response_to: str | None,
         sign_response: bool,
         sign_assertion: bool,
+        **options: Any,
     ) -> Any:
+        options = {k: v for k, v in options.items() if v}
         return server.create_authn_response(
             identity=who.identity(),
             in_response_to=in_response_to,
@@ -242,6 +265,7 @@ class FakeIdP(LocalServer):
             },
             sign_response=sign_response,
             sign_assertion=sign_assertion,
+            **options,
         )
 
     def response(self, **kwargs: Any) -> str:
@@ -251,7 +275,13 @@ class FakeIdP(LocalServer):
     def answer_redirect(self, query: dict[str, str]) -> str:
         """Answer an HTTP-Redirect AuthnRequest with an auto-posting form to its ACS."""
         server = self.server()
-        request = server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        request = server.parse_authn_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
         message = request.message
         self.requests.append(message.id)
         acs = message.assertion_consumer_service_url
