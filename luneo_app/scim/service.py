@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..accounts import tokens
+from ..accounts.service import member_adding
 from ..audit import record
 from ..auth import apikeys
 from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Account, ScimGroup, scim_group_members
+from ..models import Account, Brand, ScimGroup, scim_group_members
 from ..sso.service import best_role, provider_of
 from .resources import ScimUser, enterprise_of
 
@@ -123,6 +124,7 @@ def create_user(brand_id: str, user: ScimUser) -> Account:
     if db.session.scalar(select(Account.id).where(func.lower(Account.email) == email)):
         raise Conflict("A user with this userName exists.", code="uniqueness")
     provider = provider_of(brand_id)
+    member_adding.send(db.session.get(Brand, brand_id))  # the plan's seats (402 when full)
     row = Account(
         brand_id=brand_id,
         email=email,

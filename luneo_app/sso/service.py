@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.service import find_by_email, normalize_email
+from ..accounts.service import find_by_email, member_adding, normalize_email
 from ..audit import record
 from ..auth.permissions import ROLES
 from ..core.clock import utcnow
@@ -227,6 +227,7 @@ def sign_in(assertion: VerifiedAssertion, address: str) -> SsoSignIn:
                 "You have no account in this brand yet; ask its admin for access.",
                 code="sso_no_account",
             )
+        member_adding.send(brand)  # the plan's seats (402 when full)
         account = Account(
             brand_id=brand.id, email=email, role=role, status="active", provisioned_by="saml"
         )

@@ -15,9 +15,12 @@ from tests.accounts.helpers import PASSWORD, Member
 from tests.fakes.saml_idp import FakeIdP
 
 
-def make_brand(name: str = "Acme Engraving", owner: str = "owner@acme-brand.com") -> Member:
-    """An active API brand and its verified owner (as after sign-up and the mailed link)."""
-    brand = Brand(kind="api", name=name, status="active")
+def make_brand(
+    name: str = "Acme Engraving", owner: str = "owner@acme-brand.com", plan: str = "pro"
+) -> Member:
+    """An active API brand and its verified owner (as after sign-up and the mailed link), on
+    a plan with seats for what the tests provision."""
+    brand = Brand(kind="api", name=name, status="active", plan=plan)
     db.session.add(brand)
     db.session.flush()
     account = Account(

@@ -330,3 +330,20 @@ def test_staff_sso_command_sets_the_staff_idp(app, idp, tmp_path):
     assert result.exit_code == 0, result.output
     assert staff.realm().idp_entity_id == idp.entity_id
     assert staff.provider().group_roles == {"Ops": "admin"}
+
+
+def test_a_new_member_signing_in_past_the_plans_seats_is_refused_with_the_upgrade_path(
+    client, idp, app
+):
+    app.config["OUTBOUND_WEBHOOK_ALLOW_PRIVATE"] = True  # the fake IdP's metadata is local
+    owner = make_brand(plan="free")
+    connect(client, idp, owner)
+    db.session.add(
+        Account(brand_id=owner.brand_id, email="lin@acme-brand.com", role="viewer", status="active")
+    )
+    db.session.commit()  # Free's two seats: the owner and Lin
+    before = accounts()
+    r = post(client, idp.response(audience=sp_entity(owner.brand_id), acs=ACS))
+    assert r.status_code == 402
+    assert "team seats" in r.get_data(as_text=True)
+    assert accounts() == before  # nobody was created

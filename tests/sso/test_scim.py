@@ -305,3 +305,20 @@ def test_tokens_are_per_brand_and_revocable(client, owner):
     scim_tokens.revoke(db.session.get(Account, owner.account_id), token_row.id)
     assert client.get("/scim/v2/Users", headers=scim(mine)).status_code == 401
     assert token_row.token_hash != mine and mine not in str(token_row.__dict__)
+
+
+def test_the_idp_cannot_provision_past_the_plans_seats(client):
+    # Free: two seats, one taken by the owner.
+    owner = make_brand(name="Small Shop", owner="owner@small-shop.com", plan="free")
+    token = token_for(owner)
+
+    def create(email: str):  # type: ignore[no-untyped-def]
+        body = {"schemas": [CORE_USER], "userName": email, "active": True}
+        return client.post("/scim/v2/Users", json=body, headers=scim(token))
+
+    assert create("lin@small-shop.com").status_code == 201
+    r = create("max@small-shop.com")
+    assert r.status_code == 402, r.get_json()
+    assert r.mimetype == MEDIA and "2 team seats" in r.get_json()["detail"]
+    emails = db.session.scalars(select(Account.email).where(Account.brand_id == owner.brand_id))
+    assert sorted(emails) == ["lin@small-shop.com", "owner@small-shop.com"]
