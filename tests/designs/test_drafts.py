@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from luneo_app.admin.activity import list_designs
 from luneo_app.admin.onboarding import usage
 from luneo_app.core.clock import utcnow
 from luneo_app.designs import drafts, lifecycle
@@ -80,7 +81,7 @@ def test_old_drafts_expire_with_their_files_and_committed_saved_or_ordered_ones_
     assert purge_expired_designs().designs == 0  # safe to run again
 
 
-def test_usage_counts_committed_designs_not_drafts(app):
+def test_the_admin_counts_committed_designs_and_the_plan_bills_no_draft(app):
     brand = make_brand()
     product = make_product(brand, template=MUG_TEMPLATE)
     for n in range(5):
@@ -89,4 +90,8 @@ def test_usage_counts_committed_designs_not_drafts(app):
     lifecycle.finalized(chosen, {"layers": chosen.layers})
     db.session.commit()
 
-    assert usage(brand)["designs"] == 1
+    assert list_designs(brand.id, 1, None)["pageInfo"]["total"] == 1
+    assert list_designs(brand.id, 1, "draft")["pageInfo"]["total"] == 5
+    # The plan counts designs in placed orders only: neither drafts nor an unordered design.
+    [designs] = [m for m in usage(brand)["metrics"] if m["metric"] == "designs"]
+    assert designs["used"] == 0

@@ -198,7 +198,8 @@ def test_view_as_merchant_in_chromium_refuses_a_save_and_every_page_is_shot(serv
 
             page.goto(f"{view}/settings", wait_until="load")
             page.click("#save-settings")
-            toast = page.locator("#toast")
+            # The empty toast is in the page all along (at opacity 0): wait for it to be shown.
+            toast = page.locator("#toast.is-visible")
             toast.wait_for(state="visible")
             assert "read-only view as the merchant" in toast.text_content()
 
