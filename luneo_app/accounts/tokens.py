@@ -26,7 +26,7 @@ from ..auth.principal import Principal
 from ..core.clock import utcnow
 from ..core.errors import Forbidden, Unauthorized
 from ..core.ids import new_id
-from ..core.secret_keys import derived_keys
+from ..core.secret_keys import jwt_decode
 from ..extensions import db
 from ..models import Account, RefreshToken
 
@@ -63,21 +63,14 @@ def signing_key() -> bytes:
 def _decode(token: str) -> dict[str, Any]:
     """The claims of an access token signed with the current key or, during a rotation of
     ``SECRET_KEY``, with one of ``SECRET_KEY_FALLBACKS``."""
-    keys = derived_keys(_derive)
-    for index, key in enumerate(keys):
-        try:
-            return jwt.decode(
-                token,
-                key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=current_app.config["APP_URL"],
-                options={"require": ["exp", "iat", "sub", "brand", "auth_time"]},
-            )
-        except jwt.InvalidSignatureError:
-            if index == len(keys) - 1:
-                raise
-    raise jwt.InvalidSignatureError("no key")
+    return jwt_decode(
+        token,
+        _derive,
+        algorithms=[ALGORITHM],
+        audience=AUDIENCE,
+        issuer=current_app.config["APP_URL"],
+        options={"require": ["exp", "iat", "sub", "brand", "auth_time"]},
+    )
 
 
 def _hash(token: str) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from typing import Any
 
+import jwt
 from flask import current_app
 
 
@@ -39,3 +41,16 @@ def matches_any(keys: list[bytes], message: bytes, presented: str) -> bool:
         expected = hmac.new(key, message, hashlib.sha256).hexdigest()
         matched |= hmac.compare_digest(expected, presented)
     return matched
+
+
+def jwt_decode(token: str, derive: Callable[[bytes], bytes], **options: Any) -> dict[str, Any]:
+    """``jwt.decode(token, key, **options)`` with the key derived from the current secret,
+    then from each older one still accepted; PyJWT's errors as it raises them (a bad
+    signature under every key raises ``InvalidSignatureError``)."""
+    keys = derived_keys(derive)
+    for key in keys[:-1]:
+        try:
+            return jwt.decode(token, key, **options)
+        except jwt.InvalidSignatureError:
+            continue
+    return jwt.decode(token, keys[-1], **options)

@@ -25,7 +25,7 @@ import jwt
 from flask import current_app
 
 from ..core.errors import Unauthorized
-from ..core.secret_keys import derived_keys
+from ..core.secret_keys import derived_keys, jwt_decode
 from .shops import StorefrontShop
 
 KEY_ID = "luneo-embed-1"
@@ -71,22 +71,15 @@ def _signing_key() -> bytes:
 
 def _verify(token: str) -> dict[str, Any]:
     """Decode with the current key, then with the older keys still accepted."""
-    keys = derived_keys(_derive)
-    for index, key in enumerate(keys):
-        try:
-            return jwt.decode(
-                token,
-                key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=current_app.config["APP_URL"],
-                options={"require": ["exp", "iat", "nbf", "jti", "aud", "iss", "sub"]},
-                leeway=5,
-            )
-        except jwt.InvalidSignatureError:
-            if index == len(keys) - 1:
-                raise
-    raise jwt.InvalidSignatureError("no key")
+    return jwt_decode(
+        token,
+        _derive,
+        algorithms=[ALGORITHM],
+        audience=AUDIENCE,
+        issuer=current_app.config["APP_URL"],
+        options={"require": ["exp", "iat", "nbf", "jti", "aud", "iss", "sub"]},
+        leeway=5,
+    )
 
 
 def _kv():  # type: ignore[no-untyped-def]
